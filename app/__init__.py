@@ -1,0 +1,69 @@
+"""Application factory: `create_app()` for gunicorn, the CLI and tests."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from flask import Flask
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from config import Settings, config_for
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+
+
+def create_app(config: Settings | str | None = None) -> Flask:
+    """Build the app. `config` is a Settings instance, a settings name, or None (APP_ENV)."""
+    settings = config if isinstance(config, Settings) else config_for(config)()
+    app = Flask(__name__)
+    app.config.from_mapping(settings.as_dict())
+    _configure_logging(app)
+    _init_extensions(app)
+    _register_blueprints(app)
+    _register_cli(app)
+    return app
+
+
+def _configure_logging(app: Flask) -> None:
+    level = getattr(logging, str(app.config["LOG_LEVEL"]).upper(), logging.INFO)
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+def _init_extensions(app: Flask) -> None:
+    from app.errors import register_error_handlers
+    from app.extensions import db, migrate, redis_connections
+    from app.telephony import init_gateway
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(MIGRATIONS_DIR))
+    redis_connections.init_app(app)
+    init_gateway(app)
+    register_error_handlers(app)
+    # Import models so Alembic's autogenerate and create_all see every table.
+    from app import models  # noqa: F401
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    # SQLite ignores foreign keys unless asked, and WAL lets the worker read while web writes.
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.close()
+
+
+def _register_blueprints(app: Flask) -> None:
+    from app import agents, health, ivr, queue, voicemail
+
+    for module in (health, ivr, queue, agents, voicemail):
+        app.register_blueprint(module.bp)
+
+
+def _register_cli(app: Flask) -> None:
+    from app.cli import register
+
+    register(app)

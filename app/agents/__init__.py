@@ -1,0 +1,5 @@
+"""The agents domain. Its blueprint is registered now; its routes come with its issue."""
+
+from flask import Blueprint
+
+bp = Blueprint("agents", __name__)

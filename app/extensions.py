@@ -1,0 +1,48 @@
+"""Extensions, created unbound and attached to an app by `init_app` (no work at import time)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import redis
+from flask import Flask, current_app
+from flask_migrate import Migrate
+from flask_sqlalchemy import SQLAlchemy
+from sqlalchemy.orm import DeclarativeBase
+from werkzeug.local import LocalProxy
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+db = SQLAlchemy(model_class=Base)
+migrate = Migrate()
+
+
+class RedisConnections:
+    """Two connections to one Redis: text for the app, bytes for RQ (which pickles).
+
+    Short socket timeouts make a Redis outage fail a webhook quickly, so it can still
+    answer its safe fallback well inside Twilio's 15 s limit.
+    """
+
+    def init_app(self, app: Flask) -> None:
+        url = app.config["REDIS_URL"]
+        opts: dict[str, Any] = {"socket_timeout": 2, "socket_connect_timeout": 2}
+        app.extensions["redis"] = redis.Redis.from_url(url, decode_responses=True, **opts)
+        app.extensions["redis_bytes"] = redis.Redis.from_url(url, **opts)
+
+
+redis_connections = RedisConnections()
+redis_client: redis.Redis = LocalProxy(lambda: current_app.extensions["redis"])  # type: ignore[assignment]
+
+
+def rq_queue(name: str | None = None):  # -> rq.Queue
+    """The RQ queue the worker listens on (imported lazily: only web needs it at enqueue)."""
+    from rq import Queue
+
+    return Queue(
+        name or current_app.config["RQ_QUEUE"],
+        connection=current_app.extensions["redis_bytes"],
+    )

@@ -1,0 +1,72 @@
+"""Twilio's REST API, behind methods named for what the call centre does with it."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask, current_app
+from twilio.base.exceptions import TwilioRestException
+from twilio.rest import Client
+
+from app.telephony.http_client import RebasedTwilioHttpClient
+
+log = logging.getLogger(__name__)
+
+
+class TelephonyError(Exception):
+    """Twilio refused or failed a request; carries Twilio's error code."""
+
+    def __init__(self, message: str, code: int | None = None, status: int | None = None):
+        super().__init__(message)
+        self.code = code
+        self.status = status
+
+
+def _wrap(exc: TwilioRestException) -> TelephonyError:
+    return TelephonyError(exc.msg, code=exc.code, status=exc.status)
+
+
+class TwilioGateway:
+    """One `twilio.rest.Client` per process; its base URL is the emulator's unless live."""
+
+    def __init__(self, client: Client) -> None:
+        self.client = client
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> TwilioGateway:
+        http_client = None
+        if config["TWILIO_MODE"] != "live":
+            http_client = RebasedTwilioHttpClient(config["TWILIO_API_BASE_URL"], timeout=10)
+        client = Client(
+            config["TWILIO_ACCOUNT_SID"], config["TWILIO_AUTH_TOKEN"], http_client=http_client
+        )
+        return cls(client)
+
+    def redirect_call(self, call_sid: str, url: str) -> None:
+        """Take a live call out of whatever it is doing and run the TwiML at `url`."""
+        try:
+            self.client.calls(call_sid).update(url=url, method="POST")
+        except TwilioRestException as exc:
+            raise _wrap(exc) from exc
+
+    def hang_up(self, call_sid: str) -> None:
+        try:
+            self.client.calls(call_sid).update(status="completed")
+        except TwilioRestException as exc:
+            raise _wrap(exc) from exc
+
+    def fetch_call_status(self, call_sid: str) -> str:
+        try:
+            return self.client.calls(call_sid).fetch().status
+        except TwilioRestException as exc:
+            raise _wrap(exc) from exc
+
+
+def init_gateway(app: Flask) -> None:
+    app.extensions["twilio_gateway"] = TwilioGateway.from_config(app.config)
+
+
+def gateway() -> TwilioGateway:
+    """The current app's gateway (replaceable in app.extensions for a test that needs it)."""
+    return current_app.extensions["twilio_gateway"]

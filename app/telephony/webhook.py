@@ -1,0 +1,85 @@
+"""The decorator every Twilio webhook wears: signature check, TwiML answer, safe fallback."""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import quote
+
+from flask import Response, current_app, request
+from twilio.request_validator import RequestValidator
+from twilio.twiml.voice_response import VoiceResponse
+
+from app.telephony.fallback import safe_fallback_response
+
+log = logging.getLogger(__name__)
+
+TWIML_MIMETYPE = "text/xml"
+
+
+def public_url(path: str | None = None) -> str:
+    """The URL Twilio used (or should use) for `path`, or for the current request.
+
+    Twilio signs the URL it requested, which behind a proxy is not the URL the app sees, so
+    it is rebuilt from PUBLIC_BASE_URL rather than from the request's own scheme and host.
+    """
+    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+    if path is not None:
+        return base + path
+    url = base + quote(request.path, safe="/:@!$&'()*+,;=-._~%")
+    query = request.query_string.decode("latin-1")
+    return f"{url}?{query}" if query else url
+
+
+def signature_is_valid() -> bool:
+    signature = request.headers.get("X-Twilio-Signature", "")
+    if not signature:
+        return False
+    validator = RequestValidator(current_app.config["TWILIO_AUTH_TOKEN"])
+    return validator.validate(public_url(), request.form, signature)
+
+
+def twiml_response(twiml: VoiceResponse | str, status: int = 200) -> Response:
+    return Response(str(twiml), status=status, mimetype=TWIML_MIMETYPE)
+
+
+def _call_sid() -> str:
+    return request.form.get("CallSid", "-")
+
+
+def _rollback_database() -> None:
+    # A failed view may leave the session mid-transaction; the next request must not
+    # inherit it. Import here: telephony must not depend on the database at import time.
+    try:
+        from app.extensions import db
+
+        db.session.rollback()
+    except Exception:  # noqa: BLE001 - the database may be the thing that is down
+        log.warning("rollback after webhook failure also failed", exc_info=True)
+
+
+def twilio_webhook(view: Callable[..., VoiceResponse]) -> Callable[..., Response]:
+    """Wrap a view that returns a VoiceResponse.
+
+    - A missing or wrong X-Twilio-Signature gets 403 and the view never runs.
+    - Any exception in the view becomes the safe fallback TwiML (HTTP 200) plus a logged
+      error: Twilio would otherwise play "an application error has occurred" and hang up.
+    """
+
+    @functools.wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Response:
+        if not signature_is_valid():
+            log.warning("rejected webhook %s: bad or missing X-Twilio-Signature", request.path)
+            return Response("Invalid or missing X-Twilio-Signature.\n", status=403,
+                            mimetype="text/plain")
+        try:
+            return twiml_response(view(*args, **kwargs))
+        except Exception:
+            log.exception("webhook %s failed for call %s; answering the safe fallback",
+                          request.path, _call_sid())
+            _rollback_database()
+            return twiml_response(safe_fallback_response())
+
+    return wrapper

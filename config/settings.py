@@ -1,0 +1,121 @@
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from dotenv import load_dotenv
+
+ROOT = Path(__file__).resolve().parent.parent
+VAR = ROOT / "var"
+
+# Fixed, obviously fake credentials so the app and the emulator agree out of the box.
+# They are only defaults for development/testing; production requires real ones.
+DEV_ACCOUNT_SID = "AC" + "0" * 31 + "1"
+DEV_AUTH_TOKEN = "dev-auth-token-not-a-secret"
+DEV_API_KEY = "SK" + "0" * 31 + "1"
+DEV_API_SECRET = "dev-api-secret-not-a-secret"
+DEV_TWIML_APP_SID = "AP" + "0" * 31 + "1"
+DEV_NUMBER = "+15005550006"
+
+
+def _env(name: str, default: Any) -> Any:
+    value = os.environ.get(name)
+    return default if value in (None, "") else value
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value in (None, ""):
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+class Settings:
+    """Base settings. Read at instantiation, so tests can set the environment first."""
+
+    ENV_NAME = "base"
+
+    def __init__(self, **overrides: Any) -> None:
+        load_dotenv(ROOT / ".env", override=False)
+        port = int(_env("PORT", 5000))
+        self.PORT = port
+        self.SECRET_KEY = _env("SECRET_KEY", "dev-secret-key-change-me")
+        self.SQLALCHEMY_DATABASE_URI = _env(
+            "DATABASE_URL", f"sqlite:///{VAR / 'callcentre.sqlite3'}"
+        )
+        self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+        self.REDIS_URL = _env("REDIS_URL", "redis://127.0.0.1:6389/0")
+        self.RQ_QUEUE = _env("RQ_QUEUE", "default")
+
+        # Twilio: conventional names. TWILIO_MODE=emulator points the REST client at the
+        # offline emulator (TWILIO_API_BASE_URL); TWILIO_MODE=live talks to api.twilio.com.
+        self.TWILIO_MODE = _env("TWILIO_MODE", "emulator")
+        self.TWILIO_ACCOUNT_SID = _env("TWILIO_ACCOUNT_SID", DEV_ACCOUNT_SID)
+        self.TWILIO_AUTH_TOKEN = _env("TWILIO_AUTH_TOKEN", DEV_AUTH_TOKEN)
+        self.TWILIO_API_KEY = _env("TWILIO_API_KEY", DEV_API_KEY)
+        self.TWILIO_API_SECRET = _env("TWILIO_API_SECRET", DEV_API_SECRET)
+        self.TWILIO_TWIML_APP_SID = _env("TWILIO_TWIML_APP_SID", DEV_TWIML_APP_SID)
+        self.TWILIO_PHONE_NUMBER = _env("TWILIO_PHONE_NUMBER", DEV_NUMBER)
+        self.TWILIO_API_BASE_URL = _env("TWILIO_API_BASE_URL", "http://127.0.0.1:8099")
+        self.EMULATOR_PORT = int(_env("EMULATOR_PORT", 8099))
+
+        # The URL Twilio uses to reach us. Signatures are computed over it, so behind a
+        # proxy the app must rebuild it from this rather than from the request's Host.
+        self.PUBLIC_BASE_URL = _env("PUBLIC_BASE_URL", f"http://127.0.0.1:{port}").rstrip("/")
+        self.VALIDATE_TWILIO_SIGNATURE = True
+
+        self.ORGANISATION_NAME = _env("ORGANISATION_NAME", "Example Support")
+        self.DEFAULT_REGION = _env("DEFAULT_REGION", "US")
+        self.DEFAULT_LANGUAGE = _env("DEFAULT_LANGUAGE", "en")
+        self.LOG_LEVEL = _env("LOG_LEVEL", "INFO")
+        self.EMBEDDED_REDIS_PORT = int(_env("EMBEDDED_REDIS_PORT", 6389))
+        for key, value in overrides.items():
+            setattr(self, key, value)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {k: v for k, v in vars(self).items() if k.isupper()}
+
+
+class DevelopmentConfig(Settings):
+    ENV_NAME = "development"
+
+
+class TestingConfig(Settings):
+    ENV_NAME = "testing"
+
+    def __init__(self, **overrides: Any) -> None:
+        super().__init__(**overrides)
+        self.TESTING = True
+
+
+class ProductionConfig(Settings):
+    ENV_NAME = "production"
+
+    def __init__(self, **overrides: Any) -> None:
+        super().__init__(**overrides)
+        self.TWILIO_MODE = _env("TWILIO_MODE", "live")
+        missing = [
+            name
+            for name in ("SECRET_KEY", "DATABASE_URL", "REDIS_URL", "TWILIO_ACCOUNT_SID",
+                         "TWILIO_AUTH_TOKEN", "PUBLIC_BASE_URL")
+            if not os.environ.get(name) and name not in overrides
+        ]
+        if missing:
+            raise RuntimeError(f"production settings need: {', '.join(missing)}")
+
+
+_BY_NAME = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
+
+
+def config_for(name: str | None = None) -> type[Settings]:
+    """The settings class named by `name` or the APP_ENV variable (default development)."""
+    name = (name or os.environ.get("APP_ENV") or "development").lower()
+    try:
+        return _BY_NAME[name]
+    except KeyError:
+        raise RuntimeError(f"unknown APP_ENV {name!r}; use one of {sorted(_BY_NAME)}") from None
