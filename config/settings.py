@@ -69,6 +69,8 @@ class Settings:
         self.DEFAULT_REGION = _env("DEFAULT_REGION", "US")
         self.DEFAULT_LANGUAGE = _env("DEFAULT_LANGUAGE", "en")
         self.LOG_LEVEL = _env("LOG_LEVEL", "INFO")
+        # Bearer token for operators and scripts on the JSON API (agents get their own later).
+        self.ADMIN_API_TOKEN = _env("ADMIN_API_TOKEN", "dev-admin-token")
         self.EMBEDDED_REDIS_PORT = int(_env("EMBEDDED_REDIS_PORT", 6389))
         for key, value in overrides.items():
             setattr(self, key, value)
@@ -98,6 +100,7 @@ class ProductionConfig(Settings):
         missing = [
             name
             for name in ("SECRET_KEY", "DATABASE_URL", "REDIS_URL", "TWILIO_ACCOUNT_SID",
+                         "ADMIN_API_TOKEN",
                          "TWILIO_AUTH_TOKEN", "PUBLIC_BASE_URL")
             if not os.environ.get(name) and name not in overrides
         ]

@@ -24,6 +24,13 @@ class Interaction(db.Model):
     started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
     ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     duration_seconds: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    customer_id: Mapped[int | None] = mapped_column(
+        ForeignKey("customers.id", ondelete="SET NULL"), nullable=True, index=True
+    )
+    department_id: Mapped[int | None] = mapped_column(
+        ForeignKey("departments.id", ondelete="SET NULL"), nullable=True, index=True
+    )
+    language: Mapped[str | None] = mapped_column(String(8), nullable=True)
 
     events: Mapped[list[InteractionEvent]] = relationship(
         back_populates="interaction", order_by="InteractionEvent.id", cascade="all, delete-orphan"

@@ -2,7 +2,7 @@
 
 Revision ID: 0001_interactions
 Revises: 
-Create Date: 2026-11-23 08:18:32.566256
+Create Date: 2026-11-23 08:20:36.426916
 
 """
 from alembic import op
@@ -28,7 +28,7 @@ def upgrade():
     sa.Column('started_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('ended_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('duration_seconds', sa.Integer(), nullable=True),
-    sa.PrimaryKeyConstraint('id')
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_interactions'))
     )
     with op.batch_alter_table('interactions', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_interactions_call_sid'), ['call_sid'], unique=True)
@@ -39,8 +39,8 @@ def upgrade():
     sa.Column('at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('kind', sa.String(length=40), nullable=False),
     sa.Column('detail', sa.JSON(), nullable=False),
-    sa.ForeignKeyConstraint(['interaction_id'], ['interactions.id'], ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id')
+    sa.ForeignKeyConstraint(['interaction_id'], ['interactions.id'], name=op.f('fk_interaction_events_interaction_id_interactions'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_interaction_events'))
     )
     with op.batch_alter_table('interaction_events', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_interaction_events_interaction_id'), ['interaction_id'], unique=False)
