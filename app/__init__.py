@@ -57,9 +57,11 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from app import agents, health, ivr, queue, voicemail
+    # A blueprint also carries its CLI group (`flask customers ...`) and its routes, which
+    # each package's __init__ imports so that registering the blueprint is all it takes.
+    from app import agents, customers, health, ivr, queue, voicemail
 
-    for module in (health, ivr, queue, agents, voicemail):
+    for module in (health, ivr, customers, queue, agents, voicemail):
         app.register_blueprint(module.bp)
 
 
