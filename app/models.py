@@ -1,10 +1,13 @@
 """Every model, imported in one place so Alembic and the test database see all tables."""
 
+from app.agents.models import Agent, AgentToken
 from app.customers.models import Customer, CustomerPhone
 from app.interactions.models import Interaction, InteractionEvent
 from app.ivr.models import Department, Holiday, Prompt
 
 __all__ = [
+    "Agent",
+    "AgentToken",
     "Customer",
     "CustomerPhone",
     "Department",
