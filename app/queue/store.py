@@ -1,0 +1,156 @@
+"""The queues and agent presence in Redis, through the atomic scripts in scripts.py."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import redis
+
+from app.queue import scripts
+from app.queue.keys import Keys
+
+# Priorities run 0 (standard) to MAX_PRIORITY. The score puts the priority band first and the
+# wait start second, so ZRANGE 0 0 is "highest priority, then longest waiting".
+MAX_PRIORITY = 9
+_BAND = 1e10  # wider than any epoch-seconds timestamp we will see
+
+
+def queue_score(priority: int, since: float) -> float:
+    priority = max(0, min(MAX_PRIORITY, int(priority)))
+    return (MAX_PRIORITY - priority) * _BAND + since
+
+
+@dataclass(frozen=True)
+class Match:
+    call_sid: str
+    agent: str
+    department: str
+
+
+class QueueStore:
+    """Everything live about callers and agents. Takes its Redis and clock time as arguments."""
+
+    def __init__(self, client: redis.Redis, keys: Keys | None = None) -> None:
+        self.redis = client
+        self.keys = keys or Keys()
+        self._scripts = {
+            name: client.register_script(getattr(scripts, name))
+            for name in ("ENQUEUE", "MATCH", "RELEASE_OFFER", "ANSWER", "HANG_UP", "PARK",
+                         "UNPARK", "RESCORE", "WIDEN", "SET_AGENT_STATE", "FINISH_CALL",
+                         "CLAIM_DUE")
+        }
+
+    def _run(self, name: str, *args: Any) -> Any:
+        return self._scripts[name](keys=[], args=[self.keys.prefix, *args])
+
+    # -- callers ---------------------------------------------------------------------------
+
+    def enqueue(self, call_sid: str, department: str, *, priority: int, since: float,
+                **fields: Any) -> bool:
+        """Put a caller in line. False if they already were (a retried webhook)."""
+        flat: list[Any] = []
+        for key, value in fields.items():
+            flat += [key, "" if value is None else value]
+        score = queue_score(priority, since)
+        return bool(self._run("ENQUEUE", call_sid, department, score, priority, since, *flat))
+
+    def call(self, call_sid: str) -> dict[str, str]:
+        return self.redis.hgetall(self.keys.call(call_sid))
+
+    def set_call_fields(self, call_sid: str, **fields: Any) -> None:
+        self.redis.hset(self.keys.call(call_sid), mapping={k: str(v) for k, v in fields.items()})
+
+    def position(self, call_sid: str) -> int | None:
+        """1-based place in the caller's own department queue (O(log n)), None if not waiting."""
+        department = self.redis.hget(self.keys.call(call_sid), "department")
+        if not department:
+            return None
+        rank = self.redis.zrank(self.keys.queue(department), call_sid)
+        return None if rank is None else rank + 1
+
+    def queue_length(self, department: str) -> int:
+        return self.redis.zcard(self.keys.queue(department))
+
+    def waiting(self, department: str, limit: int = 100) -> list[str]:
+        return self.redis.zrange(self.keys.queue(department), 0, limit - 1)
+
+    def rescore(self, call_sid: str, priority: int) -> bool:
+        since = self.redis.hget(self.keys.call(call_sid), "since")
+        if since is None:
+            return False
+        return bool(self._run("RESCORE", call_sid, queue_score(priority, float(since)), priority))
+
+    def widen(self, call_sid: str, departments: list[str]) -> int:
+        return int(self._run("WIDEN", call_sid, *departments))
+
+    def park(self, call_sid: str) -> bool:
+        return bool(self._run("PARK", call_sid))
+
+    def unpark(self, call_sid: str) -> bool:
+        return bool(self._run("UNPARK", call_sid))
+
+    def hang_up(self, call_sid: str, now: float) -> tuple[str, str]:
+        """The caller is gone. Returns (state they were in, agent who was offered them)."""
+        state, agent = self._run("HANG_UP", now, call_sid)
+        return state, agent
+
+    # -- routing ---------------------------------------------------------------------------
+
+    def match(self, departments: list[str], now: float) -> Match | None:
+        if not departments:
+            return None
+        found = self._run("MATCH", now, *departments)
+        return Match(*found) if found else None
+
+    def release_offer(self, call_sid: str, agent: str, now: float, *, agent_state: str = "away",
+                      reason: str = "missed call") -> bool:
+        return bool(self._run("RELEASE_OFFER", now, call_sid, agent, agent_state, reason))
+
+    def answer(self, call_sid: str, agent: str, now: float) -> float | None:
+        """Bridge an offered caller to the agent; returns the caller's wait in seconds."""
+        waited = self._run("ANSWER", now, call_sid, agent)
+        return None if waited is None else float(waited)
+
+    # -- agents ----------------------------------------------------------------------------
+
+    def set_agent_state(self, identity: str, state: str, departments: list[str], now: float,
+                        reason: str = "") -> str:
+        """Returns the state the agent is in afterwards (unchanged if ringing or on a call)."""
+        return self._run("SET_AGENT_STATE", now, identity, state, reason, ",".join(departments))
+
+    def finish_call(self, identity: str, state: str, now: float, reason: str = "") -> bool:
+        return bool(self._run("FINISH_CALL", now, identity, state, reason))
+
+    def agent(self, identity: str) -> dict[str, str]:
+        return self.redis.hgetall(self.keys.agent(identity))
+
+    def available_agents(self, department: str) -> list[str]:
+        return self.redis.zrange(self.keys.available(department), 0, -1)
+
+    def agent_identities(self) -> set[str]:
+        return self.redis.smembers(self.keys.agents)
+
+    def live_calls(self) -> set[str]:
+        return self.redis.smembers(self.keys.calls)
+
+    # -- hold-clock deadlines -------------------------------------------------------------
+
+    def schedule(self, members: dict[str, float]) -> None:
+        if members:
+            self.redis.zadd(self.keys.deadlines, members)
+
+    def unschedule(self, members: list[str]) -> None:
+        if members:
+            self.redis.zrem(self.keys.deadlines, *members)
+
+    def claim_due(self, now: float, limit: int, lease: float) -> list[tuple[str, float]]:
+        flat = self._run("CLAIM_DUE", now, limit, lease)
+        return [(flat[i], float(flat[i + 1])) for i in range(0, len(flat), 2)]
+
+    def acknowledge(self, member: str) -> None:
+        self.redis.zrem(self.keys.leases, member)
+
+    def next_deadline(self) -> float | None:
+        head = self.redis.zrange(self.keys.deadlines, 0, 0, withscores=True)
+        return head[0][1] if head else None
