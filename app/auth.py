@@ -1,8 +1,8 @@
 """Who is calling the JSON API.
 
-For now one principal exists: the operator, with the ADMIN_API_TOKEN bearer token. Agent and
-supervisor sign-in (the queue issue) add their own principals here; routes only ever ask
-`require_api_auth(...)` and read `g.principal`.
+Principals: the operator (bearer ADMIN_API_TOKEN), and agents and supervisors (bearer tokens
+from `POST /api/agents/login`). Routes only ever ask `require_api_auth(...)` and read
+`g.principal`. A supervisor may do whatever an agent may; the operator may do anything.
 """
 
 from __future__ import annotations
@@ -30,22 +30,30 @@ class Forbidden(DomainError):
 
 @dataclass(frozen=True)
 class Principal:
-    kind: str  # "admin" now; "agent" / "supervisor" later
+    kind: str  # "admin", "agent" or "supervisor"
     identity: str
+    agent_id: int | None = None
 
 
-def _bearer_token() -> str:
+def bearer_token() -> str:
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
     return token.strip() if scheme.lower() == "bearer" else ""
 
 
 def current_principal() -> Principal | None:
-    token = _bearer_token()
+    token = bearer_token()
+    if not token:
+        return None
     expected = current_app.config.get("ADMIN_API_TOKEN") or ""
-    if token and expected and hmac.compare_digest(token, expected):
+    if expected and hmac.compare_digest(token, expected):
         return Principal(kind="admin", identity="admin")
-    return None
+    from app.agents.services import agent_for_token  # agents depend on auth, not the reverse
+
+    agent = agent_for_token(token)
+    if agent is None:
+        return None
+    return Principal(kind=agent.role, identity=agent.identity, agent_id=agent.id)
 
 
 def require_api_auth(*kinds: str) -> Callable:
@@ -58,7 +66,8 @@ def require_api_auth(*kinds: str) -> Callable:
             principal = current_principal()
             if principal is None:
                 raise Unauthorised("Sign in or send a valid bearer token.")
-            if principal.kind not in allowed and principal.kind != "admin":
+            kinds_held = {principal.kind} | ({"agent"} if principal.kind == "supervisor" else set())
+            if not kinds_held & allowed and principal.kind != "admin":
                 raise Forbidden("Your role may not do this.", role=principal.kind)
             g.principal = principal
             return view(*args, **kwargs)

@@ -71,6 +71,14 @@ class Settings:
         self.LOG_LEVEL = _env("LOG_LEVEL", "INFO")
         # Bearer token for operators and scripts on the JSON API (agents get their own later).
         self.ADMIN_API_TOKEN = _env("ADMIN_API_TOKEN", "dev-admin-token")
+        # Queue and hold clock (see docs/queue.md).
+        self.REDIS_KEY_TAG = _env("REDIS_KEY_TAG", "cc")
+        self.HOLD_MUSIC_URL = _env(
+            "HOLD_MUSIC_URL", "http://com.twilio.sounds.music.s3.amazonaws.com/MARKOVICHAMP-Borghestral.mp3"
+        )
+        self.RING_TIMEOUT_SECONDS = int(_env("RING_TIMEOUT_SECONDS", 20))
+        self.WRAP_UP_SECONDS = int(_env("WRAP_UP_SECONDS", 30))
+        self.AGENT_TOKEN_HOURS = int(_env("AGENT_TOKEN_HOURS", 12))
         self.EMBEDDED_REDIS_PORT = int(_env("EMBEDDED_REDIS_PORT", 6389))
         for key, value in overrides.items():
             setattr(self, key, value)

@@ -62,7 +62,7 @@ def main() -> int:
 
     procfile = parse_procfile((ROOT / "Procfile").read_text())
     manager = Manager(Printer(sys.stdout))
-    for name in ("web", "worker"):
+    for name in ("web", "worker", "clock"):
         manager.add_process(name, procfile.processes[name], env={**env, "PORT": str(settings.PORT)})
 
     emulator = settings.TWILIO_MODE != "live"

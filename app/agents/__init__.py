@@ -1,5 +1,7 @@
-"""The agents domain. Its blueprint is registered now; its routes come with its issue."""
+"""Agents and supervisors: accounts, sign-in, presence, softphone tokens."""
 
 from flask import Blueprint
 
-bp = Blueprint("agents", __name__)
+bp = Blueprint("agents", __name__, cli_group="agents")
+
+from app.agents import cli, routes  # noqa: E402,F401  (attach to bp)

@@ -56,6 +56,31 @@ class TwilioGateway:
         except TwilioRestException as exc:
             raise _wrap(exc) from exc
 
+    def add_agent_to_conference(self, conference: str, *, identity: str, caller_id: str,
+                                timeout: int, status_callback: str) -> str:
+        """Ring an agent's softphone into a caller's conference; returns the agent leg's SID.
+
+        The agent starts the conference (the caller waits with startConferenceOnEnter=false)
+        and ends it on leaving, so a caller is never left alone in a silent room.
+        """
+        try:
+            participant = self.client.conferences(conference).participants.create(
+                from_=caller_id,
+                to=f"client:{identity}",
+                label="agent",
+                timeout=timeout,
+                early_media=True,
+                beep="false",
+                start_conference_on_enter=True,
+                end_conference_on_exit=True,
+                status_callback=status_callback,
+                status_callback_method="POST",
+                status_callback_event=["initiated", "ringing", "answered", "completed"],
+            )
+        except TwilioRestException as exc:
+            raise _wrap(exc) from exc
+        return participant.call_sid
+
     def fetch_call_status(self, call_sid: str) -> str:
         try:
             return self.client.calls(call_sid).fetch().status

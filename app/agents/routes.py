@@ -1,0 +1,94 @@
+"""The agents' JSON API: sign-in, presence, softphone token, events."""
+
+from __future__ import annotations
+
+from flask import current_app, g, jsonify, request
+
+from app.agents import bp, services
+from app.auth import bearer_token, require_api_auth
+from app.errors import InvalidInput
+from app.extensions import db
+from app.queue.factory import floor_events, queue_service
+from app.telephony import voice_access_token
+
+
+def _json() -> dict:
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise InvalidInput("Send a JSON object.")
+    return body
+
+
+@bp.post("/api/agents/login")
+def login():
+    body = _json()
+    agent, token = services.sign_in(str(body.get("identity", "")), str(body.get("password", "")),
+                                    current_app.config["AGENT_TOKEN_HOURS"])
+    db.session.commit()
+    return jsonify({"token": token, "agent": services.presence(queue_service(), agent)})
+
+
+@bp.post("/api/agents/logout")
+@require_api_auth("agent")
+def logout():
+    agent = services.find_agent(g.principal.identity)
+    services.change_state(queue_service(), agent, "offline")
+    services.sign_out(bearer_token())
+    db.session.commit()
+    return jsonify({"signed_out": True})
+
+
+@bp.get("/api/agents/me")
+@require_api_auth("agent")
+def me():
+    return jsonify(services.presence(queue_service(), services.find_agent(g.principal.identity)))
+
+
+@bp.post("/api/agents/me/state")
+@require_api_auth("agent")
+def set_state():
+    body = _json()
+    agent = services.find_agent(g.principal.identity)
+    service = queue_service()
+    services.change_state(service, agent, str(body.get("state", "")), str(body.get("reason", "")))
+    return jsonify(services.presence(service, agent))
+
+
+@bp.get("/api/agents/me/token")
+@require_api_auth("agent")
+def softphone_token():
+    """A Twilio Voice access token for the agent's browser softphone."""
+    ttl = 3600
+    token = voice_access_token(current_app.config, g.principal.identity, ttl=ttl)
+    return jsonify({"token": token, "identity": g.principal.identity, "ttl": ttl})
+
+
+@bp.get("/api/agents/me/events")
+@require_api_auth("agent")
+def my_events():
+    """Offers, screen-pops and state changes for this agent, after the id given."""
+    after = request.args.get("after", "0-0")
+    return jsonify({"events": floor_events().read_agent_events(g.principal.identity, after)})
+
+
+@bp.post("/api/agents")
+@require_api_auth("admin")
+def create():
+    body = _json()
+    departments = body.get("departments", [])
+    if not isinstance(departments, list):
+        raise InvalidInput("'departments' is a list of department ids.", field="departments")
+    agent = services.create_agent(
+        str(body.get("name", "")), str(body.get("identity", "")),
+        role=str(body.get("role", "agent")), departments=[str(d) for d in departments],
+        password=body.get("password"),
+    )
+    db.session.commit()
+    return jsonify(services.presence(queue_service(), agent)), 201
+
+
+@bp.get("/api/agents")
+@require_api_auth("supervisor")
+def list_agents():
+    service = queue_service()
+    return jsonify({"agents": [services.presence(service, a) for a in services.all_agents()]})

@@ -1,0 +1,130 @@
+"""Agent accounts, sign-in tokens and presence. Callers commit."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import UTC, timedelta
+
+from sqlalchemy import select
+
+from app.agents.models import IDENTITY_PATTERN, ROLES, Agent, AgentToken
+from app.agents.presence import CHOOSABLE
+from app.clock import now, timestamp
+from app.errors import Conflict, DomainError, InvalidInput, NotFound
+from app.extensions import db
+from app.ivr.models import Department
+from app.queue.service import QueueService
+
+
+class BadCredentials(DomainError):
+    error_id = "bad_credentials"
+    status = 401
+
+
+def _departments(slugs: list[str]) -> list[Department]:
+    found = db.session.scalars(select(Department).where(Department.slug.in_(slugs))).all()
+    missing = sorted(set(slugs) - {d.slug for d in found})
+    if missing:
+        raise InvalidInput("Unknown departments.", field="departments", unknown=missing)
+    return list(found)
+
+
+def create_agent(name: str, identity: str, *, role: str = "agent", departments: list[str],
+                 password: str | None = None) -> Agent:
+    if not name or not name.strip():
+        raise InvalidInput("A name is required.", field="name")
+    if not IDENTITY_PATTERN.match(identity or ""):
+        raise InvalidInput("The identity may hold letters, digits and underscores only "
+                           "(at most 121).", field="identity")
+    if role not in ROLES:
+        raise InvalidInput("Unknown role.", field="role", allowed=list(ROLES))
+    if db.session.scalars(select(Agent).where(Agent.identity == identity)).first():
+        raise Conflict("An agent with this identity exists.", field="identity")
+    agent = Agent(name=name.strip(), identity=identity, role=role)
+    agent.departments = _departments(departments)
+    if password:
+        if len(password) < 8:
+            raise InvalidInput("Passwords have at least 8 characters.", field="password")
+        agent.set_password(password)
+    db.session.add(agent)
+    return agent
+
+
+def find_agent(identity: str) -> Agent:
+    agent = db.session.scalars(select(Agent).where(Agent.identity == identity)).first()
+    if agent is None:
+        raise NotFound("No such agent.", identity=identity)
+    return agent
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def sign_in(identity: str, password: str, hours: int) -> tuple[Agent, str]:
+    """A new API token for the agent (returned once; only its hash is stored)."""
+    agent = db.session.scalars(select(Agent).where(Agent.identity == identity)).first()
+    if agent is None or not agent.active or not agent.check_password(password or ""):
+        raise BadCredentials("Unknown identity or wrong password.")
+    token = secrets.token_urlsafe(32)
+    db.session.add(AgentToken(agent=agent, token_hash=_hash(token),
+                              expires_at=now() + timedelta(hours=hours)))
+    return agent, token
+
+
+def _token_row(token: str) -> AgentToken | None:
+    return db.session.scalars(
+        select(AgentToken).where(AgentToken.token_hash == _hash(token))
+    ).first()
+
+
+def agent_for_token(token: str) -> Agent | None:
+    row = _token_row(token)
+    if row is None or not row.agent.active:
+        return None
+    expires = row.expires_at
+    if expires.tzinfo is None:  # SQLite hands back naive datetimes; they were stored in UTC
+        expires = expires.replace(tzinfo=UTC)
+    return row.agent if expires > now() else None
+
+
+def sign_out(token: str) -> None:
+    row = _token_row(token)
+    if row is not None:
+        db.session.delete(row)
+
+
+def change_state(service: QueueService, agent: Agent, state: str, reason: str = "") -> str:
+    """The agent's own switch: available, away (with a reason) or offline."""
+    if state not in CHOOSABLE:
+        raise InvalidInput("Agents may choose only these states.", field="state",
+                           allowed=list(CHOOSABLE))
+    if state == "away" and not reason.strip():
+        raise InvalidInput("Say why you are away.", field="reason")
+    result = service.store.set_agent_state(agent.identity, state, agent.department_slugs,
+                                           timestamp(), reason.strip())
+    if result != state:
+        raise Conflict("You are on a call: your state changes when it ends.", current=result)
+    service.events.agent_event(agent.identity, "state", state=state, reason=reason)
+    if state == "available":
+        service.route(agent.department_slugs)
+    return result
+
+
+def presence(service: QueueService, agent: Agent) -> dict[str, object]:
+    live = service.store.agent(agent.identity)
+    return {
+        "identity": agent.identity,
+        "name": agent.name,
+        "role": agent.role,
+        "departments": agent.department_slugs,
+        "state": live.get("state", "offline"),
+        "since": float(live["since"]) if live.get("since") else None,
+        "reason": live.get("reason") or None,
+        "call_sid": live.get("call") or None,
+    }
+
+
+def all_agents() -> list[Agent]:
+    return list(db.session.scalars(select(Agent).where(Agent.active).order_by(Agent.name)))

@@ -1,0 +1,42 @@
+"""`flask queue ...`: the hold-clock process and a look at the queues."""
+
+from __future__ import annotations
+
+import logging
+import signal
+
+import click
+
+from app.queue import bp
+from app.queue.factory import hold_clock, queue_store
+
+log = logging.getLogger(__name__)
+
+
+@bp.cli.command("clock")
+def run_clock() -> None:
+    """Run the hold clock: fire escalation steps, ring timeouts and wrap-up ends as they fall due.
+
+    Run one or more (they share the work through Redis; each step fires once).
+    """
+    stopping = False
+
+    def stop(*_args) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    click.echo("hold clock running")
+    hold_clock().run_forever(stop=lambda: stopping)
+
+
+@bp.cli.command("show")
+@click.argument("department")
+def show(department: str) -> None:
+    """List the callers waiting in DEPARTMENT, best first."""
+    store = queue_store()
+    for position, sid in enumerate(store.waiting(department, limit=1000), start=1):
+        call = store.call(sid)
+        priority, since = call.get('priority'), call.get('since')
+        click.echo(f"{position:>4}  {sid}  priority={priority}  since={since}")

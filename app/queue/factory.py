@@ -1,0 +1,73 @@
+"""Builds the queue's services for the current app (composition root)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app
+
+from app.clock import timestamp
+from app.extensions import db, redis_client
+from app.queue.escalation import Escalations
+from app.queue.events import FloorEvents
+from app.queue.holdclock import HoldClock
+from app.queue.keys import Keys
+from app.queue.phrases import QUEUE_PROMPTS
+from app.queue.service import QueueService, QueueSettings
+from app.queue.store import QueueStore
+from app.queue.twiml import Voice
+from app.telephony import gateway
+
+VOICES = {
+    "en": Voice("Polly.Joanna", "en-US"),
+    "hi": Voice("Polly.Aditi", "hi-IN"),
+    "bn": Voice("Google.bn-IN-Standard-C", "bn-IN"),
+    "ms": Voice("Google.ms-MY-Standard-A", "ms-MY"),
+}
+
+
+class QueuePhrases:
+    """The queue's prompts in the caller's language, English when a language is unknown."""
+
+    def text(self, key: str, language: str, **values: Any) -> str:
+        texts = QUEUE_PROMPTS[key]
+        return texts.get(language, texts["en"]).format(**values)
+
+    def voice(self, language: str) -> Voice:
+        return VOICES.get(language, VOICES["en"])
+
+
+def _timeline(call_sid: str, kind: str, detail: dict[str, Any]) -> None:
+    from app.interactions import services as interactions
+
+    interaction = interactions.find_by_call_sid(call_sid)
+    if interaction is not None:
+        interactions.add_event(interaction, kind, **detail)
+        db.session.commit()
+
+
+def queue_store() -> QueueStore:
+    return QueueStore(redis_client._get_current_object(), Keys(current_app.config["REDIS_KEY_TAG"]))
+
+
+def floor_events() -> FloorEvents:
+    store = queue_store()
+    return FloorEvents(store.redis, store.keys, _timeline, timestamp)
+
+
+def queue_service() -> QueueService:
+    config = current_app.config
+    settings = QueueSettings(
+        public_base_url=config["PUBLIC_BASE_URL"],
+        hold_music_url=config["HOLD_MUSIC_URL"],
+        ring_timeout=int(config["RING_TIMEOUT_SECONDS"]),
+        wrap_up_seconds=int(config["WRAP_UP_SECONDS"]),
+        caller_id=config["TWILIO_PHONE_NUMBER"],
+    )
+    return QueueService(queue_store(), gateway(), QueuePhrases(), floor_events(), settings,
+                        timestamp)
+
+
+def hold_clock() -> HoldClock:
+    service = queue_service()
+    return HoldClock(service.store, Escalations(service).handlers(), timestamp)

@@ -1,0 +1,112 @@
+"""The hold clock: deadlines in a Redis sorted set, fired by any number of clock loops.
+
+A deadline member is `kind|subject|generation|index`:
+- `step|<call sid>|<gen>|<i>`: ladder step i of the caller's current wait (a new wait bumps
+  the generation, so the old wait's steps fire as no-ops);
+- `ring|<call sid>|<agent>|0`: the safety net for an offer whose status callback never came;
+- `wrapup|<agent>|<since>|0`: the end of an agent's wrap-up time.
+
+Claiming leases a member; it is acknowledged after it fired. A loop killed mid-step leaves
+its lease to expire and another loop (or the same one, restarted) fires the step again, so
+every step fires at least once; the handlers are idempotent, so it takes effect once.
+Deadlines are scored with `app.clock.timestamp()`, never Redis TTLs, so freezegun moves them.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from app.queue.store import QueueStore
+
+log = logging.getLogger(__name__)
+
+LEASE_SECONDS = 30.0
+BATCH = 500
+
+
+@dataclass(frozen=True)
+class Deadline:
+    kind: str
+    subject: str
+    generation: str
+    index: int
+    due: float
+    member: str
+
+    @classmethod
+    def parse(cls, member: str, due: float) -> Deadline | None:
+        parts = member.split("|")
+        if len(parts) != 4 or not parts[3].isdigit():
+            return None
+        return cls(parts[0], parts[1], parts[2], int(parts[3]), due, member)
+
+
+def step_member(call_sid: str, generation: int | str, index: int) -> str:
+    return f"step|{call_sid}|{generation}|{index}"
+
+
+def ring_member(call_sid: str, agent: str) -> str:
+    return f"ring|{call_sid}|{agent}|0"
+
+
+def wrapup_member(agent: str, since: float | str) -> str:
+    return f"wrapup|{agent}|{since}|0"
+
+
+Handler = Callable[[Deadline, float], None]
+
+
+class HoldClock:
+    """Claims due deadlines and hands each to the handler for its kind."""
+
+    def __init__(self, store: QueueStore, handlers: dict[str, Handler],
+                 now: Callable[[], float]) -> None:
+        self.store = store
+        self.handlers = handlers
+        self.now = now
+
+    def tick(self) -> int:
+        """Fire everything due now; returns how many deadlines were handled."""
+        fired = 0
+        while True:
+            now = self.now()
+            claimed = self.store.claim_due(now, BATCH, LEASE_SECONDS)
+            for member, due in claimed:
+                self._fire(member, due, now)
+                fired += 1
+            if len(claimed) < BATCH:
+                return fired
+
+    def _fire(self, member: str, due: float, now: float) -> None:
+        deadline = Deadline.parse(member, due)
+        handler = self.handlers.get(deadline.kind) if deadline else None
+        if handler is None:
+            log.error("dropping unknown hold-clock deadline %r", member)
+            self.store.acknowledge(member)
+            return
+        try:
+            handler(deadline, now)
+        except Exception:
+            # Leave the lease in place: the step is retried when it expires.
+            log.exception("hold-clock deadline %s failed; it will be retried", member)
+            return
+        self.store.acknowledge(member)
+
+    def run_forever(self, idle_sleep: float = 0.05, stop: Callable[[], bool] = lambda: False,
+                    after_tick: Callable[[], None] | None = None) -> None:
+        """The clock process's loop: fire what is due, then sleep until the next deadline."""
+        while not stop():
+            try:
+                self.tick()
+                if after_tick:
+                    after_tick()
+                upcoming = self.store.next_deadline()
+            except Exception:
+                log.exception("hold-clock loop error; retrying in 1 s")
+                time.sleep(1.0)
+                continue
+            wait = idle_sleep if upcoming is None else upcoming - self.now()
+            time.sleep(min(max(wait, 0.0), idle_sleep))

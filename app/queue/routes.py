@@ -1,0 +1,78 @@
+"""Twilio webhooks of waiting callers and their agents' legs."""
+
+from __future__ import annotations
+
+from flask import request
+
+from app.queue import bp, twiml
+from app.queue.factory import queue_service
+from app.telephony import twilio_webhook
+
+ANSWERED = "in-progress"
+NOT_ANSWERED = {"busy", "no-answer", "failed", "canceled"}
+
+
+def _call() -> str:
+    return request.args.get("call", "") or request.form.get("CallSid", "")
+
+
+@bp.post("/wait")
+@twilio_webhook
+def wait():
+    """The conference wait URL: what the caller hears until an agent joins."""
+    return queue_service().hold_loop(_call())
+
+
+@bp.post("/conference-events")
+@twilio_webhook
+def conference_events():
+    service = queue_service()
+    call_sid = request.args.get("call", "")
+    event = request.form.get("StatusCallbackEvent", "")
+    is_caller = request.form.get("CallSid") == call_sid
+    if event == "participant-join" and is_caller:
+        # The caller is in the room: now an agent can be rung into it.
+        service.route(service.queues_of(call_sid))
+    elif (event == "participant-leave" and is_caller
+          and request.form.get("ReasonParticipantLeft") == "participant_hung_up"):
+        # Only a hang-up: leaving for the offer menu (a REST redirect) is not leaving the line.
+        service.caller_left(call_sid)
+    return twiml.empty()
+
+
+@bp.post("/agent-leg")
+@twilio_webhook
+def agent_leg():
+    """Call-progress events of the agent's softphone leg."""
+    service = queue_service()
+    call_sid, agent = request.args.get("call", ""), request.args.get("agent", "")
+    status = request.form.get("CallStatus", "")
+    if status == ANSWERED:
+        service.agent_answered(call_sid, agent)
+    elif status in NOT_ANSWERED:
+        service.agent_missed(call_sid, agent, status)
+    elif status == "completed" and not service.agent_left(call_sid, agent):
+        service.agent_missed(call_sid, agent, "completed before answer")
+    return twiml.empty()
+
+
+@bp.post("/offer")
+@twilio_webhook
+def offer():
+    return queue_service().offer_menu(_call())
+
+
+@bp.post("/offer-choice")
+@twilio_webhook
+def offer_choice():
+    return queue_service().offer_choice(_call(), request.form.get("Digits", ""))
+
+
+@bp.post("/after")
+@twilio_webhook
+def after():
+    """The caller's conference is over (the agent hung up): a polite goodbye."""
+    service = queue_service()
+    response = service.after_conference(_call())
+    service.caller_left(_call())
+    return response

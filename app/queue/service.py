@@ -1,0 +1,307 @@
+"""Waiting callers: joining the queue, the hold loop, routing to agents, leaving.
+
+`QueueService` takes its store, Twilio gateway, phrasebook, settings and clock as arguments;
+`queue_service()` builds one for the current app.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from app.queue import twiml
+from app.queue.holdclock import ring_member, step_member, wrapup_member
+from app.queue.ladder import Step, ladder_for
+from app.queue.store import QueueStore
+from app.queue.twiml import Voice
+from app.telephony import VoiceResponse
+
+log = logging.getLogger(__name__)
+
+VIP_PRIORITY = 5
+
+
+class Phrasebook(Protocol):
+    def text(self, key: str, language: str, **values: Any) -> str: ...
+
+    def voice(self, language: str) -> Voice: ...
+
+
+class Gateway(Protocol):
+    def add_agent_to_conference(self, conference: str, *, identity: str, caller_id: str,
+                                timeout: int, status_callback: str) -> str: ...
+
+    def redirect_call(self, call_sid: str, url: str) -> None: ...
+
+    def hang_up(self, call_sid: str) -> None: ...
+
+
+class Events(Protocol):
+    """Where floor events go (the interaction timeline, the supervisors' stream)."""
+
+    def call_event(self, call_sid: str, kind: str, **detail: Any) -> None: ...
+
+    def agent_event(self, identity: str, kind: str, **detail: Any) -> None: ...
+
+    def supervisor_alert(self, kind: str, **detail: Any) -> None: ...
+
+
+@dataclass(frozen=True)
+class QueueSettings:
+    public_base_url: str
+    hold_music_url: str
+    ring_timeout: int = 20
+    wrap_up_seconds: int = 30
+    hold_limit: float = 60.0
+    caller_id: str = ""
+
+
+@dataclass(frozen=True)
+class Caller:
+    call_sid: str
+    department: str
+    department_name: str
+    language: str
+    number: str
+    interaction_id: int | None
+    customer_id: int | None
+    vip: bool
+    ladder_settings: dict[str, Any]
+
+
+class QueueService:
+    def __init__(self, store: QueueStore, gateway: Gateway, phrases: Phrasebook,
+                 events: Events, settings: QueueSettings, now: Callable[[], float]) -> None:
+        self.store = store
+        self.gateway = gateway
+        self.phrases = phrases
+        self.events = events
+        self.settings = settings
+        self.now = now
+        # Offer-menu keys other packages handle (voicemail: "2" message, "3" callback).
+        self.offer_handlers: dict[str, Callable[[str, dict[str, str]], VoiceResponse]] = {}
+
+    def url(self, path: str) -> str:
+        """Absolute URLs everywhere: REST redirects need them, and TwiML is clearer with them."""
+        return self.settings.public_base_url + path
+
+    # -- joining and waiting --------------------------------------------------------------
+
+    def join(self, caller: Caller) -> VoiceResponse:
+        """Put the caller in line, start their hold clock, and answer the conference TwiML."""
+        now = self.now()
+        steps = ladder_for(caller.ladder_settings)
+        added = self.store.enqueue(
+            caller.call_sid,
+            caller.department,
+            priority=VIP_PRIORITY if caller.vip else 0,
+            since=now,
+            language=caller.language,
+            number=caller.number,
+            department_name=caller.department_name,
+            interaction_id=caller.interaction_id,
+            customer_id=caller.customer_id,
+            ladder=json.dumps([{"at": s.at, "action": s.action, **s.params} for s in steps]),
+            announce="0",
+            best_position="",
+        )
+        if added:
+            self._start_clock(caller.call_sid, 1, steps, now)
+            self.events.call_event(caller.call_sid, "queued", department=caller.department)
+        voice = self.phrases.voice(caller.language)
+        intro = self.phrases.text("queue.please_hold", caller.language,
+                                  department=caller.department_name)
+        return self._conference_twiml(caller.call_sid, intro, voice)
+
+    def _conference_twiml(self, call_sid: str, intro: str | None, voice: Voice) -> VoiceResponse:
+        return twiml.wait_in_conference(
+            call_sid,
+            wait_url=self.url(f"/queue/wait?call={call_sid}"),
+            events_url=self.url(f"/queue/conference-events?call={call_sid}"),
+            after_url=self.url(f"/queue/after?call={call_sid}"),
+            intro=intro,
+            voice=voice,
+        )
+
+    def _start_clock(self, call_sid: str, generation: int, steps: list[Step], since: float) -> None:
+        self.store.schedule(
+            {step_member(call_sid, generation, i): since + s.at for i, s in enumerate(steps)}
+        )
+
+    def hold_loop(self, call_sid: str) -> VoiceResponse:
+        """One turn of the wait URL: apology with reason and position, music, again."""
+        call = self.store.call(call_sid)
+        language = call.get("language", "en")
+        voice = self.phrases.voice(language)
+        announcement = None
+        if call.get("state") == "waiting" and call.get("announce") == "1":
+            position = self._announced_position(call_sid, call)
+            if position is not None:
+                announcement = self.phrases.text("queue.apology_position", language,
+                                                 position=position)
+        return twiml.hold_loop(
+            announcement=announcement,
+            music_url=self.settings.hold_music_url,
+            again_url=self.url(f"/queue/wait?call={call_sid}"),
+            voice=voice,
+        )
+
+    def _announced_position(self, call_sid: str, call: dict[str, str]) -> int | None:
+        """The position to tell the caller: never worse than one they were told before.
+
+        A caller overtaken by a VIP would otherwise hear their number go up, which sounds
+        like being pushed back; they are told the best number they have heard instead.
+        """
+        position = self.store.position(call_sid)
+        if position is None:
+            return None
+        best = call.get("best_position") or ""
+        if best.isdigit() and int(best) < position:
+            return int(best)
+        self.store.set_call_fields(call_sid, best_position=position)
+        return position
+
+    # -- routing --------------------------------------------------------------------------
+
+    def route(self, departments: list[str]) -> int:
+        """Offer waiting callers to free agents of these departments until no pair is left."""
+        offered = 0
+        while (match := self.store.match(departments, self.now())) is not None:
+            self._ring(match.call_sid, match.agent)
+            offered += 1
+        return offered
+
+    def _ring(self, call_sid: str, agent: str) -> None:
+        call = self.store.call(call_sid)
+        waited = self.now() - float(call.get("since", self.now()))
+        # The ring must end early enough for the offer to still come before the limit.
+        budget = int(self.settings.hold_limit - 3 - waited)
+        timeout = max(5, min(self.settings.ring_timeout, budget))
+        callback = self.url(f"/queue/agent-leg?call={call_sid}&agent={agent}")
+        try:
+            leg = self.gateway.add_agent_to_conference(
+                call_sid,
+                identity=agent,
+                caller_id=call.get("number") or self.settings.caller_id,
+                timeout=timeout,
+                status_callback=callback,
+            )
+        except Exception as exc:
+            log.error("could not ring agent %s for call %s: %s", agent, call_sid, exc)
+            self.store.release_offer(call_sid, agent, self.now(), agent_state="away",
+                                     reason="softphone unreachable")
+            self.events.agent_event(agent, "unreachable", call_sid=call_sid)
+            return
+        self.store.set_call_fields(call_sid, agent_leg=leg)
+        self.store.schedule({ring_member(call_sid, agent): self.now() + timeout + 15})
+        self.events.call_event(call_sid, "offered", agent=agent)
+        self.events.agent_event(agent, "offer", call_sid=call_sid)
+
+    def agent_answered(self, call_sid: str, agent: str) -> bool:
+        waited = self.store.answer(call_sid, agent, self.now())
+        if waited is None:
+            return False
+        self._bump_generation(call_sid)  # the hold clock stops: the caller is being served
+        self.events.call_event(call_sid, "answered", agent=agent, wait_seconds=round(waited, 1))
+        self.events.agent_event(agent, "answered", call_sid=call_sid)
+        return True
+
+    def agent_missed(self, call_sid: str, agent: str, reason: str) -> None:
+        """No answer, rejected, or failed: the caller goes back in line, the agent away."""
+        if self.store.release_offer(call_sid, agent, self.now(), agent_state="away",
+                                    reason="missed call"):
+            self.events.call_event(call_sid, "offer_missed", agent=agent, reason=reason)
+            self.events.agent_event(agent, "missed", call_sid=call_sid, reason=reason)
+            self.route(self.queues_of(call_sid))
+
+    def agent_left(self, call_sid: str, agent: str) -> bool:
+        """The agent's leg of a connected call ended: wrap-up, then available again.
+
+        False if the agent was not on this call (their leg ended before they answered).
+        """
+        state = self.store.agent(agent)
+        if state.get("call") != call_sid or state.get("state") != "on_call":
+            return False
+        now = self.now()
+        self.store.finish_call(agent, "wrap_up", now)
+        self.store.schedule({wrapup_member(agent, now): now + self.settings.wrap_up_seconds})
+        self.events.agent_event(agent, "wrap_up", call_sid=call_sid)
+        return True
+
+    def caller_left(self, call_sid: str) -> None:
+        """The caller hung up (or the call ended): out of every queue, offers cancelled."""
+        call = self.store.call(call_sid)
+        state, agent = self.store.hang_up(call_sid, self.now())
+        if not state:
+            return
+        self._bump_generation(call_sid)
+        if state in ("waiting", "in_offer", "offered"):
+            waited = self.now() - float(call.get("since", self.now()))
+            self.events.call_event(call_sid, "abandoned", wait_seconds=round(waited, 1),
+                                   state=state)
+        if state == "offered" and agent:
+            leg = call.get("agent_leg")
+            if leg:
+                try:
+                    self.gateway.hang_up(leg)
+                except Exception as exc:
+                    log.warning("could not cancel agent %s's ringing leg: %s", agent, exc)
+            self.events.agent_event(agent, "offer_cancelled", call_sid=call_sid)
+            self.route(self.agent_departments(agent))
+
+    def queues_of(self, call_sid: str) -> list[str]:
+        return [q for q in self.store.call(call_sid).get("queues", "").split(",") if q]
+
+    def agent_departments(self, agent: str) -> list[str]:
+        return [d for d in self.store.agent(agent).get("departments", "").split(",") if d]
+
+    def _bump_generation(self, call_sid: str) -> int:
+        return int(self.store.redis.hincrby(self.store.keys.call(call_sid), "generation", 1))
+
+    # -- the offer ------------------------------------------------------------------------
+
+    def offer_menu(self, call_sid: str) -> VoiceResponse:
+        language = self.store.call(call_sid).get("language", "en")
+        return twiml.offer_menu(
+            text=self.phrases.text("queue.offer", language),
+            action_url=self.url(f"/queue/offer-choice?call={call_sid}"),
+            voice=self.phrases.voice(language),
+            language=self.phrases.voice(language).language,
+        )
+
+    def keep_waiting(self, call_sid: str) -> VoiceResponse:
+        """Back in line at the same place, with a fresh hold clock."""
+        call = self.store.call(call_sid)
+        language = call.get("language", "en")
+        voice = self.phrases.voice(language)
+        if not self.store.unpark(call_sid):
+            return twiml.speak_and_hang_up(self.phrases.text("queue.goodbye", language), voice)
+        generation = self._bump_generation(call_sid)
+        steps = ladder_for({"ladder": json.loads(call.get("ladder") or "[]") or None})
+        self._start_clock(call_sid, generation, steps, self.now())
+        self.events.call_event(call_sid, "kept_waiting")
+        self.route(self.queues_of(call_sid))
+        return self._conference_twiml(
+            call_sid, self.phrases.text("queue.keep_waiting", language), voice
+        )
+
+    def offer_choice(self, call_sid: str, digits: str) -> VoiceResponse:
+        """1 or nothing: keep waiting. 2: a message. 3: a callback, keeping their place.
+
+        Messages and callbacks belong to the voicemail package; until it registers its
+        handlers the caller is told so and keeps waiting, rather than promised a call back
+        nobody would make.
+        """
+        choice = (digits or "1").strip()[:1]
+        handler = self.offer_handlers.get(choice)
+        if handler is None:
+            return self.keep_waiting(call_sid)
+        return handler(call_sid, self.store.call(call_sid))
+
+    def after_conference(self, call_sid: str) -> VoiceResponse:
+        language = self.store.call(call_sid).get("language", "en")
+        return twiml.speak_and_hang_up(self.phrases.text("queue.goodbye", language),
+                                       self.phrases.voice(language))
