@@ -37,12 +37,12 @@ def banner(settings: DevelopmentConfig, emulator: bool) -> str:
             f"  emulator   {sim}  (Twilio's REST API, offline)",
             "",
             "Call in from another terminal with the terminal phone:",
-            f"  .venv/bin/flask --app app sim call +15551230000 --to {settings.TWILIO_PHONE_NUMBER}",
+            "  .venv/bin/flask --app app sim call +15551230000",
             "Run a scripted call flow:",
             f"  .venv/bin/python -m sim run sim/scenarios/greeting.yaml --app-url {web}",
         ]
     else:
-        lines.append("  TWILIO_MODE=live: no emulator; point your Twilio number at PUBLIC_BASE_URL.")
+        lines.append("  TWILIO_MODE=live: no emulator; point your number at PUBLIC_BASE_URL.")
     return "\n".join(lines) + "\n"
 
 
