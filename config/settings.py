@@ -14,7 +14,7 @@ VAR = ROOT / "var"
 DEV_ACCOUNT_SID = "AC" + "0" * 31 + "1"
 DEV_AUTH_TOKEN = "dev-auth-token-not-a-secret"
 DEV_API_KEY = "SK" + "0" * 31 + "1"
-DEV_API_SECRET = "dev-api-secret-not-a-secret"
+DEV_API_SECRET = "dev-api-secret-not-a-secret-0123456789"
 DEV_TWIML_APP_SID = "AP" + "0" * 31 + "1"
 DEV_NUMBER = "+15005550006"
 
