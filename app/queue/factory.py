@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import current_app
@@ -68,6 +69,6 @@ def queue_service() -> QueueService:
                         timestamp)
 
 
-def hold_clock() -> HoldClock:
+def hold_clock(now: Callable[[], float] = timestamp) -> HoldClock:
     service = queue_service()
-    return HoldClock(service.store, Escalations(service).handlers(), timestamp)
+    return HoldClock(service.store, Escalations(service).handlers(), now)
