@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String
+from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Integer, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.clock import now
@@ -31,6 +31,12 @@ class Interaction(db.Model):
         ForeignKey("departments.id", ondelete="SET NULL"), nullable=True, index=True
     )
     language: Mapped[str | None] = mapped_column(String(8), nullable=True)
+    # Filled by the queue: who answered, how long the caller waited, or that they gave up.
+    queued_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    answered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    agent_identity: Mapped[str | None] = mapped_column(String(121), nullable=True, index=True)
+    wait_seconds: Mapped[float | None] = mapped_column(Float, nullable=True)
+    abandoned: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     events: Mapped[list[InteractionEvent]] = relationship(
         back_populates="interaction", order_by="InteractionEvent.id", cascade="all, delete-orphan"

@@ -48,3 +48,17 @@ def record_call_status(call_sid: str, status: str, duration: int | None) -> Inte
         interaction.duration_seconds = duration
         add_event(interaction, "ended", status=status, duration=duration)
     return interaction
+
+
+def apply_queue_event(interaction: Interaction, kind: str, detail: dict[str, Any]) -> None:
+    """Keep the queue's outcome on the row itself, for reports: queued, answered, abandoned."""
+    at = now()
+    if kind == "queued" and interaction.queued_at is None:
+        interaction.queued_at = at
+    elif kind == "answered":
+        interaction.answered_at = at
+        interaction.agent_identity = detail.get("agent")
+        interaction.wait_seconds = detail.get("wait_seconds")
+    elif kind == "abandoned":
+        interaction.abandoned = True
+        interaction.wait_seconds = detail.get("wait_seconds")

@@ -44,6 +44,7 @@ def _timeline(call_sid: str, kind: str, detail: dict[str, Any]) -> None:
     interaction = interactions.find_by_call_sid(call_sid)
     if interaction is not None:
         interactions.add_event(interaction, kind, **detail)
+        interactions.apply_queue_event(interaction, kind, detail)
         db.session.commit()
 
 
