@@ -19,6 +19,9 @@ from app.queue.store import QueueStore
 from app.queue.twiml import Voice
 from app.telephony import gateway
 
+# app.extensions key: {"2": handler, "3": handler}, registered by the voicemail package.
+OFFER_HANDLERS = "queue.offer_handlers"
+
 VOICES = {
     "en": Voice("Polly.Joanna", "en-US"),
     "hi": Voice("Polly.Aditi", "hi-IN"),
@@ -67,7 +70,7 @@ def queue_service() -> QueueService:
         caller_id=config["TWILIO_PHONE_NUMBER"],
     )
     return QueueService(queue_store(), gateway(), QueuePhrases(), floor_events(), settings,
-                        timestamp)
+                        timestamp, offer_handlers=current_app.extensions.get(OFFER_HANDLERS))
 
 
 def hold_clock(now: Callable[[], float] = timestamp) -> HoldClock:

@@ -49,6 +49,10 @@ class Events(Protocol):
     def supervisor_alert(self, kind: str, **detail: Any) -> None: ...
 
 
+# An offer-menu choice another package handles: (call SID, call hash) -> the caller's TwiML.
+OfferHandler = Callable[[str, dict[str, str]], VoiceResponse]
+
+
 @dataclass(frozen=True)
 class QueueSettings:
     public_base_url: str
@@ -74,7 +78,8 @@ class Caller:
 
 class QueueService:
     def __init__(self, store: QueueStore, gateway: Gateway, phrases: Phrasebook,
-                 events: Events, settings: QueueSettings, now: Callable[[], float]) -> None:
+                 events: Events, settings: QueueSettings, now: Callable[[], float],
+                 offer_handlers: dict[str, OfferHandler] | None = None) -> None:
         self.store = store
         self.gateway = gateway
         self.phrases = phrases
@@ -82,7 +87,7 @@ class QueueService:
         self.settings = settings
         self.now = now
         # Offer-menu keys other packages handle (voicemail: "2" message, "3" callback).
-        self.offer_handlers: dict[str, Callable[[str, dict[str, str]], VoiceResponse]] = {}
+        self.offer_handlers = offer_handlers or {}
 
     def url(self, path: str) -> str:
         """Absolute URLs everywhere: REST redirects need them, and TwiML is clearer with them."""
