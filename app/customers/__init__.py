@@ -2,4 +2,6 @@
 
 from flask import Blueprint
 
-bp = Blueprint("customers", __name__)
+bp = Blueprint("customers", __name__, cli_group="customers")
+
+from app.customers import cli, routes  # noqa: E402,F401  (attach to bp)

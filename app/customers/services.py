@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from typing import Any
+
 from sqlalchemy import select
 
+from app.customers.exceptions import (
+    AccountNumberTaken,
+    CustomerNotFound,
+    PhoneNotFound,
+    PhoneTaken,
+)
 from app.customers.models import Customer, CustomerPhone
 from app.extensions import db
+from app.interactions.models import Interaction
 
 
 def find_by_phone(e164: str | None) -> Customer | None:
@@ -34,3 +44,106 @@ def link_phone(customer: Customer, e164: str, source: str) -> CustomerPhone:
     phone = CustomerPhone(number=e164, source=source)
     customer.phones.append(phone)
     return phone
+
+
+# --- Managing customers (the JSON API). Errors name the field or record at fault. ---------
+
+SEARCH_LIMIT_MAX = 200
+
+
+def get_customer(customer_id: int) -> Customer:
+    customer = db.session.get(Customer, customer_id)
+    if customer is None:
+        raise CustomerNotFound(f"No customer {customer_id}.", customer_id=customer_id)
+    return customer
+
+
+def search_customers(*, phone: str | None = None, account_number: str | None = None,
+                     name_contains: str | None = None, limit: int = 50) -> list[Customer]:
+    """Customers matching every filter given (an E.164 phone, an account, a name substring),
+    newest first; with no filter, the newest customers."""
+    query = select(Customer)
+    if phone is not None:
+        query = query.join(CustomerPhone).where(CustomerPhone.number == phone)
+    if account_number is not None:
+        query = query.where(Customer.account_number == account_number)
+    if name_contains:
+        escaped = name_contains.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        query = query.where(Customer.name.ilike(f"%{escaped}%", escape="\\"))
+    query = query.order_by(Customer.id.desc()).limit(max(1, min(limit, SEARCH_LIMIT_MAX)))
+    return list(db.session.scalars(query))
+
+
+def create_customer(*, name: str, account_number: str | None = None, language: str = "en",
+                    tier: str = "standard", notes: str = "", phones: Sequence[str] = (),
+                    source: str = "api") -> Customer:
+    """A new customer with its (E.164) phones; refuses a taken account number or phone."""
+    _ensure_account_free(account_number, None)
+    for number in phones:
+        _ensure_phone_free(number, None)
+    customer = Customer(name=name, account_number=account_number, language=language, tier=tier,
+                        notes=notes)
+    for number in dict.fromkeys(phones):
+        customer.phones.append(CustomerPhone(number=number, source=source))
+    db.session.add(customer)
+    return customer
+
+
+def update_customer(customer: Customer, changes: Mapping[str, Any]) -> Customer:
+    """Apply cleaned changes (name, language, tier, notes, account_number)."""
+    if "account_number" in changes:
+        _ensure_account_free(changes["account_number"], customer.id)
+    for key, value in changes.items():
+        setattr(customer, key, value)
+    return customer
+
+
+def add_phone(customer: Customer, e164: str, source: str = "api") -> tuple[CustomerPhone, bool]:
+    """Give the customer this number; (phone, created). Another customer's number is refused:
+    moving a number between people is a decision, not a side effect."""
+    existing = db.session.scalars(select(CustomerPhone).where(CustomerPhone.number == e164)).first()
+    if existing is not None:
+        if existing.customer_id == customer.id:
+            return existing, False
+        raise PhoneTaken(f"{e164} already belongs to another customer.", field="number",
+                         number=e164, customer_id=existing.customer_id)
+    phone = CustomerPhone(number=e164, source=source)
+    customer.phones.append(phone)
+    return phone, True
+
+
+def remove_phone(customer: Customer, e164: str) -> None:
+    for phone in customer.phones:
+        if phone.number == e164:
+            customer.phones.remove(phone)
+            return
+    raise PhoneNotFound(f"Customer {customer.id} has no phone {e164}.", number=e164,
+                        customer_id=customer.id)
+
+
+def recent_interactions(customer_id: int, limit: int = 10,
+                        exclude_call_sid: str | None = None) -> list[Interaction]:
+    """The customer's latest calls, newest first."""
+    query = select(Interaction).where(Interaction.customer_id == customer_id)
+    if exclude_call_sid:
+        query = query.where(Interaction.call_sid != exclude_call_sid)
+    query = query.order_by(Interaction.started_at.desc(), Interaction.id.desc()).limit(limit)
+    return list(db.session.scalars(query))
+
+
+def _ensure_account_free(account_number: str | None, customer_id: int | None) -> None:
+    if not account_number:
+        return
+    owner = find_by_account_number(account_number)
+    if owner is not None and owner.id != customer_id:
+        raise AccountNumberTaken(
+            f"Account number {account_number} already belongs to customer {owner.id}.",
+            field="account_number", customer_id=owner.id,
+        )
+
+
+def _ensure_phone_free(e164: str, customer_id: int | None) -> None:
+    owner = find_by_phone(e164)
+    if owner is not None and owner.id != customer_id:
+        raise PhoneTaken(f"{e164} already belongs to customer {owner.id}.", field="phones",
+                         number=e164, customer_id=owner.id)
