@@ -117,6 +117,17 @@ class QueueService:
             self._start_clock(caller.call_sid, 1, steps, now)
             self.events.call_event(caller.call_sid, "queued", department=caller.department)
         voice = self.phrases.voice(caller.language)
+        overflow = [d for s in steps if s.action == "widen" for d in s.params["departments"]]
+        if not self.store.signed_in_agents([caller.department, *overflow]):
+            # Nobody could answer however long they wait: say so and offer the way out now,
+            # keeping their place in case someone signs in.
+            self.events.call_event(caller.call_sid, "no_agents", department=caller.department)
+            if self.store.park(caller.call_sid):
+                return self._offer_twiml(
+                    caller.call_sid,
+                    self.phrases.text("queue.no_agents", caller.language,
+                                      department=caller.department_name),
+                )
         intro = self.phrases.text("queue.please_hold", caller.language,
                                   department=caller.department_name)
         return self._conference_twiml(caller.call_sid, intro, voice)
@@ -269,9 +280,13 @@ class QueueService:
     # -- the offer ------------------------------------------------------------------------
 
     def offer_menu(self, call_sid: str) -> VoiceResponse:
+        return self._offer_twiml(call_sid)
+
+    def _offer_twiml(self, call_sid: str, preface: str | None = None) -> VoiceResponse:
         language = self.store.call(call_sid).get("language", "en")
+        text = self.phrases.text("queue.offer", language)
         return twiml.offer_menu(
-            text=self.phrases.text("queue.offer", language),
+            text=f"{preface} {text}" if preface else text,
             action_url=self.url(f"/queue/offer-choice?call={call_sid}"),
             voice=self.phrases.voice(language),
             language=self.phrases.voice(language).language,

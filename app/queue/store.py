@@ -128,6 +128,19 @@ class QueueStore:
     def available_agents(self, department: str) -> list[str]:
         return self.redis.zrange(self.keys.available(department), 0, -1)
 
+    def signed_in_agents(self, departments: list[str]) -> list[str]:
+        """Agents of any of these departments who are signed in (any state but offline)."""
+        identities = sorted(self.agent_identities())
+        pipe = self.redis.pipeline(transaction=False)
+        for identity in identities:
+            pipe.hmget(self.keys.agent(identity), "state", "departments")
+        wanted = set(departments)
+        return [
+            identity
+            for identity, (state, deps) in zip(identities, pipe.execute(), strict=True)
+            if state and state != "offline" and wanted & set((deps or "").split(","))
+        ]
+
     def agent_identities(self) -> set[str]:
         return self.redis.smembers(self.keys.agents)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from xml.etree import ElementTree
 
 import pytest
 from freezegun import freeze_time
@@ -25,6 +26,14 @@ def caller(sid: str, ladder=None, vip=False) -> Caller:
     return Caller(call_sid=sid, department="billing", department_name="Billing",
                   language="en", number="+14155550100", interaction_id=None, customer_id=None,
                   vip=vip, ladder_settings={"ladder": ladder} if ladder else {})
+
+
+@pytest.fixture(autouse=True)
+def someone_signed_in(app):
+    """An agent signed in but away: callers wait (nobody signed in is another path)."""
+    with app.app_context():
+        queue_service().store.set_agent_state("busy_bee", "away", ["billing"], time.time(),
+                                              "coaching")
 
 
 def escalations(app) -> list[tuple[str, float]]:
@@ -134,3 +143,20 @@ def test_vip_callers_go_ahead_of_standard_ones(app):
         frozen.tick(3)
         service.join(caller("VIP", vip=True))
         assert service.store.waiting("billing") == ["VIP", "CA1"]
+
+
+def test_with_nobody_signed_in_the_caller_is_offered_a_way_out_at_once(app):
+    with freeze_time(START), app.app_context():
+        service = queue_service()
+        service.store.set_agent_state("busy_bee", "offline", ["billing"], time.time())
+        root = ElementTree.fromstring(str(service.join(caller("CA1"))))
+        gather = root.find("Gather")
+        assert gather is not None and gather.get("numDigits") == "1"
+        spoken = gather.find("Say").text
+        assert spoken.startswith("We are sorry: nobody in Billing can take your call right now.")
+        assert "press 1" in spoken and "press 3" in spoken
+        assert service.store.call("CA1")["state"] == "in_offer"
+        # Keeping waiting puts them back in line, for when someone signs in.
+        root = ElementTree.fromstring(str(service.offer_choice("CA1", "1")))
+        assert root.find("Dial/Conference").text == "CA1"
+        assert service.store.waiting("billing") == ["CA1"]
