@@ -51,6 +51,16 @@ def _timeline(call_sid: str, kind: str, detail: dict[str, Any]) -> None:
         db.session.commit()
 
 
+def _screen_pop(call_sid: str) -> dict[str, Any] | None:
+    from app.customers.context import call_context
+    from app.errors import NotFound
+
+    try:
+        return call_context(call_sid, current_app.config["DEFAULT_REGION"])
+    except NotFound:
+        return None  # a call the IVR never recorded (e.g. a test dialling the queue directly)
+
+
 def queue_store() -> QueueStore:
     return QueueStore(redis_client._get_current_object(), Keys(current_app.config["REDIS_KEY_TAG"]))
 
@@ -70,7 +80,8 @@ def queue_service() -> QueueService:
         caller_id=config["TWILIO_PHONE_NUMBER"],
     )
     return QueueService(queue_store(), gateway(), QueuePhrases(), floor_events(), settings,
-                        timestamp, offer_handlers=current_app.extensions.get(OFFER_HANDLERS))
+                        timestamp, offer_handlers=current_app.extensions.get(OFFER_HANDLERS),
+                        screen_pop=_screen_pop)
 
 
 def hold_clock(now: Callable[[], float] = timestamp) -> HoldClock:

@@ -79,7 +79,8 @@ class Caller:
 class QueueService:
     def __init__(self, store: QueueStore, gateway: Gateway, phrases: Phrasebook,
                  events: Events, settings: QueueSettings, now: Callable[[], float],
-                 offer_handlers: dict[str, OfferHandler] | None = None) -> None:
+                 offer_handlers: dict[str, OfferHandler] | None = None,
+                 screen_pop: Callable[[str], dict[str, Any] | None] | None = None) -> None:
         self.store = store
         self.gateway = gateway
         self.phrases = phrases
@@ -88,6 +89,7 @@ class QueueService:
         self.now = now
         # Offer-menu keys other packages handle (voicemail: "2" message, "3" callback).
         self.offer_handlers = offer_handlers or {}
+        self.screen_pop = screen_pop or (lambda call_sid: None)
 
     def url(self, path: str) -> str:
         """Absolute URLs everywhere: REST redirects need them, and TwiML is clearer with them."""
@@ -214,7 +216,17 @@ class QueueService:
         self.store.set_call_fields(call_sid, agent_leg=leg)
         self.store.schedule({ring_member(call_sid, agent): self.now() + timeout + 15})
         self.events.call_event(call_sid, "offered", agent=agent)
-        self.events.agent_event(agent, "offer", call_sid=call_sid)
+        self.events.agent_event(agent, "offer", call_sid=call_sid,
+                                department=call.get("department", ""),
+                                waited=round(waited, 1), context=self._screen_pop(call_sid))
+
+    def _screen_pop(self, call_sid: str) -> dict[str, Any] | None:
+        """Who is calling, for the agent's console; never a reason not to ring them."""
+        try:
+            return self.screen_pop(call_sid)
+        except Exception:
+            log.exception("no screen-pop for call %s", call_sid)
+            return None
 
     def agent_answered(self, call_sid: str, agent: str) -> bool:
         waited = self.store.answer(call_sid, agent, self.now())
