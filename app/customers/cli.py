@@ -10,6 +10,7 @@ from flask import current_app
 from app.customers import bp
 from app.customers.csvsource import MalformedFile, check_file, file_rows, ignored_columns
 from app.customers.importer import import_customers
+from app.customers.phones import is_known_region
 
 
 @bp.cli.command("import")
@@ -22,6 +23,10 @@ from app.customers.importer import import_customers
 def import_command(file: Path, strict: bool, dry_run: bool, region: str | None) -> None:
     """Create or update customers from FILE (columns: name,phone,account_number,language;
     optional tier,notes; several phones in one cell separated by ';')."""
+    region = (region or current_app.config["DEFAULT_REGION"]).upper()
+    if not is_known_region(region):
+        raise click.BadParameter(f"{region!r} is not a country code such as US, GB, IN, BD, MY.",
+                                 param_hint="--region")
     try:
         # Read the whole file once first, so a file that breaks half-way is refused before
         # any of it is written.
@@ -33,7 +38,7 @@ def import_command(file: Path, strict: bool, dry_run: bool, region: str | None) 
         click.echo(f"Ignoring column(s) not used by the import: {', '.join(extra)}")
     report = import_customers(
         file_rows(file),
-        region or current_app.config["DEFAULT_REGION"],
+        region,
         strict=strict,
         dry_run=dry_run,
         default_language=current_app.config.get("DEFAULT_LANGUAGE", "en"),

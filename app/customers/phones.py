@@ -20,3 +20,8 @@ def normalise(raw: str, default_region: str) -> str | None:
     if not phonenumbers.is_valid_number(parsed):
         return None
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+def is_known_region(region: str) -> bool:
+    """True for a country code `phonenumbers` can read national numbers in (US, GB, IN...)."""
+    return (region or "").upper() in phonenumbers.SUPPORTED_REGIONS

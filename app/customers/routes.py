@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from flask import current_app, jsonify, request
+from sqlalchemy.exc import IntegrityError
 
 from app.auth import require_api_auth
 from app.customers import bp, payloads, services
 from app.customers.context import call_context
 from app.customers.exceptions import InvalidField
 from app.customers.serializers import customer_to_dict, interactions_to_dicts
+from app.errors import Conflict
 from app.extensions import db
 
 # Operators only for now; agents' consoles get access with their issue (add "agent" here).
@@ -27,6 +29,16 @@ def _int_arg(name: str, default: int, maximum: int) -> int:
     if not raw.isdigit() or int(raw) < 1:
         raise InvalidField(name, f"'{name}' is a whole number from 1 to {maximum}.")
     return min(int(raw), maximum)
+
+
+def _commit() -> None:
+    try:
+        db.session.commit()
+    except IntegrityError as err:
+        # Another request took the same account number or phone since we checked.
+        db.session.rollback()
+        raise Conflict("Another change to these customers happened at the same time; "
+                       "reload and try again.") from err
 
 
 def _detail(customer) -> dict:
@@ -58,7 +70,7 @@ def create():
     body = payloads.json_object(request.get_json(silent=True))
     values = payloads.new_customer(body, _region(), current_app.config["DEFAULT_LANGUAGE"])
     customer = services.create_customer(**values)
-    db.session.commit()
+    _commit()
     return jsonify(_detail(customer)), 201
 
 
@@ -74,7 +86,7 @@ def edit(customer_id: int):
     customer = services.get_customer(customer_id)
     changes = payloads.customer_changes(payloads.json_object(request.get_json(silent=True)))
     services.update_customer(customer, changes)
-    db.session.commit()
+    _commit()
     return jsonify(_detail(customer))
 
 
@@ -85,7 +97,7 @@ def add_phone(customer_id: int):
     body = payloads.json_object(request.get_json(silent=True))
     number = payloads.phone(body.get("number"), _region(), "number")
     _, created = services.add_phone(customer, number, source="api")
-    db.session.commit()
+    _commit()
     return jsonify(customer_to_dict(customer)), 201 if created else 200
 
 
@@ -94,7 +106,7 @@ def add_phone(customer_id: int):
 def remove_phone(customer_id: int, number: str):
     customer = services.get_customer(customer_id)
     services.remove_phone(customer, payloads.phone(number, _region(), "number"))
-    db.session.commit()
+    _commit()
     return jsonify(customer_to_dict(customer))
 
 

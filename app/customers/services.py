@@ -52,7 +52,8 @@ SEARCH_LIMIT_MAX = 200
 
 
 def get_customer(customer_id: int) -> Customer:
-    customer = db.session.get(Customer, customer_id)
+    # Ids beyond a 64-bit integer cannot exist, and would overflow the database driver.
+    customer = db.session.get(Customer, customer_id) if 0 < customer_id < 2**63 else None
     if customer is None:
         raise CustomerNotFound(f"No customer {customer_id}.", customer_id=customer_id)
     return customer

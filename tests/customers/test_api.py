@@ -162,3 +162,24 @@ def test_a_phone_of_another_customer_is_not_moved(client, auth, asha):
     err = error(client.post(f"/api/customers/{other['id']}/phones",
                             json={"number": "(415) 555-0100"}, headers=auth), 409)
     assert err["details"]["customer_id"] == asha["id"]
+
+
+def test_an_impossible_id_is_404_not_500(client, auth):
+    response = client.get("/api/customers/99999999999999999999", headers=auth)
+    assert error(response, 404)["id"] == "customer_not_found"
+
+
+def test_patch_can_remove_the_account_number(client, auth, asha):
+    response = client.patch(f"/api/customers/{asha['id']}", json={"account_number": None},
+                            headers=auth)
+    assert response.get_json()["account_number"] is None
+
+
+def test_a_race_lost_at_commit_is_409_not_500(client, auth, asha, monkeypatch):
+    from app.customers import services
+
+    # As if another request took the account number between our check and our commit.
+    monkeypatch.setattr(services, "_ensure_account_free", lambda *args: None)
+    response = client.post("/api/customers", json={"name": "B", "account_number": "ACC-1"},
+                           headers=auth)
+    assert error(response, 409)["id"] == "conflict"

@@ -243,3 +243,12 @@ def test_service_strict_with_a_late_reject_rolls_back_earlier_chunks(app, stored
     assert report.written is False
     assert report.rejected == 1
     assert stored() == {}
+
+
+def test_region_option_reads_national_numbers(csv_file, run_import, stored):
+    result = run_import(csv_file("Ana,020 7946 0958,ACC-1,en,,"), "--region", "gb")
+    assert result.exit_code == 0, result.output
+    assert stored()["ACC-1"]["phones"] == ["+442079460958"]
+    result = run_import(csv_file("Ana,020 7946 0958,ACC-1,en,,"), "--region", "XX")
+    assert result.exit_code != 0
+    assert "--region" in result.output
