@@ -4,10 +4,13 @@ from app.agents.models import Agent, AgentToken
 from app.customers.models import Customer, CustomerPhone
 from app.interactions.models import Interaction, InteractionEvent
 from app.ivr.models import Department, Holiday, Prompt
+from app.voicemail.models import Callback, CallbackEvent, Voicemail, VoicemailBox
 
 __all__ = [
     "Agent",
     "AgentToken",
+    "Callback",
+    "CallbackEvent",
     "Customer",
     "CustomerPhone",
     "Department",
@@ -15,4 +18,6 @@ __all__ = [
     "Interaction",
     "InteractionEvent",
     "Prompt",
+    "Voicemail",
+    "VoicemailBox",
 ]
