@@ -30,6 +30,7 @@ from app.extensions import db
 log = logging.getLogger(__name__)
 
 CHUNK_SIZE = 1000
+LOOKUP_BATCH = 2000
 PHONE_SEPARATOR = ";"
 
 
@@ -314,18 +315,30 @@ class _Plan:
 
 
 def _existing_customers(accounts: list[str]) -> dict[str, _Existing]:
-    query = select(Customer.account_number, Customer.id, Customer.name, Customer.language,
-                   Customer.tier, Customer.notes).where(Customer.account_number.in_(accounts))
-    return {account: _Existing(*rest) for account, *rest in db.session.execute(query)}
+    found: dict[str, _Existing] = {}
+    for batch in _batches(accounts):
+        query = select(Customer.account_number, Customer.id, Customer.name, Customer.language,
+                       Customer.tier, Customer.notes).where(Customer.account_number.in_(batch))
+        found.update((account, _Existing(*rest)) for account, *rest in db.session.execute(query))
+    return found
 
 
 def _phone_owners(numbers: list[str]) -> dict[str, _Owner]:
-    if not numbers:
-        return {}
-    query = (select(CustomerPhone.number, CustomerPhone.customer_id, Customer.account_number)
-             .join(Customer, Customer.id == CustomerPhone.customer_id)
-             .where(CustomerPhone.number.in_(numbers)))
-    return {number: _Owner(cid, account) for number, cid, account in db.session.execute(query)}
+    found: dict[str, _Owner] = {}
+    for batch in _batches(numbers):
+        query = (select(CustomerPhone.number, CustomerPhone.customer_id, Customer.account_number)
+                 .join(Customer, Customer.id == CustomerPhone.customer_id)
+                 .where(CustomerPhone.number.in_(batch)))
+        found.update((n, _Owner(cid, account)) for n, cid, account in db.session.execute(query))
+    return found
+
+
+def _batches(values: list[str]) -> Iterator[list[str]]:
+    # Databases cap the parameters of one statement (SQLite 32766, PostgreSQL 65535), and a
+    # chunk may hold rows with many phones each.
+    unique = list(dict.fromkeys(values))
+    for start in range(0, len(unique), LOOKUP_BATCH):
+        yield unique[start:start + LOOKUP_BATCH]
 
 
 def _numbered(rows: Iterable[SourceRow | Mapping[str, Any]]) -> Iterator[SourceRow]:

@@ -252,3 +252,16 @@ def test_region_option_reads_national_numbers(csv_file, run_import, stored):
     result = run_import(csv_file("Ana,020 7946 0958,ACC-1,en,,"), "--region", "XX")
     assert result.exit_code != 0
     assert "--region" in result.output
+
+
+def test_lookups_split_into_batches_see_every_row(app, monkeypatch, stored):
+    from app.customers import importer
+
+    monkeypatch.setattr(importer, "LOOKUP_BATCH", 3)
+    rows = [{"name": f"C{i}", "phone": f"+1415555{i:04d};+1415556{i:04d}",
+             "account_number": f"A{i}", "language": "en"} for i in range(10)]
+    with app.app_context():
+        assert import_customers(rows, "US").created == 10
+        again = import_customers(rows, "US")
+    assert (again.unchanged, again.created, again.rejected) == (10, 0, 0)
+    assert len(stored()) == 10
