@@ -13,8 +13,8 @@ from app.customers.serializers import customer_to_dict, interactions_to_dicts
 from app.errors import Conflict
 from app.extensions import db
 
-# Operators only for now; agents' consoles get access with their issue (add "agent" here).
-API_ROLES: tuple[str, ...] = ()
+# Agents (and supervisors, and the operator) read and edit the callers they serve.
+API_ROLES: tuple[str, ...] = ("agent",)  # agents see and edit the callers they serve
 HISTORY_DEFAULT, HISTORY_MAX = 10, 100
 
 
