@@ -68,6 +68,11 @@ class Settings:
         self.ORGANISATION_NAME = _env("ORGANISATION_NAME", "Example Support")
         self.DEFAULT_REGION = _env("DEFAULT_REGION", "US")
         self.DEFAULT_LANGUAGE = _env("DEFAULT_LANGUAGE", "en")
+        self.IVR_LANGUAGES = _env("IVR_LANGUAGES", "en,hi,bn,ms")  # offered, in menu order
+        self.IVR_MAX_ATTEMPTS = int(_env("IVR_MAX_ATTEMPTS", 3))  # menu tries before default
+        self.IVR_GATHER_TIMEOUT = int(_env("IVR_GATHER_TIMEOUT", 5))  # seconds to wait for a key
+        self.IVR_ACCOUNT_TIMEOUT = int(_env("IVR_ACCOUNT_TIMEOUT", 10))  # for account digits
+        self.IVR_CACHE_SECONDS = float(_env("IVR_CACHE_SECONDS", 60))  # prompt/department cache
         self.LOG_LEVEL = _env("LOG_LEVEL", "INFO")
         # Bearer token for operators and scripts on the JSON API (agents get their own later).
         self.ADMIN_API_TOKEN = _env("ADMIN_API_TOKEN", "dev-admin-token")

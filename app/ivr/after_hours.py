@@ -1,0 +1,44 @@
+"""What a caller hears when their department is closed.
+
+One function, so the voicemail issue can replace its body with "leave a message" without
+touching the call flow. Until then: apologise, give the hours in the caller's language and
+the department's time zone, and end politely.
+"""
+
+from __future__ import annotations
+
+from flask import current_app
+
+from app.clock import now
+from app.interactions.models import Interaction
+from app.ivr import hours, prompts
+from app.ivr.departments import DepartmentView
+from app.ivr.languages import language as language_of
+from app.ivr.twiml import Spoken, speak_and_hang_up
+from app.telephony import VoiceResponse
+
+
+def closed_message(department: DepartmentView, language: str) -> str:
+    """ "We are sorry, Billing is closed ... Monday to Friday, 09:00 to 17:00, Kolkata time." """
+    def phrase(key: str, /, **values: str) -> str:
+        return prompts.text(key, language, **values)
+
+    values = {
+        "department": department.name_in(language),
+        "hours": hours.describe(department.hours, phrase),
+        "zone": hours.zone_label(department.timezone),
+    }
+    holiday = hours.holiday_today(department.timezone, department.holidays, now())
+    if holiday:  # an unnamed holiday is just "closed": its name is the only extra to say
+        return phrase("after_hours.holiday", holiday=holiday, **values)
+    return phrase("after_hours.closed", **values)
+
+
+def after_hours(interaction: Interaction, department: DepartmentView,
+                language: str) -> VoiceResponse:
+    lang = language_of(language)
+    organisation = current_app.config["ORGANISATION_NAME"]
+    return speak_and_hang_up([
+        Spoken(closed_message(department, lang.code), lang),
+        Spoken(prompts.text("call.goodbye", lang.code, organisation=organisation), lang),
+    ])

@@ -1,0 +1,324 @@
+"""The call flow: greeting, language, identification, department menu, hand-off (R1, R3, R9).
+
+Each webhook is one method here, taking the parsed request (`CallInput`) and answering TwiML.
+State between webhooks travels in the URL (`?lang=hi&attempt=2`) or lives on the interaction
+row (customer, language, department), found again by CallSid; nothing is kept in memory.
+
+    incoming ─ known caller ─────────────────────────────────────────┐
+        └─ unknown ─ /ivr/language ─ /ivr/account ─┬─ match ─ /ivr/remember ─┤
+                                                    └─ skip / not found ──────┤
+                                                                   /ivr/menu ─ hand_off
+                                                                        └─ after_hours
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode
+
+from flask import current_app
+
+from app.clock import now
+from app.customers import phones
+from app.customers import services as customers
+from app.customers.models import Customer
+from app.extensions import db
+from app.interactions import services as interactions
+from app.interactions.models import Interaction
+from app.ivr import departments as departments_
+from app.ivr import hours, matching, prompts, twiml
+from app.ivr.after_hours import after_hours
+from app.ivr.departments import DepartmentView
+from app.ivr.languages import Language, is_supported, language, offered
+from app.ivr.twiml import Listen, Spoken
+from app.queue.entry import hand_off
+from app.telephony import VoiceResponse, public_url
+
+log = logging.getLogger(__name__)
+
+MAX_ACCOUNT_DIGITS = 32
+MAX_QUERY_ATTEMPT = 99
+
+
+@dataclass(frozen=True)
+class CallInput:
+    """The parts of a Twilio request the flow uses, untrusted and unparsed."""
+
+    call_sid: str
+    from_number: str = ""
+    to_number: str = ""
+    direction: str = "inbound"
+    digits: str = ""
+    speech: str = ""
+    lang: str = ""
+    attempt: str = ""
+
+
+@dataclass(frozen=True)
+class FlowSettings:
+    organisation: str
+    default_language: str
+    region: str
+    max_attempts: int
+    languages: list[str]
+    gather_timeout: int
+    account_timeout: int
+
+    @classmethod
+    def from_config(cls, config: Any) -> FlowSettings:
+        default = language(config.get("DEFAULT_LANGUAGE", "en")).code
+        return cls(
+            organisation=config["ORGANISATION_NAME"],
+            default_language=default,
+            region=config.get("DEFAULT_REGION", "US"),
+            max_attempts=max(1, int(config.get("IVR_MAX_ATTEMPTS", 3))),
+            languages=offered(config.get("IVR_LANGUAGES", "en,hi,bn,ms")),
+            gather_timeout=int(config.get("IVR_GATHER_TIMEOUT", 5)),
+            account_timeout=int(config.get("IVR_ACCOUNT_TIMEOUT", 10)),
+        )
+
+
+def caller_kind(raw: str) -> str:
+    """How the caller presented: a phone number, withheld, or one of our softphones."""
+    value = (raw or "").strip().lower()
+    if value.startswith(("client:", "sip:")):
+        return "softphone"
+    if value in phones.WITHHELD:
+        return "withheld"
+    return "number"
+
+
+class CallFlow:
+    def __init__(self, settings: FlowSettings) -> None:
+        self.settings = settings
+
+    # -- the webhooks ----------------------------------------------------------------------
+
+    def incoming(self, call: CallInput) -> VoiceResponse:
+        interaction = self._interaction(call)
+        kind = caller_kind(call.from_number)
+        number = phones.normalise(call.from_number, self.settings.region) if kind == "number" \
+            else None
+        customer = customers.find_by_phone(number) if number else None
+        if customer is not None:
+            lang = language(customer.language, self.settings.default_language)
+            interaction.customer_id = customer.id
+            interaction.language = lang.code
+            interactions.add_event(interaction, "greeted", language=lang.code, known=True,
+                                   caller=kind)
+            interactions.add_event(interaction, "identified", how="caller_id",
+                                   customer_id=customer.id)
+            greeting = self._say("greeting.known", lang, name=customer.name,
+                                 organisation=self.settings.organisation)
+            return self._commit(self._menu(interaction, lang, 1, lead=[greeting]))
+
+        lang = language(self.settings.default_language)
+        interactions.add_event(interaction, "greeted", language=lang.code, known=False,
+                               caller=kind)
+        greeting = self._say("greeting.unknown", lang, organisation=self.settings.organisation)
+        if len(self.settings.languages) < 2:
+            return self._commit(self._ask_account(lang, 1, lead=[greeting]))
+        return self._commit(self._ask_language(1, lead=[greeting]))
+
+    def choose_language(self, call: CallInput) -> VoiceResponse:
+        interaction = self._interaction(call)
+        attempt = self._attempt(call)
+        options = self.settings.languages
+        digits = call.digits.strip()
+        default = language(self.settings.default_language)
+        if digits.isdigit() and len(digits) == 1 and 1 <= int(digits) <= len(options):
+            chosen, how = language(options[int(digits) - 1]), "key"
+        elif digits and attempt < self.settings.max_attempts:
+            return self._commit(self._ask_language(
+                attempt + 1, lead=[self._say("common.invalid", default)]))
+        else:
+            # Silence means the caller is content with the language they were greeted in.
+            chosen, how = default, "default"
+        interaction.language = chosen.code
+        interactions.add_event(interaction, "language_chosen", language=chosen.code, how=how)
+        return self._commit(self._ask_account(chosen, 1))
+
+    def account(self, call: CallInput) -> VoiceResponse:
+        interaction = self._interaction(call)
+        lang = self._language(call, interaction)
+        attempt = self._attempt(call)
+        raw = call.digits.strip()[:MAX_ACCOUNT_DIGITS * 2]
+        if "*" in raw:
+            interactions.add_event(interaction, "identification_skipped")
+            return self._commit(self._menu(interaction, lang, 1))
+        digits = "".join(ch for ch in raw if ch.isdigit())[:MAX_ACCOUNT_DIGITS]
+        customer = customers.find_by_account_number(digits) if digits else None
+        if customer is None:
+            if digits:
+                interactions.add_event(interaction, "account_not_found", attempt=attempt)
+            if attempt < self.settings.max_attempts:
+                why = "account.not_found" if digits else "common.not_heard"
+                return self._commit(self._ask_account(lang, attempt + 1,
+                                                      lead=[self._say(why, lang)]))
+            return self._commit(self._menu(interaction, lang, 1,
+                                           lead=[self._say("account.give_up", lang)]))
+
+        interaction.customer_id = customer.id
+        interactions.add_event(interaction, "identified", how="account_number",
+                               customer_id=customer.id)
+        found = self._say("account.found", lang, name=customer.name)
+        number = self._linkable_number(call, interaction)
+        if number is not None and customers.find_by_phone(number) is not customer:
+            return self._commit(twiml.speak_then_listen(
+                [found], [self._say("account.remember_offer", lang)],
+                Listen(self._url("/ivr/remember", lang=lang.code), num_digits=1,
+                       timeout=self.settings.gather_timeout),
+            ))
+        return self._commit(self._menu(interaction, lang, 1, lead=[found]))
+
+    def remember(self, call: CallInput) -> VoiceResponse:
+        """The caller's consent (or not) to remember the number they are calling from."""
+        interaction = self._interaction(call)
+        lang = self._language(call, interaction)
+        customer = db.session.get(Customer, interaction.customer_id) \
+            if interaction.customer_id else None
+        number = self._linkable_number(call, interaction)
+        lead: list[Spoken] = []
+        if call.digits.strip() == "1" and customer is not None and number is not None:
+            customers.link_phone(customer, number, "ivr")
+            interactions.add_event(interaction, "phone_linked", customer_id=customer.id,
+                                   number=number)
+            lead.append(self._say("account.remembered", lang))
+        else:
+            # No answer is no consent.
+            interactions.add_event(interaction, "phone_not_linked")
+            lead.append(self._say("account.not_remembered", lang))
+        return self._commit(self._menu(interaction, lang, 1, lead=lead))
+
+    def menu(self, call: CallInput) -> VoiceResponse:
+        interaction = self._interaction(call)
+        lang = self._language(call, interaction)
+        attempt = self._attempt(call)
+        active = departments_.active_departments()
+        if not active:
+            return self._commit(self._unavailable(interaction, lang))
+        chosen, how = self._match(call, lang, active)
+        if chosen is not None:
+            return self._commit(self._route(interaction, chosen, lang, how))
+        heard = bool(call.digits.strip() or call.speech.strip())
+        interactions.add_event(interaction, "menu_invalid" if heard else "menu_no_input",
+                               attempt=attempt, digits=call.digits.strip()[:8],
+                               said=call.speech.strip()[:200])
+        if attempt < self.settings.max_attempts:
+            why = self._say("common.invalid" if heard else "common.not_heard", lang)
+            return self._commit(self._menu(interaction, lang, attempt + 1, lead=[why]))
+        fallback = departments_.default_of(active)
+        explain = self._say("menu.to_default", lang, department=fallback.name_in(lang.code))
+        return self._commit(self._route(interaction, fallback, lang, "default", lead=[explain]))
+
+    # -- steps -----------------------------------------------------------------------------
+
+    def _ask_language(self, attempt: int, lead: Sequence[Spoken] = ()) -> VoiceResponse:
+        options = [
+            self._say("language.option", language(code), key=str(index))
+            for index, code in enumerate(self.settings.languages, start=1)
+        ]
+        return twiml.speak_then_listen(
+            lead, options,
+            Listen(self._url("/ivr/language", attempt=attempt), num_digits=1,
+                   timeout=self.settings.gather_timeout),
+        )
+
+    def _ask_account(self, lang: Language, attempt: int,
+                     lead: Sequence[Spoken] = ()) -> VoiceResponse:
+        return twiml.speak_then_listen(
+            lead, [self._say("account.ask", lang)],
+            Listen(self._url("/ivr/account", lang=lang.code, attempt=attempt),
+                   finish_on_key="#", timeout=self.settings.account_timeout),
+        )
+
+    def _menu(self, interaction: Interaction, lang: Language, attempt: int,
+              lead: Sequence[Spoken] = ()) -> VoiceResponse:
+        active = departments_.active_departments()
+        if not active:
+            return twiml.prefixed(lead, self._unavailable(interaction, lang))
+        if len(active) == 1:
+            # One department: a menu of one choice would only keep the caller waiting.
+            return self._route(interaction, active[0], lang, "only", lead=lead)
+        options = [self._say("menu.intro", lang)] + [
+            self._say("menu.option", lang, department=d.name_in(lang.code), key=d.menu_key)
+            for d in active
+        ]
+        return twiml.speak_then_listen(
+            lead, options,
+            Listen(self._url("/ivr/menu", lang=lang.code, attempt=attempt), input="dtmf speech",
+                   num_digits=1, timeout=self.settings.gather_timeout,
+                   speech_language=lang.speech_language,
+                   hints=matching.hints(active, lang.code)),
+        )
+
+    def _match(self, call: CallInput, lang: Language,
+               active: list[DepartmentView]) -> tuple[DepartmentView | None, str]:
+        if call.digits.strip():
+            return matching.by_key(call.digits, active), "key"
+        if call.speech.strip():
+            return matching.by_speech(call.speech, lang.code, active), "speech"
+        return None, ""
+
+    def _route(self, interaction: Interaction, department: DepartmentView, lang: Language,
+               how: str, lead: Sequence[Spoken] = ()) -> VoiceResponse:
+        interaction.department_id = department.id
+        interaction.language = lang.code
+        interactions.add_event(interaction, "department_chosen", department=department.slug,
+                               how=how)
+        if not hours.is_open(department.hours, department.timezone, department.holidays, now()):
+            interactions.add_event(interaction, "after_hours", department=department.slug)
+            return twiml.prefixed(lead, after_hours(interaction, department, lang.code))
+        interactions.add_event(interaction, "handed_off", department=department.slug)
+        return twiml.prefixed(lead, hand_off(interaction, department, lang.code))
+
+    def _unavailable(self, interaction: Interaction, lang: Language) -> VoiceResponse:
+        log.error("call %s: no active departments are configured", interaction.call_sid)
+        interactions.add_event(interaction, "no_departments")
+        return twiml.speak_and_hang_up([
+            self._say("menu.unavailable", lang),
+            self._say("call.goodbye", lang, organisation=self.settings.organisation),
+        ])
+
+    # -- helpers ---------------------------------------------------------------------------
+
+    def _interaction(self, call: CallInput) -> Interaction:
+        return interactions.open_interaction(
+            call.call_sid, from_number=call.from_number[:64], to_number=call.to_number[:64],
+            direction=call.direction[:32] or "inbound",
+        )
+
+    def _language(self, call: CallInput, interaction: Interaction) -> Language:
+        """The caller's language: the URL's, else the one on record, else the default."""
+        for code in (call.lang, interaction.language):
+            if is_supported(code):
+                return language(code)
+        return language(self.settings.default_language)
+
+    def _attempt(self, call: CallInput) -> int:
+        raw = call.attempt.strip()
+        value = int(raw) if raw.isdigit() and len(raw) <= 2 else 1
+        return min(max(value, 1), MAX_QUERY_ATTEMPT)
+
+    def _linkable_number(self, call: CallInput, interaction: Interaction) -> str | None:
+        raw = call.from_number or interaction.from_number
+        if caller_kind(raw) != "number":
+            return None
+        return phones.normalise(raw, self.settings.region)
+
+    def _say(self, key: str, lang: Language, /, **values: Any) -> Spoken:
+        return Spoken(prompts.text(key, lang.code, **values), lang)
+
+    def _url(self, path: str, **query: Any) -> str:
+        return public_url(f"{path}?{urlencode(query)}" if query else path)
+
+    def _commit(self, response: VoiceResponse) -> VoiceResponse:
+        db.session.commit()
+        return response
+
+
+def call_flow() -> CallFlow:
+    return CallFlow(FlowSettings.from_config(current_app.config))

@@ -1,0 +1,185 @@
+"""The prompt catalogue: every phrase a caller hears, per key and language (R9, R15).
+
+Shipped defaults live in code (`prompt_defaults`, plus the queue's and any package's that
+registers some under `app.extensions["prompt_defaults"]`); operators override them per key
+and language in the `prompts` table. Lookups go through the shared IVR cache, so an edit is
+heard on the very next call in every web process.
+"""
+
+from __future__ import annotations
+
+import logging
+import string
+from collections.abc import Mapping
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import select
+
+from app.extensions import db
+from app.ivr import cache
+from app.ivr.exceptions import InvalidPromptText, UnknownPromptKey, UnsupportedLanguage
+from app.ivr.languages import LANGUAGES
+from app.ivr.models import Prompt
+from app.ivr.prompt_defaults import IVR_PROMPTS
+
+log = logging.getLogger(__name__)
+
+MAX_TEXT_LENGTH = 2000  # well under <Say>'s 4,096 characters, with room for placeholders
+FALLBACK_LANGUAGE = "en"
+
+Catalogue = dict[str, dict[str, str]]
+
+
+def shipped() -> Catalogue:
+    """Every shipped default, by key then language."""
+    app = current_app._get_current_object()
+    merged = app.extensions.get("ivr.shipped_prompts")
+    if merged is None:
+        from app.queue.phrases import QUEUE_PROMPTS  # the queue's phrases, editable here too
+
+        merged = {}
+        for source in (IVR_PROMPTS, QUEUE_PROMPTS, *app.extensions.get("prompt_defaults", [])):
+            for key, texts in source.items():
+                merged.setdefault(key, {}).update(texts)
+        app.extensions["ivr.shipped_prompts"] = merged
+    return merged
+
+
+def placeholders(key: str) -> set[str]:
+    """The values a key's text may use: those its shipped texts use."""
+    names: set[str] = set()
+    for text in shipped().get(key, {}).values():
+        names |= _fields(text)
+    return names
+
+
+def overrides() -> dict[tuple[str, str], str]:
+    return cache.cache().get("prompts", _load_overrides)
+
+
+def _load_overrides() -> dict[tuple[str, str], str]:
+    return {(p.key, p.language): p.text for p in db.session.scalars(select(Prompt))}
+
+
+def template(key: str, language: str) -> str:
+    """The text for key and language: the override, else the default, else English."""
+    custom = overrides().get((key, language))
+    if custom is not None:
+        return custom
+    defaults = shipped().get(key)
+    if defaults is None:
+        raise UnknownPromptKey(f"No prompt {key!r}.", key=key)
+    return defaults.get(language) or defaults[FALLBACK_LANGUAGE]
+
+
+def text(key: str, language: str, /, **values: Any) -> str:
+    """The phrase, filled in. Never fails on an operator's text: falls back to the default."""
+    try:
+        return _render(template(key, language), values)
+    except (ValueError, IndexError, AttributeError, KeyError):
+        log.exception("prompt %s/%s did not render; using the shipped default", key, language)
+        defaults = shipped()[key]
+        return _render(defaults.get(language) or defaults[FALLBACK_LANGUAGE], values)
+
+
+# -- editing --------------------------------------------------------------------------------
+
+def validate(key: str, language: str, text_: str | None = None) -> None:
+    if key not in shipped():
+        raise UnknownPromptKey(f"There is no prompt {key!r}.", key=key,
+                               hint="GET /api/prompts or `flask prompts list` lists the keys")
+    if language not in LANGUAGES:
+        raise UnsupportedLanguage(f"Language {language!r} is not supported.", language=language,
+                                  supported=sorted(LANGUAGES))
+    if text_ is None:
+        return
+    if not isinstance(text_, str) or not text_.strip():
+        raise InvalidPromptText("The text must not be empty.", key=key, language=language)
+    if len(text_) > MAX_TEXT_LENGTH:
+        raise InvalidPromptText(f"The text is longer than {MAX_TEXT_LENGTH} characters.",
+                                key=key, language=language, length=len(text_))
+    try:
+        used = _fields(text_)
+    except ValueError as err:
+        raise InvalidPromptText(
+            f"The text is not a valid template ({err}); write {{{{ and }}}} for literal braces.",
+            key=key, language=language) from None
+    allowed = placeholders(key)
+    unknown = sorted(used - allowed)
+    if unknown:
+        raise InvalidPromptText(
+            f"Unknown placeholder(s) {', '.join('{' + u + '}' for u in unknown)} for {key}.",
+            key=key, language=language, unknown=unknown, allowed=sorted(allowed))
+
+
+def set_override(key: str, language: str, text_: str) -> Prompt:
+    """Stage an override (callers commit, then call `cache.changed()`)."""
+    validate(key, language, text_)
+    prompt = _find(key, language)
+    if prompt is None:
+        prompt = Prompt(key=key, language=language, text=text_)
+        db.session.add(prompt)
+    else:
+        prompt.text = text_
+    return prompt
+
+
+def reset(key: str, language: str) -> bool:
+    """Drop the override, so the shipped default applies again. False if there was none."""
+    validate(key, language)
+    prompt = _find(key, language)
+    if prompt is None:
+        return False
+    db.session.delete(prompt)
+    return True
+
+
+def listing(language: str | None = None, prefix: str | None = None) -> list[dict[str, Any]]:
+    """Every key and language with the text in force, its default and its placeholders."""
+    if language is not None and language not in LANGUAGES:
+        raise UnsupportedLanguage(f"Language {language!r} is not supported.", language=language,
+                                  supported=sorted(LANGUAGES))
+    custom = _load_overrides()
+    languages = [language] if language else list(LANGUAGES)
+    rows = []
+    for key in sorted(shipped()):
+        if prefix and not key.startswith(prefix):
+            continue
+        defaults = shipped()[key]
+        allowed = sorted(placeholders(key))
+        for lang in languages:
+            default = defaults.get(lang) or defaults[FALLBACK_LANGUAGE]
+            override = custom.get((key, lang))
+            rows.append({
+                "key": key, "language": lang, "text": override if override is not None else default,
+                "default": default, "overridden": override is not None, "placeholders": allowed,
+            })
+    return rows
+
+
+def _find(key: str, language: str) -> Prompt | None:
+    return db.session.scalars(
+        select(Prompt).where(Prompt.key == key, Prompt.language == language)
+    ).first()
+
+
+def _fields(text_: str) -> set[str]:
+    names = set()
+    for _literal, field, spec, conversion in string.Formatter().parse(text_):
+        if field is None:
+            continue
+        if not field.isidentifier() or spec or conversion:
+            # Attribute access or format specs would let a prompt reach into Python objects.
+            raise ValueError(f"{{{field}}} is not a plain placeholder")
+        names.add(field)
+    return names
+
+
+class _Values(dict):
+    def __missing__(self, name: str) -> str:
+        return ""
+
+
+def _render(template_: str, values: Mapping[str, Any]) -> str:
+    return template_.format_map(_Values(values))
