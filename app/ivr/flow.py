@@ -119,6 +119,9 @@ class CallFlow:
         interactions.add_event(interaction, "greeted", language=lang.code, known=False,
                                caller=kind)
         greeting = self._say("greeting.unknown", lang, organisation=self.settings.organisation)
+        if not departments_.active_departments():
+            # Nobody to put them through to: say so now, not after the account questions.
+            return self._commit(twiml.prefixed([greeting], self._unavailable(interaction, lang)))
         if len(self.settings.languages) < 2:
             return self._commit(self._ask_account(lang, 1, lead=[greeting]))
         return self._commit(self._ask_language(1, lead=[greeting]))
