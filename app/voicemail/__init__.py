@@ -1,5 +1,29 @@
-"""The voicemail domain. Its blueprint is registered now; its routes come with its issue."""
+"""Voicemail boxes and callbacks (R10): every message is returned, promptly, and none is lost.
+
+Registering the blueprint is all it takes: it brings the webhooks, the JSON API, the
+`flask voicemail` commands, the app's safe fallback (a message into the general box) and
+the queue's offer-menu handlers (2: a message, 3: a callback keeping the caller's place).
+"""
 
 from flask import Blueprint
 
-bp = Blueprint("voicemail", __name__)
+bp = Blueprint("voicemail", __name__, cli_group="voicemail")
+
+
+def _install_hooks(state) -> None:
+    from app.queue.factory import OFFER_HANDLERS
+    from app.voicemail.ways_in import (
+        fallback_twiml,
+        leave_message_from_offer,
+        request_callback_from_offer,
+    )
+
+    extensions = state.app.extensions
+    extensions["safe_fallback"] = fallback_twiml
+    extensions[OFFER_HANDLERS] = {"2": leave_message_from_offer,
+                                  "3": request_callback_from_offer}
+
+
+bp.record_once(_install_hooks)
+
+from app.voicemail import api, cli, routes  # noqa: E402,F401  (attach to bp)

@@ -1,0 +1,163 @@
+"""The agents' JSON API for callbacks: the backlog, claiming, calling back, clearing."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Response, g, jsonify, request
+from sqlalchemy import select
+
+from app.agents.models import Agent
+from app.auth import Forbidden, require_api_auth
+from app.errors import DomainError, InvalidInput, NotFound
+from app.extensions import db
+from app.voicemail import boxes, bp, dialer, queue_link, serializers, services
+from app.voicemail.models import Callback, VoicemailBox
+
+log = logging.getLogger(__name__)
+
+SCOPES = ("all", "mine", "departments")
+
+
+class RecordingUnavailable(DomainError):
+    error_id = "recording_unavailable"
+    status = 502
+
+
+def _json() -> dict:
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise InvalidInput("Send a JSON object.")
+    return body
+
+
+def _me() -> Agent | None:
+    """The signed-in agent or supervisor; None for the operator's token."""
+    agent_id = g.principal.agent_id
+    return db.session.get(Agent, agent_id) if agent_id is not None else None
+
+
+def _workable(callback_id: int) -> Callback:
+    callback = services.find_callback(callback_id)
+    if not services.can_work(_me(), callback):
+        raise Forbidden("This callback is not in your boxes.", callback_id=callback_id)
+    return callback
+
+
+def _agent_only() -> Agent:
+    agent = _me()
+    if agent is None:
+        raise Forbidden("Only an agent can do this: it needs a softphone.")
+    return agent
+
+
+def _one(callback: Callback):
+    return jsonify(serializers.callback(callback, detail=True))
+
+
+@bp.get("/api/callbacks")
+@require_api_auth("agent")
+def backlog():
+    """Open callbacks I may work, overdue first. ?scope=mine|departments|all&closed=1"""
+    scope = request.args.get("scope", "all")
+    if scope not in SCOPES:
+        raise InvalidInput("Unknown scope.", field="scope", allowed=list(SCOPES))
+    items = services.worklist(_me(), scope, include_closed=request.args.get("closed") == "1")
+    return jsonify({
+        "callbacks": [serializers.callback(c) for c in items],
+        "overdue": sum(1 for c in items if services.is_overdue(c)),
+    })
+
+
+@bp.get("/api/callbacks/<int:callback_id>")
+@require_api_auth("agent")
+def show(callback_id: int):
+    return _one(_workable(callback_id))
+
+
+@bp.post("/api/callbacks/<int:callback_id>/claim")
+@require_api_auth("agent")
+def claim(callback_id: int):
+    callback = services.claim(_workable(callback_id), _agent_only())
+    db.session.commit()
+    return _one(callback)
+
+
+@bp.post("/api/callbacks/<int:callback_id>/release")
+@require_api_auth("agent")
+def release(callback_id: int):
+    callback = services.release(_workable(callback_id), g.principal.identity)
+    db.session.commit()
+    return _one(callback)
+
+
+@bp.post("/api/callbacks/<int:callback_id>/call")
+@require_api_auth("agent")
+def call_back(callback_id: int):
+    """Ring my softphone, then the customer. A requested callback leaves the queue first."""
+    agent = _agent_only()
+    callback = services.claim(_workable(callback_id), agent)
+    queue_link.withdraw(callback)
+    db.session.commit()
+    leg = dialer.start_callback_call(agent.identity, callback.id)
+    return jsonify({"call_sid": leg, "callback": serializers.callback(callback, detail=True)})
+
+
+@bp.post("/api/callbacks/<int:callback_id>/clear")
+@require_api_auth("agent")
+def clear(callback_id: int):
+    """{outcome: reached|left_message|no_answer|wrong_number, note}"""
+    body = _json()
+    callback = _workable(callback_id)
+    services.clear(callback, str(body.get("outcome", "")), g.principal.identity,
+                   note=str(body.get("note", ""))[:2000])
+    queue_link.withdraw(callback, strict=False)
+    db.session.commit()
+    return _one(callback)
+
+
+@bp.post("/api/callbacks/<int:callback_id>/assign")
+@require_api_auth("supervisor")
+def assign(callback_id: int):
+    """Supervisors: {agent: identity} takes it over."""
+    body = _json()
+    callback = services.reassign(services.find_callback(callback_id), str(body.get("agent", "")),
+                                 g.principal.identity)
+    db.session.commit()
+    return _one(callback)
+
+
+@bp.get("/api/callbacks/<int:callback_id>/recording")
+@require_api_auth("agent")
+def recording(callback_id: int):
+    """The message's audio, fetched from Twilio with the account's credentials."""
+    callback = _workable(callback_id)
+    item = callback.message
+    if item is None or item.recording_deleted_at is not None:
+        raise NotFound("This callback has no recording (any more).", callback_id=callback_id)
+    try:
+        audio, content_type = dialer.fetch_recording(item.recording_sid)
+    except Exception as exc:
+        log.warning("could not fetch recording %s: %s", item.recording_sid, exc)
+        raise RecordingUnavailable("Twilio did not give us the recording; try again.",
+                                   callback_id=callback_id) from None
+    services.audit(callback, "listened", g.principal.identity)
+    db.session.commit()
+    return Response(audio, mimetype=content_type,
+                    headers={"Cache-Control": "private, no-store"})
+
+
+@bp.get("/api/callbacks/boxes")
+@require_api_auth("agent")
+def list_boxes():
+    items = db.session.scalars(select(VoicemailBox).order_by(VoicemailBox.slug)).all()
+    return jsonify({"boxes": [serializers.box(b) for b in items]})
+
+
+@bp.patch("/api/callbacks/boxes/<int:box_id>")
+@require_api_auth("supervisor")
+def edit_box(box_id: int):
+    """Supervisors: {greetings: {lang: text}, max_length_seconds, callback_target_minutes, name}"""
+    box = boxes.update_box(boxes.find_box(box_id), _json())
+    db.session.commit()
+    return jsonify(serializers.box(box))

@@ -1,0 +1,66 @@
+"""Pure TwiML builders for voicemail. Text arrives already in the caller's language."""
+
+from __future__ import annotations
+
+from app.queue.twiml import Voice
+from app.telephony import VoiceResponse
+
+FINISH_ON_KEY = "#"
+# Seconds of silence after which Twilio ends the recording on its own.
+SILENCE_TIMEOUT = 5
+
+
+def record_message(greeting: str, voice: Voice, *, action_url: str, status_url: str,
+                   transcribe_url: str | None, max_length: int,
+                   preface: str | None = None) -> VoiceResponse:
+    """The greeting, a beep, and the recording.
+
+    `transcribe_url` is None for languages Twilio cannot transcribe (it does English only):
+    asking would only yield failed transcriptions. Twilio calls the action even when the
+    caller hangs up while recording, so the verbs after <Record> are never needed.
+    """
+    response = VoiceResponse()
+    if preface:
+        response.say(preface, voice=voice.voice, language=voice.language)
+    response.say(greeting, voice=voice.voice, language=voice.language)
+    options = {
+        "action": action_url,
+        "method": "POST",
+        "max_length": max_length,
+        "finish_on_key": FINISH_ON_KEY,
+        "play_beep": True,
+        "timeout": SILENCE_TIMEOUT,
+        "trim": "trim-silence",
+        "recording_status_callback": status_url,
+        "recording_status_callback_method": "POST",
+        "recording_status_callback_event": "completed absent",
+    }
+    if transcribe_url:
+        options.update(transcribe=True, transcribe_callback=transcribe_url)
+    response.record(**options)
+    return response
+
+
+def say_and_hang_up(text: str, voice: Voice) -> VoiceResponse:
+    response = VoiceResponse()
+    response.say(text, voice=voice.voice, language=voice.language)
+    response.hangup()
+    return response
+
+
+def connect_to_customer(intro: str, voice: Voice, *, number: str, caller_id: str,
+                        action_url: str, timeout: int = 30) -> VoiceResponse:
+    """What the agent's softphone runs once answered: who they are calling, then the customer.
+
+    answerOnBridge keeps the agent hearing ringback until the customer picks up.
+    """
+    response = VoiceResponse()
+    response.say(intro, voice=voice.voice, language=voice.language)
+    dial = response.dial(caller_id=caller_id, action=action_url, method="POST",
+                         timeout=timeout, answer_on_bridge=True)
+    dial.number(number)
+    return response
+
+
+def empty() -> VoiceResponse:
+    return VoiceResponse()
