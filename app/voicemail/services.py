@@ -94,7 +94,7 @@ def open_callback(box: VoicemailBox, *, kind: str, call_sid: str, number: str = 
         audit(callback, "created", kind=kind, box=box.slug, due_at=callback.due_at.isoformat())
         if interaction is not None:
             interactions.add_event(interaction, "callback_opened", callback_id=callback.id,
-                                   kind=kind, box=box.slug)
+                                   callback_kind=kind, box=box.slug)
     elif _KIND_RANK.get(kind, 0) > _KIND_RANK.get(callback.kind, 0):
         audit(callback, "kind_changed", previous=callback.kind, kind=kind)
         callback.kind = kind
