@@ -41,6 +41,7 @@ log = logging.getLogger(__name__)
 
 MAX_ACCOUNT_DIGITS = 32
 MAX_QUERY_ATTEMPT = 99
+ASCII_DIGITS = "0123456789"  # str.isdigit() also accepts "²", which int() refuses
 
 
 @dataclass(frozen=True)
@@ -132,7 +133,7 @@ class CallFlow:
         options = self.settings.languages
         digits = call.digits.strip()
         default = language(self.settings.default_language)
-        if digits.isdigit() and len(digits) == 1 and 1 <= int(digits) <= len(options):
+        if len(digits) == 1 and digits in ASCII_DIGITS and 1 <= int(digits) <= len(options):
             chosen, how = language(options[int(digits) - 1]), "key"
         elif digits and attempt < self.settings.max_attempts:
             return self._commit(self._ask_language(
@@ -152,7 +153,7 @@ class CallFlow:
         if "*" in raw:
             interactions.add_event(interaction, "identification_skipped")
             return self._commit(self._menu(interaction, lang, 1))
-        digits = "".join(ch for ch in raw if ch.isdigit())[:MAX_ACCOUNT_DIGITS]
+        digits = "".join(ch for ch in raw if ch in ASCII_DIGITS)[:MAX_ACCOUNT_DIGITS]
         customer = customers.find_by_account_number(digits) if digits else None
         if customer is None:
             if digits:
@@ -303,7 +304,7 @@ class CallFlow:
 
     def _attempt(self, call: CallInput) -> int:
         raw = call.attempt.strip()
-        value = int(raw) if raw.isdigit() and len(raw) <= 2 else 1
+        value = int(raw) if raw and len(raw) <= 2 and set(raw) <= set(ASCII_DIGITS) else 1
         return min(max(value, 1), MAX_QUERY_ATTEMPT)
 
     def _linkable_number(self, call: CallInput, interaction: Interaction) -> str | None:
