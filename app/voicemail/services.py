@@ -316,7 +316,7 @@ def escalate_overdue(alert: Callable[..., None], rescore: Callable[[Callback], N
         callback.priority = min(MAX_PRIORITY, callback.priority + 1)
         overdue_minutes = round((at - aware(callback.due_at)).total_seconds() / 60, 1)
         audit(callback, "escalated", priority=callback.priority, overdue_minutes=overdue_minutes)
-        alert("callback_overdue", callback_id=callback.id, kind=callback.kind,
+        alert("callback_overdue", callback_id=callback.id, callback_kind=callback.kind,
               box=callback.box.slug, number=callback.number, priority=callback.priority,
               due_at=aware(callback.due_at).isoformat(), overdue_minutes=overdue_minutes,
               agent=callback.assigned_agent.identity if callback.assigned_agent else None)

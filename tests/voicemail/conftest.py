@@ -141,3 +141,13 @@ def transcription_params(call_sid: str, recording_sid: str, text: str,
         "TranscriptionStatus": status, "RecordingSid": recording_sid,
         "RecordingUrl": f"https://api.twilio.com/2010-04-01/Accounts/AC/Recordings/{recording_sid}",
     }
+
+
+@pytest.fixture
+def frozen():
+    """Virtual time from Wednesday 25 November 2026, 10:00 UTC (billing is open). List it
+    before `people` so the agents' tokens are issued in the same virtual time."""
+    from freezegun import freeze_time
+
+    with freeze_time("2026-11-25 10:00:00") as clock:
+        yield clock
