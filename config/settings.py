@@ -85,6 +85,15 @@ class Settings:
         self.WRAP_UP_SECONDS = int(_env("WRAP_UP_SECONDS", 30))
         self.AGENT_TOKEN_HOURS = int(_env("AGENT_TOKEN_HOURS", 12))
         self.EMBEDDED_REDIS_PORT = int(_env("EMBEDDED_REDIS_PORT", 6389))
+        # Voicemail and callbacks (see docs/voicemail.md).
+        self.VOICEMAIL_MAX_SECONDS = int(_env("VOICEMAIL_MAX_SECONDS", 120))
+        self.VOICEMAIL_MIN_SECONDS = int(_env("VOICEMAIL_MIN_SECONDS", 2))
+        self.VOICEMAIL_RETENTION_DAYS = int(_env("VOICEMAIL_RETENTION_DAYS", 90))
+        self.CALLBACK_TARGET_MINUTES = int(_env("CALLBACK_TARGET_MINUTES", 15))
+        self.CALLBACK_MAX_ATTEMPTS = int(_env("CALLBACK_MAX_ATTEMPTS", 3))
+        self.CALLBACK_RETRY_MINUTES = int(_env("CALLBACK_RETRY_MINUTES", 30))
+        self.CALLBACK_REALERT_MINUTES = int(_env("CALLBACK_REALERT_MINUTES", 30))
+        self.CALLBACK_CALLER_ID = _env("CALLBACK_CALLER_ID", "")
         for key, value in overrides.items():
             setattr(self, key, value)
 
