@@ -1,0 +1,3 @@
+from bench.incoming.run import main
+
+main()

@@ -1,0 +1,284 @@
+"""Incoming-call webhook vs a bare Flask endpoint, same gunicorn settings, same run.
+
+    .venv/bin/python -m bench.incoming [--duration 20] [--warmup 5] [--connections 32]
+        [--workers 2] [--threads 4] [--worker-class gthread] [--loadgen auto|wrk|python]
+        [--customers 1000000] [--unknown-share 0.1] [--commit REV] [--rebuild] [--json PATH]
+
+Steps: build (or reuse) a database of N customers under the real migrations; start a
+redis-server; pre-sign the requests; then for each side (bare endpoint first, then the app)
+start gunicorn, check a few answers, warm up, and measure for a fixed duration at a fixed
+number of connections. Targets: the app keeps at least 70% of the bare endpoint's throughput
+and its p99 latency stays under 25 ms. Exit status 0 when both are met, 1 when not.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import sqlite3
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+from app.embedded_redis import EmbeddedRedis
+from bench.incoming import calls, dataset, loadgen
+from bench.incoming.servers import Gunicorn, GunicornSettings, process_tree_cpu
+
+ROOT = Path(__file__).resolve().parents[2]
+PUBLIC_BASE_URL = "https://callcentre.bench.example"
+AUTH_TOKEN = "bench-auth-token"
+TARGET_RATIO = 0.70
+TARGET_P99_MS = 25.0
+SIDES = {
+    "bare": "bench.incoming.bare_app:create_app()",
+    "app": "app:create_app()",
+}
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench.incoming",
+                                     description=__doc__.splitlines()[0])
+    parser.add_argument("--duration", type=int, default=20, help="measured seconds per side")
+    parser.add_argument("--warmup", type=int, default=5, help="warm-up seconds per side")
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--worker-class", default="gthread")
+    parser.add_argument("--loadgen", choices=("auto", "wrk", "python"), default="auto",
+                        help="auto: wrk if installed, else the Python client")
+    parser.add_argument("--customers", type=int, default=1_000_000)
+    parser.add_argument("--unknown-share", type=float, default=0.1,
+                        help="share of calls from numbers not in the database")
+    parser.add_argument("--max-rate", type=int, default=4000,
+                        help="requests pre-signed per measured second (each CallSid once)")
+    parser.add_argument("--data-dir", type=Path, default=ROOT / "var" / "bench",
+                        help="cached database, the run's files and the JSON results")
+    parser.add_argument("--rebuild", action="store_true", help="rebuild the cached database")
+    parser.add_argument("--commit", help="measure the app as committed at REV (git archive) "
+                        "instead of the working tree")
+    parser.add_argument("--json", type=Path, help="also write the results here")
+    parser.add_argument("--sides", default="bare,app", help="which sides to run, in order")
+    args = parser.parse_args(argv)
+    args.sides = [s for s in args.sides.split(",") if s]
+    if unknown := set(args.sides) - set(SIDES):
+        parser.error(f"unknown sides: {sorted(unknown)}")
+    if args.duration < 1 or args.connections < 1 or not 0 <= args.unknown_share <= 1:
+        parser.error("duration and connections must be positive, unknown-share in [0, 1]")
+    if args.loadgen == "auto":
+        args.loadgen = "wrk" if loadgen.wrk_available() else "python"
+    elif args.loadgen == "wrk" and not loadgen.wrk_available():
+        parser.error("wrk is not installed (Debian: apt-get install wrk), or use --loadgen python")
+    return args
+
+
+def interaction_counts(database: Path) -> tuple[int, int]:
+    """(interaction rows, rows with a customer linked), once requests in flight have landed."""
+    previous = None
+    for _ in range(50):  # bounded: at most ~10 s
+        with sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=30) as conn:
+            counts = conn.execute(
+                "SELECT count(*), count(customer_id) FROM interactions").fetchone()
+        if counts == previous:
+            break
+        previous = counts
+        time.sleep(0.2)
+    return counts
+
+
+def source_tree(commit: str | None, data_dir: Path) -> tuple[Path, dict[str, str | bool]]:
+    """The checkout whose app is measured: the working tree, or `commit` exported."""
+    if commit is None:
+        return ROOT, git_describe()
+    rev = _git("rev-parse", "--short", commit)
+    if not rev:
+        raise SystemExit(f"unknown commit {commit!r}")
+    src = data_dir / "src"
+    shutil.rmtree(src, ignore_errors=True)
+    src.mkdir(parents=True)
+    archive = subprocess.run(["git", "-C", str(ROOT), "archive", rev, "app", "config",
+                              "migrations"], capture_output=True, check=True)
+    subprocess.run(["tar", "-x", "-C", str(src)], input=archive.stdout, check=True)
+    return src, {"commit": rev, "app_code_uncommitted": False}
+
+
+def load(args: argparse.Namespace, server: Gunicorn, requests_file: Path,
+         seconds: int) -> loadgen.LoadResult:
+    if args.loadgen == "wrk":
+        return loadgen.run_wrk(server.base_url + calls.PATH, requests_file,
+                               connections=args.connections, duration=seconds)
+    return loadgen.run_python("127.0.0.1", server.port, calls.PATH, requests_file,
+                              connections=args.connections, duration=seconds)
+
+
+def smoke_check(side: str, server: Gunicorn, smoke: list[tuple[str, str]]) -> None:
+    """Before timing anything: the answers are TwiML, and the app really checks signatures."""
+    from app.telephony.fallback import APOLOGY
+
+    for body, signature in smoke:
+        status, text = server.post(calls.PATH, body, signature)
+        if status != 200 or "<Response" not in text or APOLOGY in text:
+            raise RuntimeError(f"{side}: unexpected answer {status}: {text[:300]}\n"
+                               + server.log_tail())
+    if side == "app":
+        status, _ = server.post(calls.PATH, smoke[0][0], "bm90LWEtc2lnbmF0dXJl")
+        if status != 403:
+            raise RuntimeError(f"app: a forged signature got {status}, not 403")
+
+
+def run_side(side: str, args: argparse.Namespace, settings: GunicornSettings,
+             env: dict[str, str], files: dict[str, Path], smoke: list[tuple[str, str]],
+             run_dir: Path, database: Path, redis_pid: int, src: Path) -> dict:
+    server = Gunicorn(SIDES[side], settings, cwd=src, env=env,
+                      log_path=run_dir / f"gunicorn-{side}.log").start()
+    try:
+        smoke_check(side, server, smoke)
+        print(f"[bench] {side}: warm-up {args.warmup} s", flush=True)
+        load(args, server, files["warmup"], args.warmup)
+        rows_before, linked_before = interaction_counts(database)
+        server_cpu, redis_cpu = server.cpu_seconds(), process_tree_cpu(redis_pid)
+        print(f"[bench] {side}: measuring {args.duration} s at {args.connections} connections",
+              flush=True)
+        result = load(args, server, files["measure"], args.duration)
+        server_cpu = server.cpu_seconds() - server_cpu
+        redis_cpu = process_tree_cpu(redis_pid) - redis_cpu
+        rows_after, linked_after = interaction_counts(database)
+    finally:
+        server.stop()
+    outcome = result.as_dict()
+    outcome.update(server_cpu_s=round(server_cpu, 2), redis_cpu_s=round(redis_cpu, 2),
+                   rows_written=rows_after - rows_before,
+                   customers_linked=linked_after - linked_before)
+    if side == "app" and result.wraps:
+        print(f"[bench] warning: the app side reused CallSids ({result.wraps} wraps); "
+              "raise --max-rate", file=sys.stderr)
+    return outcome
+
+
+def _git(*cmd: str) -> str:
+    done = subprocess.run(["git", "-C", str(ROOT), *cmd], capture_output=True, text=True,
+                          check=False)
+    return done.stdout.strip() if done.returncode == 0 else ""
+
+
+def git_describe() -> dict[str, str | bool]:
+    dirty = _git("status", "--porcelain", "--", "app", "config", "migrations")
+    return {"commit": _git("rev-parse", "--short", "HEAD") or "unknown",
+            "app_code_uncommitted": bool(dirty)}
+
+
+def machine() -> dict[str, str | int]:
+    model = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return {"cores": os.cpu_count() or 0, "cpu": model, "python": platform.python_version(),
+            "sqlite": sqlite3.sqlite_version, "kernel": platform.release()}
+
+
+def report(results: dict, meta: dict) -> bool:
+    print()
+    print(f"incoming-call webhook vs bare Flask, {meta['connections']} connections, "
+          f"{meta['duration']} s each, {meta['gunicorn']}, load: {meta['loadgen']}")
+    print(f"{meta['customers']:,} customers; commit {meta['git']['commit']}"
+          + (" (app code uncommitted)" if meta["git"]["app_code_uncommitted"] else ""))
+    header = (f"{'side':<6} {'req/s':>8} {'p50 ms':>7} {'p90 ms':>7} {'p99 ms':>7} "
+              f"{'max ms':>7} {'errors':>6} {'srv cpu':>8} {'gen cpu':>8} {'rows':>7}")
+    print(header)
+    print("-" * len(header))
+    for side, r in results.items():
+        print(f"{side:<6} {r['rps']:>8.0f} {r['p50_ms']:>7.2f} {r['p90_ms']:>7.2f} "
+              f"{r['p99_ms']:>7.2f} {r['max_ms']:>7.1f} {r['errors']:>6} "
+              f"{r['server_cpu_s']:>7.1f}s {r['loadgen_cpu_s']:>7.1f}s "
+              f"{r['rows_written'] if side == 'app' else '-':>7}")
+    if "app" not in results or "bare" not in results:
+        return True
+    app, bare = results["app"], results["bare"]
+    ratio = app["rps"] / bare["rps"] if bare["rps"] else 0.0
+    ok_ratio, ok_p99 = ratio >= TARGET_RATIO, app["p99_ms"] < TARGET_P99_MS
+    ok_errors = app["errors"] == 0
+    print(f"\nthroughput ratio app/bare: {ratio:.2f} (target >= {TARGET_RATIO:.2f}) "
+          f"{'PASS' if ok_ratio else 'FAIL'}")
+    print(f"app p99: {app['p99_ms']:.2f} ms (target < {TARGET_P99_MS:.0f} ms) "
+          f"{'PASS' if ok_p99 else 'FAIL'}")
+    print(f"app errors: {app['errors']} {'PASS' if ok_errors else 'FAIL'}")
+    answered = app["requests"] - app["error_detail"].get("status_errors", 0)
+    print(f"interaction rows written: {app['rows_written']:,} for {answered:,} answered "
+          f"requests; callers linked to a customer: {app['customers_linked']:,} "
+          f"(about {1 - meta['unknown_share']:.0%} of callers are customers)")
+    meta["ratio"] = round(ratio, 3)
+    meta["pass"] = ok_ratio and ok_p99 and ok_errors
+    return meta["pass"]
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parse_args(argv)
+    settings = GunicornSettings(args.workers, args.threads, args.worker_class)
+    src, revision = source_tree(args.commit, args.data_dir)
+    cached = dataset.cached_database(args.data_dir, src, args.customers, args.rebuild)
+    run_dir = args.data_dir / "run"
+    shutil.rmtree(run_dir, ignore_errors=True)
+    run_dir.mkdir(parents=True)
+    database = dataset.working_copy(cached, run_dir / "callcentre.sqlite3")
+
+    known = dataset.known_numbers(database)
+    unknown = dataset.unknown_numbers(2000, set(known))
+    files = {"warmup": run_dir / "warmup.tsv", "measure": run_dir / "measure.tsv",
+             "smoke": run_dir / "smoke.tsv"}
+    counts = {"warmup": args.warmup * args.max_rate, "measure": args.duration * args.max_rate,
+              "smoke": 10}
+    started = time.monotonic()
+    for seed, (name, path) in enumerate(files.items()):
+        calls.write_requests(path, count=counts[name], public_base_url=PUBLIC_BASE_URL,
+                             auth_token=AUTH_TOKEN, known=known, unknown=unknown,
+                             unknown_share=args.unknown_share, seed=seed + 1)
+    print(f"[bench] signed {sum(counts.values()):,} requests in "
+          f"{time.monotonic() - started:.1f} s", flush=True)
+    smoke = calls.read_requests(files["smoke"])
+
+    redis = EmbeddedRedis(run_dir / "redis").start()
+    env = {
+        "APP_ENV": "production",
+        "DATABASE_URL": f"sqlite:///{database}",
+        "REDIS_URL": redis.url,
+        "PUBLIC_BASE_URL": PUBLIC_BASE_URL,
+        "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
+        "TWILIO_ACCOUNT_SID": calls.ACCOUNT_SID,
+        # No REST call is expected from this webhook; if one happens it stays on loopback.
+        "TWILIO_MODE": "emulator",
+        "TWILIO_API_BASE_URL": "http://127.0.0.1:9",
+        "SECRET_KEY": "bench-secret",
+        "ADMIN_API_TOKEN": "bench-admin-token",
+        # The app comes from `src` (gunicorn's --chdir goes first on sys.path); the bare
+        # endpoint from this checkout's bench package.
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
+    }
+    results: dict[str, dict] = {}
+    try:
+        for side in args.sides:
+            results[side] = run_side(side, args, settings, env, files, smoke, run_dir,
+                                     database, redis.process.pid, src)
+    finally:
+        redis.stop()
+
+    meta = {
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "git": revision, "machine": machine(), "gunicorn": settings.describe(),
+        "loadgen": args.loadgen, "connections": args.connections, "duration": args.duration,
+        "warmup": args.warmup, "customers": args.customers,
+        "unknown_share": args.unknown_share, "database": "sqlite",
+    }
+    passed = report(results, meta)
+    document = json.dumps({"meta": meta, "results": results}, indent=2)
+    (args.data_dir / "incoming-latest.json").write_text(document)
+    if args.json:
+        args.json.write_text(document)
+    sys.exit(0 if passed else 1)

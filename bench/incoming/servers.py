@@ -1,0 +1,121 @@
+"""The processes under test: gunicorn (one per side) and redis-server, with their CPU time."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+from app.embedded_redis import free_port
+
+_TICK = os.sysconf("SC_CLK_TCK")
+
+
+@dataclass(frozen=True)
+class GunicornSettings:
+    workers: int = 2
+    threads: int = 4
+    worker_class: str = "gthread"
+
+    def args(self) -> list[str]:
+        return ["--workers", str(self.workers), "--threads", str(self.threads),
+                "--worker-class", self.worker_class]
+
+    def describe(self) -> str:
+        return f"{self.workers} {self.worker_class} workers x {self.threads} threads"
+
+
+def process_tree_cpu(root_pid: int) -> float:
+    """User + system CPU seconds of a process and its live descendants, from /proc."""
+    parents: dict[int, int] = {}
+    cpu: dict[int, float] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        fields = stat[stat.rindex(")") + 2:].split()
+        pid = int(entry.name)
+        parents[pid] = int(fields[1])
+        cpu[pid] = (int(fields[11]) + int(fields[12])) / _TICK
+    total, frontier = 0.0, {root_pid}
+    while frontier:
+        total += sum(cpu.get(pid, 0.0) for pid in frontier)
+        frontier = {pid for pid, parent in parents.items() if parent in frontier}
+    return total
+
+
+class Gunicorn:
+    def __init__(self, app_spec: str, settings: GunicornSettings, *, cwd: Path,
+                 env: dict[str, str], log_path: Path) -> None:
+        self.app_spec = app_spec
+        self.settings = settings
+        self.cwd = cwd
+        self.env = env
+        self.log_path = log_path
+        self.port = free_port()
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self, timeout: float = 60.0) -> Gunicorn:
+        command = [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{self.port}",
+                   *self.settings.args(), "--chdir", str(self.cwd), "--log-level", "warning",
+                   "--error-logfile", str(self.log_path), self.app_spec]
+        self.process = subprocess.Popen(command, cwd=self.cwd, env={**os.environ, **self.env},
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + timeout
+        while True:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"gunicorn exited with {self.process.returncode}:\n"
+                                   + self.log_tail())
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
+                    break
+            except OSError:
+                if time.monotonic() > deadline:
+                    self.stop()
+                    raise RuntimeError("gunicorn did not listen in time:\n"
+                                       + self.log_tail()) from None
+                time.sleep(0.1)
+        return self
+
+    def post(self, path: str, body: str, signature: str) -> tuple[int, str]:
+        request = urllib.request.Request(
+            self.base_url + path, data=body.encode(), method="POST",
+            headers={"Content-Type": "application/x-www-form-urlencoded",
+                     "X-Twilio-Signature": signature})
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                return response.status, response.read().decode()
+        except urllib.error.HTTPError as error:
+            return error.code, error.read().decode()
+
+    def cpu_seconds(self) -> float:
+        return process_tree_cpu(self.process.pid) if self.process else 0.0
+
+    def log_tail(self, lines: int = 30) -> str:
+        try:
+            return "\n".join(self.log_path.read_text().splitlines()[-lines:])
+        except OSError:
+            return ""
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()  # SIGTERM: gunicorn's graceful stop of its workers
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.process = None
