@@ -1,0 +1,147 @@
+"""Requests to the app: Twilio's parameters, signatures, fallback URLs and the last resort."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urljoin
+
+from sim import twiml
+from sim.scheduler import Fetch, Sleep
+from sim.signing import sign
+from sim.transport import WebhookResponse, request_url
+
+if TYPE_CHECKING:
+    from sim.emulator import Emulator
+    from sim.state import Call
+
+API_VERSION = "2010-04-01"
+HTTP_FAILURE = 11200
+APPLICATION_ERROR_MESSAGE = "We are sorry, an application error has occurred. Goodbye."
+
+
+@dataclass
+class Doc:
+    """A TwiML document and the URL it came from (relative URLs resolve against it)."""
+
+    url: str | None
+    verbs: list[twiml.Node]
+
+    def resolve(self, url: str | None) -> str | None:
+        if not url:
+            return None
+        return urljoin(self.url, url) if self.url else url
+
+
+class CallOver(Exception):  # noqa: N818 - control flow
+    """The call must end now (hung up by TwiML, or after the application-error message)."""
+
+
+def call_params(emu: Emulator, call: Call) -> dict[str, str]:
+    """The parameters Twilio sends with every request about a call."""
+    p = {
+        "CallSid": call.sid,
+        "AccountSid": emu.account_sid,
+        "From": call.from_,
+        "To": call.to,
+        "Called": call.to,
+        "Caller": call.from_,
+        "CallStatus": call.status,
+        "ApiVersion": API_VERSION,
+        "Direction": call.direction,
+    }
+    if call.forwarded_from:
+        p["ForwardedFrom"] = call.forwarded_from
+    if call.caller_name:
+        p["CallerName"] = call.caller_name
+    if call.parent_call_sid:
+        p["ParentCallSid"] = call.parent_call_sid
+    if call.application_sid:
+        p["ApplicationSid"] = call.application_sid
+    p.update(call.extra_params)
+    return p
+
+
+def perform(emu: Emulator, fetch: Fetch) -> WebhookResponse:
+    """Sign and send one webhook request; runs without the engine's lock."""
+    method = fetch.method.upper()
+    url = request_url(method, fetch.url, fetch.params)
+    signature = sign(emu.auth_token, url, fetch.params if method != "GET" else {})
+    headers = {
+        "X-Twilio-Signature": signature,
+        "User-Agent": "TwilioProxy/1.1",
+        "I-Twilio-Idempotency-Token": str(uuid.uuid4()),
+    }
+    resp = emu.transport.send(method, fetch.url, fetch.params, headers)
+    emu.log("webhook", call_sid=fetch.call_sid, purpose=fetch.purpose, method=method,
+            url=url, params=dict(fetch.params), status=resp.status,
+            response=resp.text[:4000], error=resp.error, elapsed=round(resp.elapsed, 4))
+    return resp
+
+
+def interpret(resp: WebhookResponse | None, url: str) -> tuple[Doc | None, int | None, str]:
+    """The document an answer carries, or Twilio's error code and why."""
+    if resp is None:
+        return None, HTTP_FAILURE, "no response"
+    if resp.error or not 200 <= resp.status < 300:
+        return None, HTTP_FAILURE, resp.error or f"HTTP {resp.status}"
+    ctype = resp.content_type.split(";")[0].strip().lower()
+    if ctype.startswith("audio/"):
+        # Twilio plays an audio answer as if it were <Play>.
+        return Doc(url, [twiml.Node("Play", {}, url)]), None, ""
+    try:
+        return Doc(url, twiml.parse(resp.body)), None, ""
+    except twiml.TwimlError as exc:
+        return None, twiml.PARSE_ERROR, str(exc)
+
+
+def fetch_twiml(emu: Emulator, call: Call, url: str, method: str = "POST",
+                extra: dict[str, str] | None = None, purpose: str = "voice") -> Any:
+    """Fetch the TwiML the call continues with; on failure the fallback, then the last resort.
+
+    A generator: `doc = yield from fetch_twiml(...)`.
+    """
+    params = {**call_params(emu, call), **(extra or {})}
+    method = (method or "POST").upper()
+    resp = yield Fetch(method, url, params, call.sid, purpose)
+    doc, code, why = interpret(resp, url)
+    if doc is not None:
+        return doc
+    emu.log("webhook_error", call_sid=call.sid, url=url, code=code, reason=why, purpose=purpose)
+    if call.fallback_url:
+        fb_params = {**params, "ErrorCode": str(code), "ErrorUrl": url}
+        fb_method = (call.fallback_method or "POST").upper()
+        resp = yield Fetch(fb_method, call.fallback_url, fb_params, call.sid, "fallback")
+        doc, fb_code, fb_why = interpret(resp, call.fallback_url)
+        if doc is not None:
+            return doc
+        emu.log("webhook_error", call_sid=call.sid, url=call.fallback_url, code=fb_code,
+                reason=fb_why, purpose="fallback")
+    yield from application_error(emu, call, code, url)
+    raise CallOver()
+
+
+def application_error(emu: Emulator, call: Call, code: int | None, url: str) -> Any:
+    """What a caller hears when nothing the app answered can be used: then the line drops."""
+    emu.log("application_error", call_sid=call.sid, code=code, url=url)
+    seconds = emu.say_seconds(APPLICATION_ERROR_MESSAGE)
+    emu.hear(call, "say", text=APPLICATION_ERROR_MESSAGE, voice="woman", language="en-US",
+             duration=seconds, source="twilio")
+    yield Sleep(seconds)
+
+
+def notify(emu: Emulator, call_sid: str | None, url: str, method: str,
+           params: dict[str, str], purpose: str, delay: float = 0.0) -> None:
+    """Fire-and-forget callback (status, recording, conference events); the answer is ignored."""
+
+    def gen() -> Any:
+        if delay:
+            yield Sleep(delay)
+        resp = yield Fetch((method or "POST").upper(), url, params, call_sid, purpose)
+        if resp is None or resp.error or not 200 <= resp.status < 300:
+            why = (resp.error or f"HTTP {resp.status}") if resp else "no response"
+            emu.log("webhook_error", call_sid=call_sid, url=url, code=HTTP_FAILURE,
+                    reason=why, purpose=purpose)
+
+    emu.sched.spawn(gen(), f"{purpose}:{call_sid}")
