@@ -117,12 +117,14 @@ class CallFlow:
             return self._commit(self._menu(interaction, lang, 1, lead=[greeting]))
 
         lang = language(self.settings.default_language)
-        interactions.add_event(interaction, "greeted", language=lang.code, known=False,
-                               caller=kind)
         greeting = self._say("greeting.unknown", lang, organisation=self.settings.organisation)
         if not departments_.active_departments():
             # Nobody to put them through to: say so now, not after the account questions.
-            return self._commit(twiml.prefixed([greeting], self._unavailable(interaction, lang)))
+            interactions.add_event(interaction, "greeted", language=lang.code, known=False,
+                                   caller=kind, unavailable="no_departments")
+            return self._commit(twiml.prefixed([greeting], self._unavailable(lang, interaction)))
+        interactions.add_event(interaction, "greeted", language=lang.code, known=False,
+                               caller=kind)
         if len(self.settings.languages) < 2:
             return self._commit(self._ask_account(lang, 1, lead=[greeting]))
         return self._commit(self._ask_language(1, lead=[greeting]))
@@ -203,7 +205,7 @@ class CallFlow:
         attempt = self._attempt(call)
         active = departments_.active_departments()
         if not active:
-            return self._commit(self._unavailable(interaction, lang))
+            return self._commit(self._unavailable(lang, interaction, record=True))
         chosen, how = self._match(call, lang, active)
         if chosen is not None:
             return self._commit(self._route(interaction, chosen, lang, how))
@@ -243,7 +245,7 @@ class CallFlow:
               lead: Sequence[Spoken] = ()) -> VoiceResponse:
         active = departments_.active_departments()
         if not active:
-            return twiml.prefixed(lead, self._unavailable(interaction, lang))
+            return twiml.prefixed(lead, self._unavailable(lang, interaction, record=True))
         if len(active) == 1:
             # One department: a menu of one choice would only keep the caller waiting.
             return self._route(interaction, active[0], lang, "only", lead=lead)
@@ -279,9 +281,11 @@ class CallFlow:
         interactions.add_event(interaction, "handed_off", department=department.slug)
         return twiml.prefixed(lead, hand_off(interaction, department, lang.code))
 
-    def _unavailable(self, interaction: Interaction, lang: Language) -> VoiceResponse:
+    def _unavailable(self, lang: Language, interaction: Interaction,
+                     record: bool = False) -> VoiceResponse:
         log.error("call %s: no active departments are configured", interaction.call_sid)
-        interactions.add_event(interaction, "no_departments")
+        if record:
+            interactions.add_event(interaction, "no_departments")
         return twiml.speak_and_hang_up([
             self._say("menu.unavailable", lang),
             self._say("call.goodbye", lang, organisation=self.settings.organisation),

@@ -239,7 +239,8 @@ def test_no_departments_still_gets_an_honest_answer(app, phone, client):
                            "We are sorry, we cannot connect your call right now. Please call us "
                            "again later. Thank you for calling Example Support. Goodbye.")
     assert root[-1].tag == "Hangup"
-    assert [k for k, _ in events(interaction(app))] == ["greeted", "no_departments"]
+    assert events(interaction(app)) == [("greeted", {
+        "language": "en", "known": False, "caller": "withheld", "unavailable": "no_departments"})]
 
     # A caller already in the menu when the last department is switched off.
     client.post("/api/departments", json={"slug": "a", "name": "A", "menu_key": "1"},
