@@ -410,6 +410,7 @@ class Emulator:
         self._server = make_server(host, port, create_app(self), threaded=True,
                                    request_handler=Quiet)
         self._server_thread = threading.Thread(target=self._server.serve_forever,
+                                               kwargs={"poll_interval": 0.05},
                                                name="sim-rest", daemon=True)
         self._server_thread.start()
         self.base_url = f"http://{host}:{self._server.server_port}"
@@ -417,7 +418,9 @@ class Emulator:
         return self.base_url
 
     def stop(self) -> None:
+        """Stop the REST server and engine; calls still live are abandoned."""
         self.sched.stop_realtime()
+        self.sched.close()
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()

@@ -103,6 +103,8 @@ class Scheduler:
         self._runner: threading.Thread | None = None
         self._stop = threading.Event()
         self._loop_lock = threading.Lock()  # one thread drives virtual time at once
+        self._live: set[Proc] = set()
+        self.closed = False
         self.max_events_per_instant = 20000
 
     # -- scheduling (callable from any thread) -------------------------------------------
@@ -113,12 +115,17 @@ class Scheduler:
     def post(self, fn: Callable[[], Job], delay: float = 0.0) -> Event:
         with self.cond:
             ev = Event(self.now() + max(delay, 0.0), next(self._seq), fn)
+            if self.closed:
+                ev.cancelled = True
+                return ev
             heapq.heappush(self._heap, ev)
             self.cond.notify_all()
             return ev
 
     def spawn(self, gen: Step, name: str) -> Proc:
         proc = Proc(name, gen)
+        with self.lock:
+            self._live.add(proc)
         self.post(lambda: self._step(proc))
         return proc
 
@@ -168,10 +175,10 @@ class Scheduler:
                 else:
                     cmd = proc.gen.send(value)
             except (StopIteration, Interrupt):
-                proc.done = True
+                self._finished(proc)
                 return None
             except Exception:
-                proc.done = True
+                self._finished(proc)
                 self.on_error(proc.name, traceback.format_exc())
                 return None
             finally:
@@ -188,8 +195,25 @@ class Scheduler:
                 proc.fetching = True
                 return proc, cmd
             self.on_error(proc.name, f"process yielded {cmd!r}")
-            proc.done = True
+            self._finished(proc)
             return None
+
+    def _finished(self, proc: Proc) -> None:
+        proc.done = True
+        self._live.discard(proc)
+
+    def close(self) -> None:
+        """Abandon every process (the emulator is being thrown away): no more events."""
+        with self.lock:
+            self.closed = True
+            self._heap.clear()
+            live, self._live = list(self._live), set()
+        for proc in live:
+            proc.done = True
+            try:
+                proc.gen.close()
+            except Exception:  # a cleanup path that cannot run on a dead engine
+                pass
 
     def _timer(self, proc: Proc) -> Job:
         proc.timer = None

@@ -124,7 +124,10 @@ def fetch_twiml(emu: Emulator, call: Call, url: str, method: str = "POST",
 
 def application_error(emu: Emulator, call: Call, code: int | None, url: str) -> Any:
     """What a caller hears when nothing the app answered can be used: then the line drops."""
+    from sim.calls import answer
+
     emu.log("application_error", call_sid=call.sid, code=code, url=url)
+    answer(emu, call)  # Twilio picks up to say its apology
     seconds = emu.say_seconds(APPLICATION_ERROR_MESSAGE)
     emu.hear(call, "say", text=APPLICATION_ERROR_MESSAGE, voice="woman", language="en-US",
              duration=seconds, source="twilio")

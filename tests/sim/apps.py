@@ -54,6 +54,8 @@ def make_app(routes: dict[str, Handler], token: str = AUTH_TOKEN, base: str = BA
         if not valid:
             return Response("bad signature", status=403)
         handler = routes.get("/" + path)
+        if handler is None and path == "ivr/status":
+            return Response(status=204)
         if handler is None:
             return Response("not found", status=404)
         result = handler(hit) if callable(handler) else handler
