@@ -7,6 +7,7 @@ webhook handler may call the emulator's REST API (from another thread) while we 
 
 from __future__ import annotations
 
+import contextlib
 import heapq
 import itertools
 import threading
@@ -210,10 +211,9 @@ class Scheduler:
             live, self._live = list(self._live), set()
         for proc in live:
             proc.done = True
-            try:
+            # A cleanup path may fail on a dead engine; nobody is listening any more.
+            with contextlib.suppress(Exception):
                 proc.gen.close()
-            except Exception:  # a cleanup path that cannot run on a dead engine
-                pass
 
     def _timer(self, proc: Proc) -> Job:
         proc.timer = None

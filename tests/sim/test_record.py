@@ -45,7 +45,7 @@ def test_record_beeps_records_speech_and_posts_the_action(sim):
 
 def test_silence_timeout_ends_the_recording(sim):
     emu, app = sim(ROUTES)
-    call = leave_message(emu, "hello there")
+    leave_message(emu, "hello there")
     said_at = emu.elapsed
     emu.run_until(lambda: hits(app, "/vm/done"))
     # Speech lasts 0.8 s, then three seconds of silence end the recording.
