@@ -33,11 +33,15 @@ def dial(emu: Emulator, call: Call, node: Node, doc: Doc) -> Any:
             yield from _dial_legs(emu, call, node, nouns, result)
     except HungUp:
         if action:
-            params = {**call_params(emu, call), "DialCallStatus": "completed", **result}
-            if "DialCallStatus" in result and result["DialCallStatus"] == "ringing":
-                params["DialCallStatus"] = "canceled"
+            status = result.get("DialCallStatus")
+            result["DialCallStatus"] = {"in-progress": "completed", "ringing": "canceled",
+                                        None: "completed"}.get(status, status or "completed")
+            leg = emu.store.calls.get(result.get("DialCallSid", ""))
+            if leg is not None and "DialCallDuration" not in result:
+                result["DialCallDuration"] = str(leg.duration(emu.sched.now()))
             # The caller is gone: the action is still requested, its TwiML is never run.
-            notify(emu, call.sid, action, method, params, "dial-action")
+            notify(emu, call.sid, action, method, {**call_params(emu, call), **result},
+                   "dial-action")
         raise
     call.activity = "twiml"
     if not action:
