@@ -86,7 +86,11 @@ def claim(callback_id: int):
 @bp.post("/api/callbacks/<int:callback_id>/release")
 @require_api_auth("agent")
 def release(callback_id: int):
-    callback = services.release(_workable(callback_id), g.principal.identity)
+    callback, me = _workable(callback_id), _me()
+    if (me is not None and me.role != "supervisor"
+            and callback.assigned_agent_id not in (None, me.id)):
+        raise Forbidden("Only the agent working it or a supervisor may release it.")
+    services.release(callback, g.principal.identity)
     db.session.commit()
     return _one(callback)
 

@@ -249,3 +249,14 @@ def test_the_operator_cannot_call_back(app, client, people):
     response = client.post(f"/api/callbacks/{callback}/call",
                            headers={"Authorization": "Bearer dev-admin-token"})
     assert response.status_code == 403
+
+
+def test_only_the_claimer_or_a_supervisor_releases(app, client, people):
+    callback = message_in(app, "billing", 1)
+    client.post(f"/api/callbacks/{callback}/claim", headers=people["sue"])
+    assert client.post(f"/api/callbacks/{callback}/release",
+                       headers=people["amy"]).status_code == 403
+    released = client.post(f"/api/callbacks/{callback}/release", headers=people["sue"])
+    assert (released.get_json()["status"], released.get_json()["assigned_to"]) == ("open", None)
+    assert client.post(f"/api/callbacks/{callback}/claim",
+                       headers=people["amy"]).get_json()["assigned_to"] == "amy"
