@@ -9,9 +9,13 @@ from flask import Blueprint
 
 bp = Blueprint("voicemail", __name__, cli_group="voicemail")
 
+# app.extensions key: (agent identity, callback id, *, status_callback, timeout) -> leg SID.
+START_CALLBACK = "queue.start_callback"
+
 
 def _install_hooks(state) -> None:
     from app.queue.factory import OFFER_HANDLERS
+    from app.voicemail.dialer import start_callback_call
     from app.voicemail.ways_in import (
         fallback_twiml,
         leave_message_from_offer,
@@ -22,6 +26,8 @@ def _install_hooks(state) -> None:
     extensions["safe_fallback"] = fallback_twiml
     extensions[OFFER_HANDLERS] = {"2": leave_message_from_offer,
                                   "3": request_callback_from_offer}
+    # For the router, when a requested callback reaches the head of the line.
+    extensions[START_CALLBACK] = start_callback_call
 
 
 bp.record_once(_install_hooks)
