@@ -9,11 +9,11 @@ from flask import current_app
 
 from app.clock import timestamp
 from app.extensions import db, redis_client
+from app.ivr import languages, prompts
 from app.queue.escalation import Escalations
 from app.queue.events import FloorEvents
 from app.queue.holdclock import HoldClock
 from app.queue.keys import Keys
-from app.queue.phrases import QUEUE_PROMPTS
 from app.queue.service import QueueService, QueueSettings
 from app.queue.store import QueueStore
 from app.queue.twiml import Voice
@@ -22,23 +22,19 @@ from app.telephony import gateway
 # app.extensions key: {"2": handler, "3": handler}, registered by the voicemail package.
 OFFER_HANDLERS = "queue.offer_handlers"
 
-VOICES = {
-    "en": Voice("Polly.Joanna", "en-US"),
-    "hi": Voice("Polly.Aditi", "hi-IN"),
-    "bn": Voice("Google.bn-IN-Standard-C", "bn-IN"),
-    "ms": Voice("Google.ms-MY-Standard-A", "ms-MY"),
-}
+# How each language is spoken, derived from the IVR's language table.
+VOICES = {code: Voice(lang.voice, lang.say_language) for code, lang in languages.LANGUAGES.items()}
 
 
 class QueuePhrases:
-    """The queue's prompts in the caller's language, English when a language is unknown."""
+    """The queue's prompts from the prompt catalogue (so operators can edit them at run time),
+    spoken with the language's voice; unknown languages fall back to the default."""
 
     def text(self, key: str, language: str, **values: Any) -> str:
-        texts = QUEUE_PROMPTS[key]
-        return texts.get(language, texts["en"]).format(**values)
+        return prompts.text(key, languages.language(language).code, **values)
 
     def voice(self, language: str) -> Voice:
-        return VOICES.get(language, VOICES["en"])
+        return VOICES[languages.language(language).code]
 
 
 def _timeline(call_sid: str, kind: str, detail: dict[str, Any]) -> None:
