@@ -23,6 +23,7 @@ def record(emu: Emulator, call: Call, node: Node, doc: Doc) -> Any:
     silence = node.number("timeout", 5)
     max_length = node.number("maxLength", 3600)
     trim = node.get("trim", "trim-silence") != "do-not-trim"
+    call.activity = "beep"  # not yet recording: speech during the beep is lost
     if node.flag("playBeep", True):
         emu.hear(call, "beep", duration=0.5, source="twiml")
         yield Sleep(0.5)

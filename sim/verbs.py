@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from sim import calls
-from sim.scheduler import Signal, Sleep
+from sim.scheduler import Interrupt, Signal, Sleep
 from sim.twiml import Node
 from sim.webhooks import CallOver, Doc, application_error, fetch_twiml
 
@@ -67,13 +67,25 @@ def say(emu: Emulator, call: Call, node: Node, wake: frozenset[str] = frozenset(
         entry = emu.hear(call, "say", text=node.text, voice=node.get("voice", "man"),
                          language=node.get("language", "en-US"), duration=seconds,
                          source=source)
-        started = emu.sched.now()
-        sig = yield Sleep(seconds, wake)
+        sig = yield from _sounding(emu, entry, seconds, wake)
         if sig is not None:
-            entry.interrupted = True
-            entry.duration = round(emu.sched.now() - started, 3)
             return sig
     return None
+
+
+def _sounding(emu: Emulator, entry: Any, seconds: float, wake: frozenset[str]) -> Any:
+    """Let a sound last; if input, a hangup or a redirect cuts it short, say so."""
+    started = emu.sched.now()
+    try:
+        sig = yield Sleep(seconds, wake)
+    except Interrupt:
+        entry.interrupted = True
+        entry.duration = round(emu.sched.now() - started, 3)
+        raise
+    if sig is not None:
+        entry.interrupted = True
+        entry.duration = round(emu.sched.now() - started, 3)
+    return sig
 
 
 def play(emu: Emulator, call: Call, node: Node, doc: Doc | None,
@@ -87,11 +99,8 @@ def play(emu: Emulator, call: Call, node: Node, doc: Doc | None,
     for _ in range(loops(node)):
         seconds = emu.play_seconds(url or "")
         entry = emu.hear(call, "play", url=url, duration=seconds, source=source)
-        started = emu.sched.now()
-        sig = yield Sleep(seconds, wake)
+        sig = yield from _sounding(emu, entry, seconds, wake)
         if sig is not None:
-            entry.interrupted = True
-            entry.duration = round(emu.sched.now() - started, 3)
             return sig
     return None
 
@@ -99,8 +108,8 @@ def play(emu: Emulator, call: Call, node: Node, doc: Doc | None,
 def pause(emu: Emulator, call: Call, node: Node, wake: frozenset[str] = frozenset(),
           source: str = "twiml") -> Any:
     seconds = node.number("length", 1)
-    emu.hear(call, "silence", duration=seconds, source=source)
-    return (yield Sleep(seconds, wake))
+    entry = emu.hear(call, "silence", duration=seconds, source=source)
+    return (yield from _sounding(emu, entry, seconds, wake))
 
 
 def sound(emu: Emulator, call: Call, node: Node, doc: Doc | None,
