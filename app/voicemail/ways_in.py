@@ -18,7 +18,8 @@ from flask import current_app, has_request_context, request
 
 from app.clock import timestamp
 from app.extensions import db
-from app.queue.factory import VOICES, floor_events, queue_store
+from app.ivr import languages
+from app.queue.factory import floor_events, queue_store
 from app.queue.twiml import Voice
 from app.telephony import VoiceResponse, public_url
 from app.voicemail import boxes, phrases, services, twiml
@@ -30,7 +31,8 @@ DIRECT_RING_SECONDS = 20
 
 
 def voice(language: str) -> Voice:
-    return VOICES.get(language, VOICES["en"])
+    spoken = languages.language(language)
+    return Voice(spoken.voice, spoken.say_language)
 
 
 def webhook_urls(box_slug: str, language: str, call_sid: str,
@@ -60,7 +62,7 @@ def take_message(box: VoicemailBox | str, language: str, interaction: Any = None
         "CallSid")
     number = number or (interaction.from_number if interaction is not None else "") or _form(
         "From")
-    language = language if language in VOICES else "en"
+    language = language if languages.is_supported(language) else "en"
     services.open_callback(
         box, kind="missed_call", call_sid=call_sid, number=number, language=language,
         customer_id=customer_id,
