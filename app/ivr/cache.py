@@ -68,8 +68,8 @@ def current_version() -> str | None:
     if "_ivr_config_version" not in g:
         try:
             g._ivr_config_version = redis_client.get(version_key()) or _NO_VERSION
-        except redis.RedisError:
-            log.warning("Redis unreachable: reading IVR configuration from SQL", exc_info=True)
+        except redis.RedisError as err:
+            log.warning("Redis unreachable (%s): reading IVR configuration from SQL", err)
             g._ivr_config_version = None
     return g._ivr_config_version
 
@@ -90,6 +90,6 @@ def changed() -> None:
     g.pop("_ivr_config_version", None)
     try:
         redis_client.incr(version_key())
-    except redis.RedisError:
-        log.warning("Redis unreachable: other processes see this change within %ss",
-                    cache().max_age, exc_info=True)
+    except redis.RedisError as err:
+        log.warning("Redis unreachable (%s): other processes see this change within %ss",
+                    err, cache().max_age)
