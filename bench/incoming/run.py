@@ -27,7 +27,12 @@ from pathlib import Path
 
 from app.embedded_redis import EmbeddedRedis
 from bench.incoming import calls, dataset, loadgen
-from bench.incoming.servers import Gunicorn, GunicornSettings, process_tree_cpu
+from bench.incoming.servers import (
+    Gunicorn,
+    GunicornSettings,
+    machine_busy_cpu,
+    process_tree_cpu,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 PUBLIC_BASE_URL = "https://callcentre.bench.example"
@@ -141,16 +146,22 @@ def run_side(side: str, args: argparse.Namespace, settings: GunicornSettings,
         load(args, server, files["warmup"], args.warmup)
         rows_before, linked_before = interaction_counts(database)
         server_cpu, redis_cpu = server.cpu_seconds(), process_tree_cpu(redis_pid)
+        busy = machine_busy_cpu()
         print(f"[bench] {side}: measuring {args.duration} s at {args.connections} connections",
               flush=True)
         result = load(args, server, files["measure"], args.duration)
         server_cpu = server.cpu_seconds() - server_cpu
         redis_cpu = process_tree_cpu(redis_pid) - redis_cpu
+        busy = machine_busy_cpu() - busy
         rows_after, linked_after = interaction_counts(database)
     finally:
         server.stop()
     outcome = result.as_dict()
+    # Whatever else ran on the machine meanwhile (other people's test suites...): a noisy
+    # neighbour takes cores from the server, so the report shows it.
+    other = max(0.0, busy - server_cpu - redis_cpu - result.loadgen_cpu_s)
     outcome.update(server_cpu_s=round(server_cpu, 2), redis_cpu_s=round(redis_cpu, 2),
+                   other_cpu_s=round(other, 2),
                    rows_written=rows_after - rows_before,
                    customers_linked=linked_after - linked_before)
     if side == "app" and result.wraps:
@@ -191,14 +202,19 @@ def report(results: dict, meta: dict) -> bool:
     print(f"{meta['customers']:,} customers; commit {meta['git']['commit']}"
           + (" (app code uncommitted)" if meta["git"]["app_code_uncommitted"] else ""))
     header = (f"{'side':<6} {'req/s':>8} {'p50 ms':>7} {'p90 ms':>7} {'p99 ms':>7} "
-              f"{'max ms':>7} {'errors':>6} {'srv cpu':>8} {'gen cpu':>8} {'rows':>7}")
+              f"{'max ms':>7} {'errors':>6} {'srv cpu':>8} {'gen cpu':>8} {'other':>7} "
+              f"{'rows':>7}")
     print(header)
     print("-" * len(header))
     for side, r in results.items():
         print(f"{side:<6} {r['rps']:>8.0f} {r['p50_ms']:>7.2f} {r['p90_ms']:>7.2f} "
               f"{r['p99_ms']:>7.2f} {r['max_ms']:>7.1f} {r['errors']:>6} "
-              f"{r['server_cpu_s']:>7.1f}s {r['loadgen_cpu_s']:>7.1f}s "
+              f"{r['server_cpu_s']:>7.1f}s {r['loadgen_cpu_s']:>7.1f}s {r['other_cpu_s']:>6.1f}s "
               f"{r['rows_written'] if side == 'app' else '-':>7}")
+    cores = meta["machine"]["cores"]
+    print(f"cpu: seconds used in the measured window, of {cores * meta['duration']} "
+          f"({cores} cores x {meta['duration']} s): srv = gunicorn, gen = load generator, "
+          "other = the rest of the machine")
     if "app" not in results or "bare" not in results:
         return True
     app, bare = results["app"], results["bare"]

@@ -53,6 +53,13 @@ def process_tree_cpu(root_pid: int) -> float:
     return total
 
 
+def machine_busy_cpu() -> float:
+    """CPU seconds the whole machine has spent busy since boot (all processes, all cores)."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    user, nice, system, _idle, _iowait, irq, softirq, steal = fields[:8]
+    return (user + nice + system + irq + softirq + steal) / _TICK
+
+
 class Gunicorn:
     def __init__(self, app_spec: str, settings: GunicornSettings, *, cwd: Path,
                  env: dict[str, str], log_path: Path) -> None:
