@@ -129,6 +129,8 @@ class Party:
 
     def _first_ringing(self) -> str:
         if not self.ringing:
+            self._emu.settle()  # a REST request may have just asked for it to ring
+        if not self.ringing:
             raise RuntimeError(f"{self.address} is not ringing")
         return self.ringing[0]
 
