@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import logging
 import signal
+import time
 
 import click
 
 from app.queue import bp
 from app.queue.factory import hold_clock, queue_store
+from app.voicemail.jobs import periodic
 
 log = logging.getLogger(__name__)
+
+SWEEP_SECONDS = 30.0
 
 
 @bp.cli.command("clock")
@@ -27,8 +31,20 @@ def run_clock() -> None:
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
+    last_sweep = 0.0
+
+    def sweeps() -> None:
+        # Slower work rides on the clock loop: overdue callbacks, recordings past retention.
+        nonlocal last_sweep
+        if time.monotonic() - last_sweep >= SWEEP_SECONDS:
+            last_sweep = time.monotonic()
+            try:
+                periodic()
+            except Exception:
+                log.exception("periodic voicemail sweep failed; next one in %s s", SWEEP_SECONDS)
+
     click.echo("hold clock running")
-    hold_clock().run_forever(stop=lambda: stopping)
+    hold_clock().run_forever(stop=lambda: stopping, after_tick=sweeps)
 
 
 @bp.cli.command("show")

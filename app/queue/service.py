@@ -53,6 +53,10 @@ class Events(Protocol):
 OfferHandler = Callable[[str, dict[str, str]], VoiceResponse]
 
 
+# (agent identity, callback id, status_callback=..., timeout=...) -> the agent leg's call SID.
+StartCallback = Callable[..., str]
+
+
 @dataclass(frozen=True)
 class QueueSettings:
     public_base_url: str
@@ -80,7 +84,8 @@ class QueueService:
     def __init__(self, store: QueueStore, gateway: Gateway, phrases: Phrasebook,
                  events: Events, settings: QueueSettings, now: Callable[[], float],
                  offer_handlers: dict[str, OfferHandler] | None = None,
-                 screen_pop: Callable[[str], dict[str, Any] | None] | None = None) -> None:
+                 screen_pop: Callable[[str], dict[str, Any] | None] | None = None,
+                 start_callback: StartCallback | None = None) -> None:
         self.store = store
         self.gateway = gateway
         self.phrases = phrases
@@ -90,6 +95,8 @@ class QueueService:
         # Offer-menu keys other packages handle (voicemail: "2" message, "3" callback).
         self.offer_handlers = offer_handlers or {}
         self.screen_pop = screen_pop or (lambda call_sid: None)
+        # Rings an agent for a requested callback (the voicemail package's dialer).
+        self.start_callback = start_callback
 
     def url(self, path: str) -> str:
         """Absolute URLs everywhere: REST redirects need them, and TwiML is clearer with them."""
@@ -195,18 +202,25 @@ class QueueService:
     def _ring(self, call_sid: str, agent: str) -> None:
         call = self.store.call(call_sid)
         waited = self.now() - float(call.get("since", self.now()))
-        # The ring must end early enough for the offer to still come before the limit.
-        budget = int(self.settings.hold_limit - 3 - waited)
-        timeout = max(5, min(self.settings.ring_timeout, budget))
         callback = self.url(f"/queue/agent-leg?call={call_sid}&agent={agent}")
+        is_callback = call.get("kind") == "callback"
         try:
-            leg = self.gateway.add_agent_to_conference(
-                call_sid,
-                identity=agent,
-                caller_id=call.get("number") or self.settings.caller_id,
-                timeout=timeout,
-                status_callback=callback,
-            )
+            if is_callback and self.start_callback:
+                # Nobody is on hold: the agent is called first, then the customer.
+                timeout = self.settings.ring_timeout
+                leg = self.start_callback(agent, int(call["callback_id"]),
+                                          status_callback=callback, timeout=timeout)
+            else:
+                # The ring must end early enough for the offer to still come before the limit.
+                budget = int(self.settings.hold_limit - 3 - waited)
+                timeout = max(5, min(self.settings.ring_timeout, budget))
+                leg = self.gateway.add_agent_to_conference(
+                    call_sid,
+                    identity=agent,
+                    caller_id=call.get("number") or self.settings.caller_id,
+                    timeout=timeout,
+                    status_callback=callback,
+                )
         except Exception as exc:
             log.error("could not ring agent %s for call %s: %s", agent, call_sid, exc)
             self.store.release_offer(call_sid, agent, self.now(), agent_state="away",
@@ -215,8 +229,10 @@ class QueueService:
             return
         self.store.set_call_fields(call_sid, agent_leg=leg)
         self.store.schedule({ring_member(call_sid, agent): self.now() + timeout + 15})
-        self.events.call_event(call_sid, "offered", agent=agent)
-        self.events.agent_event(agent, "offer", call_sid=call_sid,
+        self.events.call_event(call_sid, "offered", agent=agent,
+                               callback_id=call.get("callback_id") or None)
+        self.events.agent_event(agent, "callback_offer" if is_callback else "offer",
+                                call_sid=call_sid, callback_id=call.get("callback_id") or None,
                                 department=call.get("department", ""),
                                 waited=round(waited, 1), context=self._screen_pop(call_sid))
 
@@ -260,8 +276,13 @@ class QueueService:
         return True
 
     def caller_left(self, call_sid: str) -> None:
-        """The caller hung up (or the call ended): out of every queue, offers cancelled."""
+        """The caller hung up (or the call ended): out of every queue, offers cancelled.
+
+        A requested callback stays in line after the caller's own call ends: that is the point.
+        """
         call = self.store.call(call_sid)
+        if call.get("kind") == "callback":
+            return
         state, agent = self.store.hang_up(call_sid, self.now())
         if not state:
             return

@@ -81,6 +81,28 @@ class TwilioGateway:
             raise _wrap(exc) from exc
         return participant.call_sid
 
+    def place_call(self, to: str, *, from_: str, url: str, status_callback: str,
+                   timeout: int) -> str:
+        """An outbound call (a callback: the agent's softphone first); returns its SID."""
+        try:
+            call = self.client.calls.create(
+                to=to, from_=from_, url=url, method="POST", timeout=timeout,
+                status_callback=status_callback, status_callback_method="POST",
+                status_callback_event=["initiated", "ringing", "answered", "completed"],
+            )
+        except TwilioRestException as exc:
+            raise _wrap(exc) from exc
+        return call.sid
+
+    def delete_recording(self, sid: str) -> bool:
+        """Delete a recording from Twilio; False if Twilio no longer has it."""
+        try:
+            return bool(self.client.recordings(sid).delete())
+        except TwilioRestException as exc:
+            if exc.status == 404:
+                return False
+            raise _wrap(exc) from exc
+
     def fetch_call_status(self, call_sid: str) -> str:
         try:
             return self.client.calls(call_sid).fetch().status
