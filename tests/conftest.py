@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from xml.etree import ElementTree
@@ -15,6 +16,7 @@ from twilio.request_validator import RequestValidator
 
 from app import create_app
 from app.embedded_redis import EmbeddedRedis
+from app.extensions import db
 from config import TestingConfig
 
 PUBLIC_BASE_URL = "https://callcentre.example.test"
@@ -38,11 +40,23 @@ def make_settings(db_path: Path, redis_url: str, **overrides) -> TestingConfig:
     )
 
 
+@pytest.fixture(scope="session")
+def migrated_database(tmp_path_factory: pytest.TempPathFactory,
+                      redis_server: EmbeddedRedis) -> Path:
+    """A database built by the real migrations, once; each test gets a copy of the file."""
+    template = tmp_path_factory.mktemp("template") / "migrated.sqlite3"
+    with create_app(make_settings(template, redis_server.url)).app_context():
+        upgrade()
+        # Closing the last connection checkpoints SQLite's write-ahead log into the file.
+        db.engine.dispose()
+    return template
+
+
 @pytest.fixture
-def app(tmp_path: Path, redis_server: EmbeddedRedis) -> Iterator[Flask]:
-    app = create_app(make_settings(tmp_path / "test.sqlite3", redis_server.url))
-    with app.app_context():
-        upgrade()  # the real migrations, so every test also proves they run
+def app(tmp_path: Path, redis_server: EmbeddedRedis, migrated_database: Path) -> Iterator[Flask]:
+    database = tmp_path / "test.sqlite3"
+    shutil.copyfile(migrated_database, database)
+    app = create_app(make_settings(database, redis_server.url))
     redis.Redis.from_url(redis_server.url).flushdb()
     yield app
 
