@@ -21,7 +21,8 @@ def test_freezegun_time_moves_with_the_emulator():
 
     def incoming(hit):
         seen.append(datetime.now(UTC))
-        return respond("<Gather action='/done' numDigits='1' timeout='60'><Say>press</Say></Gather>")
+        return respond("<Gather action='/done' numDigits='1' timeout='60'>"
+                       "<Say>press</Say></Gather>")
 
     app = make_app({"/ivr/incoming": incoming, "/done": gather_done})
     with freeze_time("2026-11-23 09:00:00") as frozen:
