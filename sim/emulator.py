@@ -211,13 +211,12 @@ class Emulator:
             call = self.store.calls.get(call_sid)
             if call is None or call.ended:
                 return None
-            proc = call.proc or call.owner
             if kind == "speech":
                 self._relay_speech(call, value[0])
+            # A dialled party's keys and words never reach the caller's TwiML.
+            proc = call.proc
             if proc is not None and proc.waiting is not None and kind in proc.waiting.wake:
                 return self.sched._signal_now(proc, kind, value)
-            if kind == "digits" and call.owner is not None and call.proc is None:
-                return None  # a dialled party's keys do not reach the caller's TwiML
             self.log("input_ignored", call_sid=call_sid, action=kind, activity=call.activity)
             return None
 
