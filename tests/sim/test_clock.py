@@ -87,3 +87,22 @@ def test_real_clock_runs_due_events_in_a_thread():
         assert len(hits(app, "/ivr/incoming")) == 1
     finally:
         emu.stop()
+
+
+def test_rest_api_works_under_freezegun_and_stamps_frozen_dates():
+    from sim.testing import twilio_client
+
+    app = make_app({"/out": respond("<Say>one two three four five</Say>")})
+    with freeze_time("2026-11-23 09:00:00") as frozen:
+        emu = Emulator(ACCOUNT_SID, AUTH_TOKEN, clock=VirtualClock(freezer=frozen),
+                       transport=WsgiTransport(app))
+        emu.start_rest_server()
+        client = twilio_client(emu)
+        emu.advance(30)
+        call = client.calls.create(to="+15551230000", from_=NUMBER, url=f"{BASE}/out")
+        assert call.date_created == datetime(2026, 11, 23, 9, 0, 30, tzinfo=UTC)
+        emu.run_until(lambda: emu.call(call.sid).ended)
+        fetched = client.calls(call.sid).fetch()
+        assert fetched.start_time == datetime(2026, 11, 23, 9, 0, 32, tzinfo=UTC)
+        assert fetched.end_time == datetime(2026, 11, 23, 9, 0, 34, tzinfo=UTC)  # 2 s later
+        emu.stop()

@@ -312,3 +312,40 @@ def test_two_participants_start_a_conference_and_beeps_announce_arrivals(sim):
     b.hangup()
     a.hangup()
     assert emu.conference("r3").reason_ended == "last-participant-left"
+
+
+def test_twiml_coach_muted_and_max_participants(sim):
+    emu, app = sim({
+        "/ivr/incoming": respond("<Dial><Conference participantLabel='customer' "
+                                 "maxParticipants='3'>r4"
+                                 "</Conference></Dial>"),
+        "/agent": respond("<Dial><Conference maxParticipants='3'>r4</Conference></Dial>"),
+        "/listen": lambda hit: respond(
+            f"<Dial><Conference muted='true' coach='{hit.params['CoachSid']}' "
+            "maxParticipants='3'>r4</Conference></Dial>"),
+        "/late": respond("<Dial action='/full'><Conference>r4</Conference></Dial>"),
+        "/full": lambda hit: respond(f"<Say>dial {hit.params['DialCallStatus']}</Say>"),
+    })
+    customer = emu.dial_in(CALLER, NUMBER)
+    emu.add_application(f"{BASE}/agent", sid="AP" + "a" * 32)
+    emu.add_application(f"{BASE}/listen", sid="AP" + "b" * 32)
+    emu.add_application(f"{BASE}/late", sid="AP" + "c" * 32)
+    agent = emu.softphone("agent_1")
+    agent_call = agent.place_call(application_sid="AP" + "a" * 32)
+    emu.advance(1)
+    boss = emu.softphone("boss")
+    boss.place_call(params={"CoachSid": agent_call.sid}, application_sid="AP" + "b" * 32)
+    emu.advance(1)
+    boss.say("muted coach")
+    assert_not_heard(agent, "muted coach")  # muted: nobody hears the listener
+    client = twilio_client(emu)
+    client.conferences("r4").participants(boss.call.sid).update(muted=False)
+    boss.say("whisper")
+    assert_heard(agent, "whisper")
+    assert_not_heard(customer, "whisper")
+    late = emu.softphone("late").place_call(application_sid="AP" + "c" * 32)
+    emu.run_until(lambda: late.ended)
+    assert late.says() == ["dial failed"]
+    customer.hangup()
+    agent.hangup()
+    boss.hangup()
