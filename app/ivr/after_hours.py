@@ -1,20 +1,16 @@
 """What a caller hears when their department is closed.
 
-One function, so the voicemail issue can replace its body with "leave a message" without
-touching the call flow. Until then: apologise, give the hours in the caller's language and
-the department's time zone, and end politely.
+Apologise, give the hours in the caller's language and the department's time zone, then
+offer the department's voicemail box.
 """
 
 from __future__ import annotations
-
-from flask import current_app
 
 from app.clock import now
 from app.interactions.models import Interaction
 from app.ivr import hours, prompts
 from app.ivr.departments import DepartmentView
 from app.ivr.languages import language as language_of
-from app.ivr.twiml import Spoken, speak_and_hang_up
 from app.telephony import VoiceResponse
 
 
@@ -36,9 +32,9 @@ def closed_message(department: DepartmentView, language: str) -> str:
 
 def after_hours(interaction: Interaction, department: DepartmentView,
                 language: str) -> VoiceResponse:
+    """The hours, then the department's voicemail box: a closed door still takes a message."""
+    from app.voicemail import take_message  # voicemail depends on the IVR, not the reverse
+
     lang = language_of(language)
-    organisation = current_app.config["ORGANISATION_NAME"]
-    return speak_and_hang_up([
-        Spoken(closed_message(department, lang.code), lang),
-        Spoken(prompts.text("call.goodbye", lang.code, organisation=organisation), lang),
-    ])
+    return take_message(department.slug, lang.code, interaction,
+                        preface=closed_message(department, lang.code))

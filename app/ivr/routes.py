@@ -10,6 +10,7 @@ from app.extensions import db
 from app.interactions import services as interactions
 from app.ivr import bp, twiml
 from app.ivr.flow import CallInput, call_flow
+from app.queue.factory import queue_service
 from app.telephony import VoiceResponse, safe_fallback_twiml, twilio_webhook
 
 log = logging.getLogger(__name__)
@@ -80,10 +81,14 @@ def fallback() -> VoiceResponse:
 @twilio_webhook
 def call_status() -> VoiceResponse:
     duration = request.form.get("CallDuration", "")
+    status = request.form.get("CallStatus", "")
     interactions.record_call_status(
         request.form.get("CallSid", ""),
-        request.form.get("CallStatus", ""),
+        status,
         int(duration) if duration.isascii() and duration.isdigit() else None,
     )
     db.session.commit()
+    if status in interactions.FINAL_STATUSES:
+        # However the call ended, it is out of every queue and its offers are cancelled.
+        queue_service().caller_left(request.form.get("CallSid", ""))
     return twiml.empty()

@@ -1,30 +1,35 @@
 """The queue's entry point: the IVR hands every caller who chose a department to this one
-function, and to nothing else in the queue package.
-
-The queue issue replaces the body (join the department's queue, start the hold clock); until
-then it honestly says where the caller is being connected and ends the call politely.
-"""
+function, and to nothing else in the queue package."""
 
 from __future__ import annotations
 
-from flask import current_app
-
+from app.customers.models import Customer
+from app.extensions import db
 from app.interactions.models import Interaction
-from app.ivr import prompts
 from app.ivr.departments import DepartmentView
 from app.ivr.languages import language as language_of
-from app.ivr.twiml import Spoken, speak_and_hang_up
+from app.queue.factory import queue_service
+from app.queue.service import Caller
 from app.telephony import VoiceResponse
 
 
 def hand_off(interaction: Interaction, department: DepartmentView,
              language: str) -> VoiceResponse:
-    """The caller's TwiML from here on. `department` carries slug, `name_in(language)` and
-    `settings` (the queue's ladder); `interaction` the call SID, customer and id."""
-    lang = language_of(language)
-    organisation = current_app.config["ORGANISATION_NAME"]
-    return speak_and_hang_up([
-        Spoken(prompts.text("handoff.connecting", lang.code,
-                            department=department.name_in(lang.code)), lang),
-        Spoken(prompts.text("call.goodbye", lang.code, organisation=organisation), lang),
-    ])
+    """Put the caller in the department's queue; their TwiML from here on."""
+    lang = language_of(language).code
+    customer = None
+    if interaction.customer_id is not None:
+        customer = db.session.get(Customer, interaction.customer_id)
+    db.session.flush()  # the interaction's id goes into Redis with the caller
+    caller = Caller(
+        call_sid=interaction.call_sid,
+        department=department.slug,
+        department_name=department.name_in(lang),
+        language=lang,
+        number=interaction.from_number,
+        interaction_id=interaction.id,
+        customer_id=interaction.customer_id,
+        vip=customer is not None and customer.tier == "vip",
+        ladder_settings=department.settings,
+    )
+    return queue_service().join(caller)

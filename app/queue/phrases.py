@@ -7,13 +7,6 @@ and lets an operator override any of them at run time.
 from __future__ import annotations
 
 QUEUE_PROMPTS: dict[str, dict[str, str]] = {
-    "queue.please_hold": {
-        "en": "Thank you. Please stay on the line while we connect you to {department}.",
-        "hi": "धन्यवाद। कृपया लाइन पर बने रहें, हम आपको {department} से जोड़ रहे हैं।",
-        "bn": "ধন্যবাদ। অনুগ্রহ করে লাইনে থাকুন, আমরা আপনাকে {department} বিভাগের সঙ্গে যুক্ত করছি।",
-        "ms": "Terima kasih. Sila kekal dalam talian sementara kami menyambungkan anda ke "
-              "{department}.",
-    },
     "queue.apology_position": {
         "en": "We are sorry to keep you waiting. All of our agents are helping other customers "
               "right now. You are number {position} in line.",

@@ -137,7 +137,7 @@ class QueueService:
                     self.phrases.text("queue.no_agents", caller.language,
                                       department=caller.department_name),
                 )
-        intro = self.phrases.text("queue.please_hold", caller.language,
+        intro = self.phrases.text("handoff.connecting", caller.language,
                                   department=caller.department_name)
         return self._conference_twiml(caller.call_sid, intro, voice)
 

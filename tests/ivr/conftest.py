@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from xml.etree.ElementTree import Element
 
@@ -11,6 +12,8 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.interactions.models import Interaction
+from app.ivr.models import Department
+from app.queue.factory import queue_store
 from tests.conftest import PUBLIC_BASE_URL, call_params, parse_twiml
 
 ADMIN = {"Authorization": "Bearer dev-admin-token"}
@@ -44,10 +47,25 @@ def assert_speaks_at_once(root: Element) -> None:
         assert len(first) and first[0].tag == "Say"
 
 
+def assert_queued(root: Element) -> None:
+    """The caller was handed to the queue: they now wait in a conference of their own."""
+    dial = root[-1]
+    assert dial.tag == "Dial", dial.tag
+    conference = dial.find("Conference")
+    assert conference is not None and conference.get("startConferenceOnEnter") == "false"
+
+
 @pytest.fixture
 def demo(app: Flask) -> None:
     result = app.test_cli_runner().invoke(args=["ivr", "seed-demo"])
     assert result.exit_code == 0, result.output
+    # Someone is signed in everywhere (busy), so a caller handed off waits in the queue;
+    # nobody signed in at all is the queue's own path, tested there.
+    with app.app_context():
+        store = queue_store()
+        for department in db.session.scalars(select(Department)):
+            store.set_agent_state(f"agent_{department.slug}", "away", [department.slug],
+                                  time.time(), "in a meeting")
 
 
 class Caller:

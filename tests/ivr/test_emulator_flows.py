@@ -38,7 +38,7 @@ def test_known_hindi_caller_greeted_by_name_picks_billing_by_key(app, emu):
     assert first[0].startswith("नमस्ते Asha, Example Support को कॉल करने के लिए धन्यवाद")
     assert first[1:] == ("Polly.Aditi", "hi-IN")
     call.press("1")
-    emu.run_until(lambda: call.ended, timeout=120)
+    emu.run_until(lambda: call.in_conference, timeout=120)
     assert_heard(call, "हम आपको बिलिंग विभाग से जोड़ रहे हैं")
     assert {s[1:] for s in says(call)} == {("Polly.Aditi", "hi-IN")}
     row = interaction(app, call.sid)
@@ -51,7 +51,7 @@ def test_malay_caller_by_speech(app, emu):
     listen(emu, call)
     assert says(call)[0][0].startswith("Helo Nurul Aisyah")
     call.say("Saya nak tanya tentang bil saya")
-    emu.run_until(lambda: call.ended, timeout=120)
+    emu.run_until(lambda: call.in_conference, timeout=120)
     assert_heard(call, "Kami sedang menyambungkan anda ke Bahagian Bil")
     assert {s[1:] for s in says(call)} == {("Google.ms-MY-Standard-A", "ms-MY")}
     assert dict(events(interaction(app, call.sid)))["department_chosen"]["how"] == "speech"
@@ -74,7 +74,7 @@ def test_unknown_caller_keys_an_account_and_is_greeted_by_name_next_time(app, em
     listen(emu, call)
     assert_heard(call, "আমরা এই নম্বরটি মনে রাখব")
     call.press("2")
-    emu.run_until(lambda: call.ended, timeout=120)
+    emu.run_until(lambda: call.in_conference, timeout=120)
     assert_heard(call, "কারিগরি সহায়তা")
 
     again = emu.dial_in(stranger, NUMBER)
@@ -92,7 +92,7 @@ def test_withheld_number_can_still_be_identified_but_is_never_linked(app, emu):
     assert_heard(call, "Thank you, Asha")
     assert_not_heard(call, "recognise you when you call from this number")
     call.press("2")
-    emu.run_until(lambda: call.ended, timeout=120)
+    emu.run_until(lambda: call.in_conference, timeout=120)
     kinds = [k for k, _ in events(interaction(app, call.sid))]
     assert "identified" in kinds and "phone_linked" not in kinds
 
@@ -102,14 +102,14 @@ def test_three_invalid_keys_reach_the_default_department(app, emu):
     for key in ("9", "0", "8"):
         listen(emu, call)
         call.press(key)
-    emu.run_until(lambda: call.ended, timeout=120)
+    emu.run_until(lambda: call.in_conference, timeout=120)
     assert call.heard_text().count("क्षमा करें, यह उपलब्ध विकल्पों में से नहीं है।") == 2
     assert_heard(call, "चूँकि हमें आपका कोई विकल्प नहीं मिला, हम आपको तकनीकी सहायता से")
 
 
 def test_silence_is_reprompted_then_the_default_department(app, emu):
     call = emu.dial_in(ASHA, NUMBER)
-    emu.run_until(lambda: call.ended, timeout=300)
+    emu.run_until(lambda: call.in_conference, timeout=300)
     assert call.heard_text().count("क्षमा करें, हमें कुछ सुनाई नहीं दिया।") == 2
     assert_heard(call, "तकनीकी सहायता")
 

@@ -34,8 +34,8 @@ def test_every_key_ships_in_every_language_with_the_same_placeholders():
 
 def test_queue_prompts_are_in_the_catalogue_too(app):
     with app.app_context():
-        assert "queue.please_hold" in prompts.shipped()
-        assert prompts.placeholders("queue.please_hold") == {"department"}
+        assert "queue.apology_position" in prompts.shipped()
+        assert prompts.placeholders("queue.apology_position") == {"position"}
 
 
 @freeze_time(OPEN_HOURS)
