@@ -152,7 +152,8 @@ def run_side(side: str, args: argparse.Namespace, settings: GunicornSettings,
         result = load(args, server, files["measure"], args.duration)
         server_cpu = server.cpu_seconds() - server_cpu
         redis_cpu = process_tree_cpu(redis_pid) - redis_cpu
-        busy = machine_busy_cpu() - busy
+        busy_after = machine_busy_cpu()
+        busy, steal = busy_after[0] - busy[0], busy_after[1] - busy[1]
         rows_after, linked_after = interaction_counts(database)
     finally:
         server.stop()
@@ -161,7 +162,7 @@ def run_side(side: str, args: argparse.Namespace, settings: GunicornSettings,
     # neighbour takes cores from the server, so the report shows it.
     other = max(0.0, busy - server_cpu - redis_cpu - result.loadgen_cpu_s)
     outcome.update(server_cpu_s=round(server_cpu, 2), redis_cpu_s=round(redis_cpu, 2),
-                   other_cpu_s=round(other, 2),
+                   other_cpu_s=round(other, 2), steal_cpu_s=round(steal, 2),
                    rows_written=rows_after - rows_before,
                    customers_linked=linked_after - linked_before)
     if side == "app" and result.wraps:

@@ -53,11 +53,11 @@ def process_tree_cpu(root_pid: int) -> float:
     return total
 
 
-def machine_busy_cpu() -> float:
-    """CPU seconds the whole machine has spent busy since boot (all processes, all cores)."""
+def machine_busy_cpu() -> tuple[float, float]:
+    """(CPU seconds this machine's processes ran, seconds the hypervisor stole) since boot."""
     fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
     user, nice, system, _idle, _iowait, irq, softirq, steal = fields[:8]
-    return (user + nice + system + irq + softirq + steal) / _TICK
+    return (user + nice + system + irq + softirq) / _TICK, steal / _TICK
 
 
 class Gunicorn:
