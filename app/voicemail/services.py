@@ -131,19 +131,36 @@ def store_message(box: VoicemailBox, *, call_sid: str, recording_sid: str, recor
     return message
 
 
+def _discarded(callback: Callback, recording_sid: str) -> bool:
+    """Was this recording already judged no message? (Its `no_message` audit line is the
+    tombstone a late or retried transcription callback must respect.)"""
+    return any(e.action == "no_message" and (e.detail or {}).get("recording_sid") == recording_sid
+               for e in callback.events)
+
+
 def recording_finished(box: VoicemailBox, *, call_sid: str, recording_sid: str,
                        recording_url: str, status: str, duration: int | None, language: str,
                        number: str = "") -> Voicemail | None:
-    """The recording status callback. Too short or absent: no message, the missed call stays."""
+    """The recording status callback. Too short or absent: no message, the missed call stays.
+
+    A transcription callback that came first may already have stored the message; if the
+    recording turns out too short, that message goes again.
+    """
     minimum = setting("VOICEMAIL_MIN_SECONDS", 2)
     existing = _find_message(recording_sid) if recording_sid else None
-    if status != "completed" or not recording_sid or (
-        existing is None and (duration or 0) < minimum
-    ):
+    # Twilio always reports a duration; without one, only a message already stored stands.
+    too_short = existing is None if duration is None else duration < minimum
+    if status != "completed" or not recording_sid or too_short:
         callback = open_callback(box, kind="missed_call", call_sid=call_sid, number=number,
                                  language=language)
-        if not any(e.action == "no_message" for e in callback.events):
-            audit(callback, "no_message", status=status, duration=duration)
+        if existing is not None:
+            db.session.delete(existing)
+            if callback.kind == "voicemail":
+                audit(callback, "kind_changed", previous=callback.kind, kind="missed_call")
+                callback.kind = "missed_call"
+        if not _discarded(callback, recording_sid):
+            audit(callback, "no_message", status=status, duration=duration,
+                  recording_sid=recording_sid)
         return None
     message = store_message(box, call_sid=call_sid, recording_sid=recording_sid,
                             recording_url=recording_url, language=language, number=number)
@@ -154,8 +171,14 @@ def recording_finished(box: VoicemailBox, *, call_sid: str, recording_sid: str,
 
 def transcription_arrived(box: VoicemailBox, *, call_sid: str, recording_sid: str,
                           recording_url: str, transcription_sid: str, text: str, status: str,
-                          language: str) -> Voicemail:
-    """The transcription callback: may come before the recording's; the first one stores."""
+                          language: str) -> Voicemail | None:
+    """The transcription callback: may come before the recording's; the first one stores.
+
+    None if the recording was already found too short to be a message.
+    """
+    callback = callback_for_call(call_sid) if call_sid else None
+    if callback is not None and _discarded(callback, recording_sid):
+        return None
     message = store_message(box, call_sid=call_sid, recording_sid=recording_sid,
                             recording_url=recording_url, language=language)
     if message.transcription_status == "completed" or message.recording_deleted_at is not None:
