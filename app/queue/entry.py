@@ -8,7 +8,6 @@ from app.extensions import db
 from app.interactions.models import Interaction
 from app.ivr.departments import DepartmentView
 from app.ivr.languages import language as language_of
-from app.queue.factory import queue_service
 from app.queue.service import Caller
 from app.telephony import VoiceResponse
 
@@ -16,6 +15,9 @@ from app.telephony import VoiceResponse
 def hand_off(interaction: Interaction, department: DepartmentView,
              language: str) -> VoiceResponse:
     """Put the caller in the department's queue; their TwiML from here on."""
+    # Imported here: the queue's factory reads the IVR's prompts, and the IVR calls this.
+    from app.queue.factory import queue_service
+
     lang = language_of(language).code
     customer = None
     if interaction.customer_id is not None:
