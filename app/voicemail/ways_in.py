@@ -19,7 +19,7 @@ from flask import current_app, has_request_context, request
 from app.clock import timestamp
 from app.extensions import db
 from app.ivr import languages
-from app.queue.factory import floor_events, queue_store
+from app.queue.factory import floor_events, queue_service, queue_store
 from app.queue.twiml import Voice
 from app.telephony import VoiceResponse, public_url
 from app.voicemail import boxes, phrases, services, twiml
@@ -130,6 +130,11 @@ def request_callback_from_offer(call_sid: str, call: dict[str, str]) -> VoiceRes
     if store.unpark(call_sid):
         floor_events().call_event(call_sid, "callback_requested", callback_id=callback.id,
                                   department=call.get("department", ""))
+        # An agent freed (or signed in) while the caller was in the menu was not offered
+        # this caller then (it was parked); nothing else would offer it until the next
+        # change on the floor.
+        service = queue_service()
+        service.route(service.queues_of(call_sid))
     return twiml.say_and_hang_up(phrases.text("voicemail.callback_kept", language),
                                  voice(language))
 
