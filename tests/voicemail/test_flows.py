@@ -154,7 +154,8 @@ def jordan_picks(floor: Floor, key: str = "1") -> CallHandle:
     call = floor.emu.dial_in(JORDAN, NUMBER)
     floor.emu.run_until(lambda: call.gathering, timeout=60)
     call.press(key)
-    floor.emu.run_until(lambda: call.in_conference or call.gathering or call.ended, timeout=60)
+    floor.emu.run_until(
+        lambda: call.in_conference or call.gathering or call.recording or call.ended, timeout=60)
     return call
 
 
@@ -535,3 +536,78 @@ def test_the_agent_listens_to_the_recording_and_retention_deletes_it_everywhere(
     assert detail["message"]["transcription"]["text"] is None
     assert detail["events"][-1]["action"] == "recording_deleted"
     assert detail["status"] == "open"  # the work itself stays until someone clears it
+
+
+# -- the other ways in --------------------------------------------------------------------
+
+def test_key_3_is_served_by_an_agent_who_signed_in_while_the_caller_chose(floor):
+    call = jordan_picks(floor, "1")  # nobody signed in: the way out at once
+    assert call.gathering
+    amy = floor.agent("amy", ["billing"], state="available")  # signs in during the menu
+    call.press("3")
+    floor.emu.run_until(lambda: call.ended, timeout=60)
+    assert_heard(call, KEPT)
+    floor.emu.run_until(lambda: amy.is_ringing, timeout=30)
+    [callback] = floor.callbacks()
+    assert callback.kind == "requested" and callback.assigned_agent_id is not None
+
+
+def test_key_3_from_a_withheld_number_takes_a_message_instead(floor):
+    floor.agent("amy", ["billing"])
+    call = floor.emu.dial_in("anonymous", NUMBER)
+    floor.emu.run_until(lambda: call.gathering, timeout=60)
+    call.press("1")  # English
+    next_question(floor, call)
+    call.press("*")  # no account number
+    next_question(floor, call)
+    call.press("1")  # billing
+    floor.emu.run_until(lambda: call.in_conference, timeout=60)
+    reach_the_offer(floor, call)
+    call.press("3")
+    leave_message(floor, call, "This is Kim on 0412 345 678 about an invoice")
+
+    assert_heard(call, "we cannot see your phone number")
+    assert_heard(call, THANKS)
+    [callback] = floor.callbacks()
+    assert callback.kind == "voicemail" and callback.number in ("", "anonymous")
+    assert len(floor.messages()) == 1
+    assert floor.queue_call(call.sid).get("state") == "ended"
+
+
+def test_an_agents_direct_line_unanswered_goes_to_their_own_box(floor):
+    direct = "+15005550007"
+    floor.emu.add_number(direct, PUBLIC_BASE_URL + "/voicemail/agents/amy/direct")
+    amy_phone = floor.agent("amy", ["billing"])
+    floor.agent("bob", ["billing"])
+    call = floor.emu.dial_in(JORDAN, direct)
+    floor.emu.run_until(lambda: amy_phone.is_ringing, timeout=10)
+    leave_message(floor, call, "Amy it is Jordan, call me when you can")
+
+    assert_heard(call, "You have reached Amy.")
+    assert len(floor.callbacks()) == 1 and len(floor.messages()) == 1
+    amy, bob = floor.token("amy"), floor.token("bob")
+    [item] = api(floor, "get", "/api/callbacks?scope=mine", amy)["callbacks"]
+    assert item["box"]["slug"] == "agent-amy" and item["assigned_to"] == "amy"
+    assert item["message"]["transcription"]["status"] == "completed"
+    assert api(floor, "get", "/api/callbacks", bob)["callbacks"] == []
+
+
+def test_a_failure_underneath_still_takes_a_message_in_the_general_box(floor, monkeypatch):
+    from app.queue.service import QueueService
+
+    def broken(self, caller):
+        raise ConnectionError("Redis went away")
+
+    monkeypatch.setattr(QueueService, "join", broken)
+    floor.agent("sue", ["billing"], role="supervisor")
+    call = jordan_picks(floor, "1")
+    leave_message(floor, call, "I was trying to reach billing about my bill")
+
+    assert_heard(call, "we are having trouble connecting your call right now")
+    assert_heard(call, THANKS)
+    assert_not_heard(call, "application error")
+    [callback] = floor.callbacks()
+    assert callback.number == JORDAN and callback.kind == "voicemail"
+    sue = floor.token("sue")
+    [item] = api(floor, "get", "/api/callbacks", sue)["callbacks"]
+    assert item["box"]["slug"] == "general" and item["message"]["recording"]
