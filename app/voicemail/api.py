@@ -39,6 +39,8 @@ def _me() -> Agent | None:
 
 def _workable(callback_id: int) -> Callback:
     callback = services.find_callback(callback_id)
+    if queue_link.reconcile(callback):
+        db.session.commit()
     if not services.can_work(_me(), callback):
         raise Forbidden("This callback is not in your boxes.", callback_id=callback_id)
     return callback
@@ -63,6 +65,8 @@ def backlog():
     if scope not in SCOPES:
         raise InvalidInput("Unknown scope.", field="scope", allowed=list(SCOPES))
     items = services.worklist(_me(), scope, include_closed=request.args.get("closed") == "1")
+    if [c for c in items if queue_link.reconcile(c)]:
+        db.session.commit()
     return jsonify({
         "callbacks": [serializers.callback(c) for c in items],
         "overdue": sum(1 for c in items if services.is_overdue(c)),

@@ -17,7 +17,7 @@ from flask import current_app
 from app.errors import Conflict, InvalidInput
 from app.extensions import db
 from app.telephony import gateway, public_url
-from app.voicemail import services
+from app.voicemail import queue_link, services
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +65,7 @@ def start_callback_call(agent_identity: str, callback_id: int, *,
         raise InvalidInput("This caller's number is unknown: there is nobody to call.",
                                     callback_id=callback_id)
     agent = services.find_agent(agent_identity)
+    queue_link.reconcile(callback)  # the agent the router rang before may have missed it
     leg = place_call(
         gateway(),
         f"client:{agent_identity}",

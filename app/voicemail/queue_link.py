@@ -10,6 +10,7 @@ from app.clock import timestamp
 from app.errors import Conflict
 from app.queue.factory import queue_store
 from app.queue.store import MAX_PRIORITY
+from app.voicemail import services
 from app.voicemail.models import Callback
 
 
@@ -42,3 +43,26 @@ def rescore(callback: Callback) -> None:
     if call.get("state") == "waiting":
         current = int(call.get("priority") or 0)
         queue_store().rescore(callback.call_sid, min(MAX_PRIORITY, current + 1))
+
+
+def reconcile(callback: Callback) -> bool:
+    """A requested callback the router rang an agent for, back in line because the agent
+    missed the ring, is nobody's work any more: open it again. True if it changed.
+
+    The queue's own status callback follows the agent's leg, so this package learns of the
+    miss only by seeing the entry waiting again with no agent ever connected.
+    """
+    if callback.status != "claimed" or callback.kind != "requested":
+        return False
+    if _entry(callback).get("state") != "waiting":
+        return False
+    events = list(callback.events)
+    starts = [i for i, e in enumerate(events) if e.action == "call_started"]
+    if not starts or any(e.action == "agent_connected" for e in events[starts[-1]:]):
+        return False
+    last = events[starts[-1]]
+    callback.status = "open"
+    callback.assigned_agent_id = callback.box.agent_id
+    services.audit(callback, "agent_missed", last.actor, leg=(last.detail or {}).get("leg"),
+                   via="queue")
+    return True
