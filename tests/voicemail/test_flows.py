@@ -611,3 +611,33 @@ def test_a_failure_underneath_still_takes_a_message_in_the_general_box(floor, mo
     sue = floor.token("sue")
     [item] = api(floor, "get", "/api/callbacks", sue)["callbacks"]
     assert item["box"]["slug"] == "general" and item["message"]["recording"]
+
+
+def test_a_requested_callback_the_agent_misses_goes_to_the_next_agent(floor):
+    amy = floor.agent("amy", ["billing"])
+    bob = floor.agent("bob", ["billing"])
+    call = jordan_picks(floor, "1")
+    reach_the_offer(floor, call)
+    call.press("3")
+    floor.emu.run_until(lambda: call.ended, timeout=60)
+    [callback] = floor.callbacks()
+
+    floor.set_state("amy", ["billing"], "available")
+    floor.emu.run_until(lambda: amy.is_ringing, timeout=30)
+    floor.wait_until(lambda: not amy.is_ringing, timeout=120)  # she never answers
+    floor.emu.advance(1)
+    assert floor.queue_call(call.sid)["state"] == "waiting"  # back in line, at its place
+    with floor.app.app_context():
+        assert queue_store().agent("amy")["state"] == "away"
+    headers = floor.token("bob")
+    seen = api(floor, "get", f"/api/callbacks/{callback.id}", headers)
+    assert seen["status"] == "open" and seen["assigned_to"] is None  # nobody is working it
+    jordan = floor.emu.phone(JORDAN, answer_after=2)
+    floor.set_state("bob", ["billing"], "available")
+    floor.emu.run_until(lambda: bob.is_ringing, timeout=30)
+    bob.answer()
+    floor.emu.run_until(lambda: connected(jordan), timeout=60)
+    actions = [e["action"] for e in api(floor, "get", f"/api/callbacks/{callback.id}",
+                                        headers)["events"]]
+    assert actions == ["created", "call_started", "agent_missed", "call_started",
+                       "agent_connected"]
