@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from app.clock import now
 from app.extensions import db
@@ -18,15 +18,52 @@ def find_by_call_sid(call_sid: str) -> Interaction | None:
 
 
 def open_interaction(call_sid: str, *, from_number: str, to_number: str,
-                     direction: str = "inbound") -> Interaction:
-    """The interaction for this call, created on its first webhook (idempotent on retries)."""
-    interaction = find_by_call_sid(call_sid)
+                     direction: str = "inbound", first_webhook: bool = False) -> Interaction:
+    """The interaction for this call, created on its first webhook (idempotent on retries).
+
+    `first_webhook=True` (the incoming-call webhook) returns a new, transient row without
+    first looking for one, since a row already there means a rare retry. The caller either
+    writes it with `insert_new` or adds it to the session when it needs the ORM (a hand-off
+    needs its id); either way the unique call_sid refuses a duplicate (IntegrityError), and
+    the caller then rolls back and calls again without the flag.
+    """
+    interaction = None if first_webhook else find_by_call_sid(call_sid)
     if interaction is None:
-        interaction = Interaction(
-            call_sid=call_sid, from_number=from_number, to_number=to_number, direction=direction
-        )
-        db.session.add(interaction)
+        # events=[]: a new row's timeline is known to be empty, so appending to it must not
+        # lazy-load it (a SELECT, and an autoflush that would take SQLite's write lock early).
+        interaction = Interaction(call_sid=call_sid, from_number=from_number,
+                                  to_number=to_number, direction=direction, events=[])
+        if not first_webhook:
+            db.session.add(interaction)
     return interaction
+
+
+# The columns a call's first webhook can set; the others take their defaults (status,
+# started_at, abandoned) or stay empty, exactly as when the ORM inserts the row.
+_FIRST_WEBHOOK_COLUMNS = ("call_sid", "direction", "from_number", "to_number", "customer_id",
+                          "department_id", "language")
+
+
+def insert_new(interaction: Interaction) -> int:
+    """Write a new call's row and its timeline so far, as staged on a transient `interaction`
+    (never added to the session), with two core INSERTs on the session's connection; returns
+    the row's id. The caller commits.
+
+    For the incoming-call webhook: the ORM's unit of work costs ~1 ms of Python per call on the
+    benchmark machine, these two statements a fraction of it, and SQLite's single write lock
+    is held for less time. A row already there for the call_sid raises IntegrityError, as a
+    flush would.
+    """
+    connection = db.session.connection()
+    values = {name: getattr(interaction, name) for name in _FIRST_WEBHOOK_COLUMNS}
+    result = connection.execute(insert(Interaction.__table__), values)
+    interaction_id = result.inserted_primary_key[0]
+    if interaction.events:
+        connection.execute(insert(InteractionEvent.__table__), [
+            {"interaction_id": interaction_id, "at": e.at, "kind": e.kind, "detail": e.detail}
+            for e in interaction.events
+        ])
+    return interaction_id
 
 
 def add_event(interaction: Interaction, kind: str, **detail: Any) -> InteractionEvent:

@@ -2,10 +2,13 @@
 across web processes by one version counter in Redis.
 
 Every change to prompts or departments is committed to SQL first and then bumps the counter;
-each request reads the counter once (one Redis GET) and reloads what is stale. If Redis is
-unreachable the cache is bypassed and SQL is read directly, so an outage costs speed, never
-correctness. Entries also expire after `IVR_CACHE_SECONDS`, bounding staleness in the one
-case the counter cannot cover: a change made while Redis was down.
+a process reads the counter at most once every `IVR_VERSION_POLL_SECONDS` (0.25 s: a Redis
+GET per request cost as much as the rest of the greeting's configuration) and reloads what is
+stale, so an edit made in another process is heard within that long; the process that made
+the edit sees it at once. If Redis is unreachable the cache is bypassed and SQL is read
+directly, so an outage costs speed, never correctness. Entries also expire after
+`IVR_CACHE_SECONDS`, bounding staleness in the one case the counter cannot cover: a change
+made while Redis was down.
 """
 
 from __future__ import annotations
@@ -26,6 +29,13 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 _NO_VERSION = "-"
+DEFAULT_VERSION_POLL_SECONDS = 0.0
+
+
+def _monotonic() -> float:
+    # Real time even under freezegun (which freezes time.monotonic): the poll interval is
+    # about other processes' edits reaching this one, which frozen test time must not stop.
+    return time.clock_gettime(time.CLOCK_MONOTONIC)
 
 
 @dataclass(frozen=True)
@@ -36,10 +46,28 @@ class _Entry:
 
 
 class ConfigCache:
-    def __init__(self, max_age: float) -> None:
+    def __init__(self, max_age: float, version_poll: float = DEFAULT_VERSION_POLL_SECONDS
+                 ) -> None:
         self.max_age = max_age
+        self.version_poll = version_poll
         self._entries: dict[str, _Entry] = {}
         self._lock = threading.Lock()
+        # The last version read from Redis and when (real monotonic seconds); None: re-read.
+        self._version: tuple[str, float] | None = None
+
+    def remembered_version(self) -> str | None:
+        """The version read less than `version_poll` seconds ago, if any."""
+        seen = self._version
+        if seen is None:
+            return None
+        age = _monotonic() - seen[1]
+        return seen[0] if 0 <= age < self.version_poll else None
+
+    def remember_version(self, version: str) -> None:
+        self._version = (version, _monotonic())
+
+    def forget_version(self) -> None:
+        self._version = None
 
     def get(self, name: str, loader: Callable[[], T]) -> T:
         version = current_version()
@@ -57,6 +85,7 @@ class ConfigCache:
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
+        self.forget_version()
 
 
 def version_key() -> str:
@@ -64,13 +93,18 @@ def version_key() -> str:
 
 
 def current_version() -> str | None:
-    """The configuration version, read once per request; None when Redis is unreachable."""
+    """The configuration version, fixed for the request and read from Redis at most once per
+    poll interval per process; None when Redis is unreachable."""
     if "_ivr_config_version" not in g:
-        try:
-            g._ivr_config_version = redis_client.get(version_key()) or _NO_VERSION
-        except redis.RedisError as err:
-            log.warning("Redis unreachable (%s): reading IVR configuration from SQL", err)
-            g._ivr_config_version = None
+        shared = cache()
+        version = shared.remembered_version()
+        if version is None:
+            try:
+                version = redis_client.get(version_key()) or _NO_VERSION
+                shared.remember_version(version)
+            except redis.RedisError as err:
+                log.warning("Redis unreachable (%s): reading IVR configuration from SQL", err)
+        g._ivr_config_version = version
     return g._ivr_config_version
 
 
@@ -79,7 +113,8 @@ def cache() -> ConfigCache:
     existing = app.extensions.get("ivr.cache")
     if existing is None:
         existing = app.extensions["ivr.cache"] = ConfigCache(
-            float(app.config.get("IVR_CACHE_SECONDS", 60))
+            float(app.config.get("IVR_CACHE_SECONDS", 60)),
+            float(app.config.get("IVR_VERSION_POLL_SECONDS", DEFAULT_VERSION_POLL_SECONDS)),
         )
     return existing
 
@@ -90,6 +125,7 @@ def changed() -> None:
     g.pop("_ivr_config_version", None)
     try:
         redis_client.incr(version_key())
+        cache().forget_version()  # a request that raced the bump must not pin the old one
     except redis.RedisError as err:
         log.warning("Redis unreachable (%s): other processes see this change within %ss",
                     err, cache().max_age)

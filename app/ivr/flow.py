@@ -13,6 +13,7 @@ row (customer, language, department), found again by CallSid; nothing is kept in
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from flask import current_app
+from sqlalchemy.exc import IntegrityError
 
 from app.clock import now
 from app.customers import phones
@@ -99,13 +101,25 @@ class CallFlow:
     # -- the webhooks ----------------------------------------------------------------------
 
     def incoming(self, call: CallInput) -> VoiceResponse:
+        try:
+            return self._incoming(call, first=True)
+        except IntegrityError:
+            # The call's row exists already (Twilio retried this webhook, or two copies of it
+            # raced): nothing was sent anywhere yet, so start again from that row.
+            db.session.rollback()
+            return self._incoming(call, first=False)
+
+    def _incoming(self, call: CallInput, first: bool) -> VoiceResponse:
         kind = caller_kind(call.from_number)
         number = phones.normalise(call.from_number, self.settings.region) if kind == "number" \
             else None
-        customer = customers.find_by_phone(number) if number else None
-        # Opened after the lookup, so the new row is written once, with its customer and
-        # events, in one flush: this is the webhook the benchmark measures.
-        interaction = self._interaction(call)
+        customer = customers.caller_by_phone(number) if number else None
+        # This is the webhook the benchmark measures. The new row is staged without a SELECT
+        # for an existing one (the unique call_sid catches the rare retry) and kept out of the
+        # session, then written once, with its customer and events, by `_commit_first`: the
+        # write lock is held only for those INSERTs and the COMMIT.
+        interaction = self._interaction(call, first_webhook=first)
+        commit = functools.partial(self._commit_first, interaction)
         if customer is not None:
             lang = language(customer.language, self.settings.default_language)
             interaction.customer_id = customer.id
@@ -116,7 +130,7 @@ class CallFlow:
                                    customer_id=customer.id)
             greeting = self._say("greeting.known", lang, name=customer.name,
                                  organisation=self.settings.organisation)
-            return self._commit(self._menu(interaction, lang, 1, lead=[greeting]))
+            return commit(self._menu(interaction, lang, 1, lead=[greeting]))
 
         lang = language(self.settings.default_language)
         greeting = self._say("greeting.unknown", lang, organisation=self.settings.organisation)
@@ -124,12 +138,12 @@ class CallFlow:
             # Nobody to put them through to: say so now, not after the account questions.
             interactions.add_event(interaction, "greeted", language=lang.code, known=False,
                                    caller=kind, unavailable="no_departments")
-            return self._commit(twiml.prefixed([greeting], self._unavailable(lang, interaction)))
+            return commit(twiml.prefixed([greeting], self._unavailable(lang, interaction)))
         interactions.add_event(interaction, "greeted", language=lang.code, known=False,
                                caller=kind)
         if len(self.settings.languages) < 2:
-            return self._commit(self._ask_account(lang, 1, lead=[greeting]))
-        return self._commit(self._ask_language(1, lead=[greeting]))
+            return commit(self._ask_account(lang, 1, lead=[greeting]))
+        return commit(self._ask_language(1, lead=[greeting]))
 
     def choose_language(self, call: CallInput) -> VoiceResponse:
         interaction = self._interaction(call)
@@ -273,6 +287,9 @@ class CallFlow:
 
     def _route(self, interaction: Interaction, department: DepartmentView, lang: Language,
                how: str, lead: Sequence[Spoken] = ()) -> VoiceResponse:
+        # The queue and voicemail need the row's id: a first webhook's row, kept out of the
+        # session until now, joins it here (a no-op for a row already there).
+        db.session.add(interaction)
         interaction.department_id = department.id
         interaction.language = lang.code
         interactions.add_event(interaction, "department_chosen", department=department.slug,
@@ -295,10 +312,10 @@ class CallFlow:
 
     # -- helpers ---------------------------------------------------------------------------
 
-    def _interaction(self, call: CallInput) -> Interaction:
+    def _interaction(self, call: CallInput, first_webhook: bool = False) -> Interaction:
         return interactions.open_interaction(
             call.call_sid, from_number=call.from_number[:64], to_number=call.to_number[:64],
-            direction=call.direction[:32] or "inbound",
+            direction=call.direction[:32] or "inbound", first_webhook=first_webhook,
         )
 
     def _language(self, call: CallInput, interaction: Interaction) -> Language:
@@ -326,6 +343,14 @@ class CallFlow:
         return public_url(f"{path}?{urlencode(query)}" if query else path)
 
     def _commit(self, response: VoiceResponse) -> VoiceResponse:
+        db.session.commit()
+        return response
+
+    def _commit_first(self, interaction: Interaction, response: VoiceResponse) -> VoiceResponse:
+        """Commit a call's first webhook: a row the flow kept out of the session (it answered
+        with a question, not a hand-off) is written with two plain INSERTs, not a flush."""
+        if interaction not in db.session:
+            interactions.insert_new(interaction)
         db.session.commit()
         return response
 

@@ -16,7 +16,7 @@ import os
 import time
 from pathlib import Path
 
-from bench.incoming import calls
+from bench.incoming import calls, dataset
 from bench.incoming.run import AUTH_TOKEN, PUBLIC_BASE_URL, ROOT
 
 
@@ -43,8 +43,15 @@ def main(argv: list[str] | None = None) -> None:
         from app import create_app
 
         client = create_app().test_client()
-        # Fresh CallSids: the measured run already used the measure file's.
-        pairs = calls.read_requests(run_dir / "warmup.tsv")[: args.requests]
+        # Fresh CallSids (the measured run used its files' already: replaying them would
+        # profile the retry path, where the call's row exists).
+        requests_file = run_dir / "profile.tsv"
+        known = dataset.known_numbers(database)
+        calls.write_requests(requests_file, count=args.requests, public_base_url=PUBLIC_BASE_URL,
+                             auth_token=AUTH_TOKEN, known=known,
+                             unknown=dataset.unknown_numbers(200, set(known)),
+                             unknown_share=0.1, seed=time.time_ns())
+        pairs = calls.read_requests(requests_file)
         path_ = calls.PATH
         for body, signature in pairs[:50]:  # warm caches and imports, unprofiled
             client.post(path_, data=body, headers=_headers(signature))
