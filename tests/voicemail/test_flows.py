@@ -641,3 +641,35 @@ def test_a_requested_callback_the_agent_misses_goes_to_the_next_agent(floor):
                                         headers)["events"]]
     assert actions == ["created", "call_started", "agent_missed", "call_started",
                        "agent_connected"]
+
+
+def test_a_requested_callback_the_customer_misses_is_retried_from_the_backlog(floor):
+    amy = floor.agent("amy", ["billing"])
+    call = jordan_picks(floor, "1")
+    reach_the_offer(floor, call)
+    call.press("3")
+    floor.emu.run_until(lambda: call.ended, timeout=60)
+    [callback] = floor.callbacks()
+    jordan = floor.emu.phone(JORDAN, policy="no-answer")
+    floor.set_state("amy", ["billing"], "available")
+    floor.emu.run_until(lambda: amy.is_ringing, timeout=30)
+    amy.answer()
+    floor.emu.run_until(lambda: amy.has_heard("The customer did not answer"), timeout=90)
+    floor.emu.run_until(lambda: amy.call is None, timeout=30)
+    floor.emu.advance(1)
+    assert jordan.call_sids and not connected(jordan)  # his phone rang out
+    with floor.app.app_context():
+        assert queue_store().agent("amy")["state"] == "wrap_up"
+        assert queue_store().position(call.sid) is None
+
+    headers = floor.token("amy")
+    [mine] = api(floor, "get", "/api/callbacks?scope=mine", headers)["callbacks"]
+    assert mine["id"] == callback.id and mine["status"] == "claimed"
+    retry = api(floor, "post", f"/api/callbacks/{callback.id}/clear", headers,
+                json={"outcome": "no_answer"})
+    assert retry["status"] == "open" and retry["attempts"] == 1
+    [legs] = [e["detail"]["status"] for e in retry["events"] if e["action"] == "customer_leg"]
+    assert legs == "no-answer"
+    # Not offered again by the queue: the retry is worked from the backlog, when it is due.
+    floor.wait(60)
+    assert not amy.is_ringing
