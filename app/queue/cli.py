@@ -18,7 +18,9 @@ SWEEP_SECONDS = 30.0
 
 
 @bp.cli.command("clock")
-def run_clock() -> None:
+@click.option("--workers", default=8, show_default=True,
+              help="Threads firing due steps (their work is mostly waiting on I/O).")
+def run_clock(workers: int) -> None:
     """Run the hold clock: fire escalation steps, ring timeouts and wrap-up ends as they fall due.
 
     Run one or more (they share the work through Redis; each step fires once).
@@ -44,7 +46,7 @@ def run_clock() -> None:
                 log.exception("periodic voicemail sweep failed; next one in %s s", SWEEP_SECONDS)
 
     click.echo("hold clock running")
-    hold_clock().run_forever(stop=lambda: stopping, after_tick=sweeps)
+    hold_clock(workers=workers).run_forever(stop=lambda: stopping, after_tick=sweeps)
 
 
 @bp.cli.command("show")

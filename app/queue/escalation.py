@@ -43,7 +43,8 @@ class Escalations:
             self.store.schedule({deadline.member: now + RETRY_WHILE_RINGING})
             return
         getattr(self, f"_{action}")(sid, call, step)
-        self.store.set_call_fields(sid, **{fired_key: round(now, 3)})
+        # When the step took effect (after its action), for the lateness the benchmark reports.
+        self.store.set_call_fields(sid, **{fired_key: round(self.service.now(), 3)})
         waited = now - float(call.get("since", now))
         self.service.events.call_event(sid, "escalated", step=action, at=step["at"],
                                        waited=round(waited, 3), late=round(now - deadline.due, 3))

@@ -81,6 +81,8 @@ def queue_service() -> QueueService:
                         start_callback=current_app.extensions.get("queue.start_callback"))
 
 
-def hold_clock(now: Callable[[], float] = timestamp) -> HoldClock:
+def hold_clock(now: Callable[[], float] = timestamp, workers: int = 1) -> HoldClock:
     service = queue_service()
-    return HoldClock(service.store, Escalations(service).handlers(), now)
+    app = current_app._get_current_object()
+    return HoldClock(service.store, Escalations(service).handlers(), now, workers=workers,
+                     context=app.app_context)
