@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -40,6 +41,7 @@ from app.queue.entry import hand_off
 from app.telephony import VoiceResponse, public_url
 
 log = logging.getLogger(__name__)
+_FIRST_WRITE_LOCK = threading.Lock()
 
 MAX_ACCOUNT_DIGITS = 32
 MAX_QUERY_ATTEMPT = 99
@@ -349,9 +351,15 @@ class CallFlow:
     def _commit_first(self, interaction: Interaction, response: VoiceResponse) -> VoiceResponse:
         """Commit a call's first webhook: a row the flow kept out of the session (it answered
         with a question, not a hand-off) is written with two plain INSERTs, not a flush."""
-        if interaction not in db.session:
+        if interaction in db.session:
+            db.session.commit()
+            return response
+        # One writer per process at a time: SQLite has one write lock per database, and a
+        # thread that finds it taken sleeps in SQLite's busy handler (1, 2, 5, 10 ms...) long
+        # after it was freed; waiting here wakes the next thread the moment it is.
+        with _FIRST_WRITE_LOCK:
             interactions.insert_new(interaction)
-        db.session.commit()
+            db.session.commit()
         return response
 
 
