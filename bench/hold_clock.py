@@ -98,6 +98,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--callers", type=int, default=10_000)
     parser.add_argument("--arrival", type=float, default=30.0)
     parser.add_argument("--clocks", type=int, default=2)
+    parser.add_argument("--workers", type=int, default=1, help="threads per clock process")
     args = parser.parse_args(argv)
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -116,7 +117,8 @@ def main(argv: list[str] | None = None) -> int:
                 upgrade()
                 store = queue_store()
                 print(f"{args.callers} callers arriving over {args.arrival:g} s; "
-                      f"{len(LADDER)} steps each; {args.clocks} clock processes")
+                      f"{len(LADDER)} steps each; {args.clocks} clock processes × "
+                      f"{args.workers} threads")
                 base = baseline(store, args.callers, args.arrival)
                 store.redis.flushdb()
                 store.set_agent_state("busy_bee", "away", ["billing"], time.time(), "bench")
@@ -129,7 +131,8 @@ def main(argv: list[str] | None = None) -> int:
                        "TWILIO_ACCOUNT_SID": emu.account_sid,
                        "TWILIO_AUTH_TOKEN": emu.auth_token, "LOG_LEVEL": "WARNING"}
                 flask = str(Path(sys.executable).parent / "flask")
-                clocks = [subprocess.Popen([flask, "--app", "app", "queue", "clock"], env=env,
+                clocks = [subprocess.Popen([flask, "--app", "app", "queue", "clock",
+                                            "--workers", str(args.workers)], env=env,
                                            cwd=ROOT, stdout=subprocess.DEVNULL,
                                            stderr=subprocess.DEVNULL)
                           for _ in range(args.clocks)]

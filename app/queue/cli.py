@@ -18,7 +18,7 @@ SWEEP_SECONDS = 30.0
 
 
 @bp.cli.command("clock")
-@click.option("--workers", default=8, show_default=True,
+@click.option("--workers", default=1, show_default=True,
               help="Threads firing due steps (their work is mostly waiting on I/O).")
 def run_clock(workers: int) -> None:
     """Run the hold clock: fire escalation steps, ring timeouts and wrap-up ends as they fall due.

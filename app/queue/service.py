@@ -270,6 +270,9 @@ class QueueService:
         if state.get("call") != call_sid or state.get("state") != "on_call":
             return False
         now = self.now()
+        if self.store.call(call_sid).get("kind") == "callback":
+            # A callback has no caller leg of its own to end its entry: the agent's does.
+            self.store.hang_up(call_sid, now)
         self.store.finish_call(agent, "wrap_up", now)
         self.store.schedule({wrapup_member(agent, now): now + self.settings.wrap_up_seconds})
         self.events.agent_event(agent, "wrap_up", call_sid=call_sid)
