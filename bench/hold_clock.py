@@ -161,7 +161,10 @@ def main(argv: list[str] | None = None) -> int:
             for clock in clocks:
                 clock.terminate()
             for clock in clocks:
-                clock.wait(timeout=10)
+                try:
+                    clock.wait(timeout=20)
+                except subprocess.TimeoutExpired:  # still working through a backlog
+                    clock.kill()
             emu.stop()
             redis_server.stop()
     report("baseline", base, args.callers * len(LADDER))

@@ -99,3 +99,11 @@ def apply_queue_event(interaction: Interaction, kind: str, detail: dict[str, Any
     elif kind == "abandoned":
         interaction.abandoned = True
         interaction.wait_seconds = detail.get("wait_seconds")
+
+
+def insert_event(interaction_id: int, kind: str, detail: dict[str, Any]) -> None:
+    """Add a timeline event by the interaction's id, without loading the interaction."""
+    db.session.execute(
+        insert(InteractionEvent).values(interaction_id=interaction_id, kind=kind,
+                                        detail=detail, at=now())
+    )
