@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test install migrate lint bench clean
+.PHONY: run test install migrate seed lint bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -21,7 +21,11 @@ migrate: install
 	mkdir -p var
 	$(BIN)/flask --app app db upgrade
 
-run: migrate
+# Demo departments and customers, so a first call has somewhere to go (idempotent).
+seed: migrate
+	$(BIN)/flask --app app ivr seed-demo
+
+run: seed
 	$(BIN)/python scripts/run_dev.py
 
 test: install

@@ -77,7 +77,7 @@ def summary(samples: list[float]) -> tuple[float, float]:
     return statistics.fmean(ordered), ordered[int(len(ordered) * 0.99) - 1]
 
 
-def main(argv: list[str] | None = None) -> None:
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--big", type=int, default=100_000)
     parser.add_argument("--small", type=int, default=100)
@@ -93,12 +93,16 @@ def main(argv: list[str] | None = None) -> None:
             server.stop()
     print(f"queue operations, {args.ops} each; times in microseconds (mean / p99)")
     print(f"{'operation':<10} {args.small:>10,} waiting {args.big:>12,} waiting   ratio (mean)")
+    worst = 0.0
     for op in ("join", "position", "pick"):
         s_mean, s_p99 = summary(small[op])
         b_mean, b_p99 = summary(big[op])
+        worst = max(worst, b_mean / s_mean)
         print(f"{op:<10} {s_mean:>8.0f} / {s_p99:<6.0f} {b_mean:>10.0f} / {b_p99:<8.0f}"
               f" {b_mean / s_mean:>6.2f}x")
+    print("target met (at most 3x slower)" if worst <= 3 else "target MISSED (over 3x)")
+    return 0 if worst <= 3 else 1
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main())

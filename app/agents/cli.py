@@ -34,3 +34,41 @@ def list_agents() -> None:
     for agent in services.all_agents():
         click.echo(f"{agent.identity:<20} {agent.role:<10} {agent.name:<24} "
                    f"{','.join(agent.department_slugs)}")
+
+
+@bp.cli.command("demo")
+@click.argument("identity", default="demo_agent")
+@click.option("--departments", default="", help="Comma-separated; default: every department.")
+@click.option("--answer-after", default=3.0, show_default=True,
+              help="Seconds the emulated softphone rings before it answers.")
+def demo(identity: str, departments: str, answer_after: float) -> None:
+    """Play an available agent whose softphone the running emulator answers (offline only)."""
+    import requests
+    from flask import current_app
+    from sqlalchemy import select
+
+    from app.ivr.models import Department
+    from app.queue.factory import queue_service
+
+    config = current_app.config
+    if config["TWILIO_MODE"] == "live":
+        raise click.ClickException("TWILIO_MODE=live: use a real softphone instead.")
+    slugs = [d.strip() for d in departments.split(",") if d.strip()] or list(
+        db.session.scalars(select(Department.slug).where(Department.active.is_(True)))
+    )
+    try:
+        agent = services.find_agent(identity)
+    except DomainError:
+        agent = services.create_agent(identity.replace("_", " ").title(), identity,
+                                      departments=slugs)
+        db.session.commit()
+    sim = f"http://127.0.0.1:{config['EMULATOR_PORT']}/_sim/softphones"
+    try:
+        requests.post(sim, json={"identity": identity, "answer_after": answer_after},
+                      timeout=5).raise_for_status()
+    except requests.RequestException as exc:
+        raise click.ClickException(f"the emulator did not answer at {sim}: {exc}") from exc
+    services.change_state(queue_service(), agent, "available")
+    click.echo(f"{identity} is available in {', '.join(agent.department_slugs)}; the "
+               f"emulator answers their softphone after {answer_after:g} s. Call in with:\n"
+               f"  .venv/bin/flask --app app sim call +919876543210")
