@@ -18,6 +18,7 @@ def register(app: Flask) -> None:
     def sim_call(from_number: str, to_number: str | None, sim_url: str | None) -> None:
         """Dial in as FROM_NUMBER: prints what the caller hears, reads the keys you type."""
         from flask import current_app
+
         from sim.phone import main as phone_main
 
         args = [from_number, "--to", to_number or current_app.config["TWILIO_PHONE_NUMBER"]]
