@@ -40,7 +40,8 @@ def test_signed_incoming_call_is_greeted_at_once(signed_post, app):
     with app.app_context():
         interaction = db.session.scalars(select(Interaction)).one()
         assert interaction.from_number == "+14155550100"
-        assert [e.kind for e in interaction.events] == ["greeted"]
+        # No departments are configured here: the caller is offered the general voicemail box.
+        assert [e.kind for e in interaction.events] == ["greeted", "callback_opened"]
 
 
 def test_status_callback_closes_the_interaction(signed_post, app):
@@ -54,7 +55,7 @@ def test_status_callback_closes_the_interaction(signed_post, app):
         interaction = db.session.scalars(select(Interaction)).one()
         assert interaction.status == "completed"
         assert interaction.duration_seconds == 42
-        assert [e.kind for e in interaction.events] == ["greeted", "ended"]
+        assert [e.kind for e in interaction.events] == ["greeted", "callback_opened", "ended"]
 
 
 def test_a_bug_inside_a_webhook_still_answers_twiml(signed_post, monkeypatch, caplog):

@@ -307,10 +307,15 @@ class CallFlow:
         log.error("call %s: no active departments are configured", interaction.call_sid)
         if record:
             interactions.add_event(interaction, "no_departments")
-        return twiml.speak_and_hang_up([
-            self._say("menu.unavailable", lang),
-            self._say("call.goodbye", lang, organisation=self.settings.organisation),
-        ])
+        # Nobody to put them through to, but a message is still taken: the general box.
+        from app.voicemail import take_message  # voicemail depends on the IVR, not the reverse
+        from app.voicemail.boxes import GENERAL
+
+        if interaction not in db.session:
+            db.session.add(interaction)  # the callback links to the row: it needs its id
+        db.session.flush()
+        return take_message(GENERAL, lang.code, interaction,
+                            preface=prompts.text("menu.unavailable", lang.code))
 
     # -- helpers ---------------------------------------------------------------------------
 

@@ -127,12 +127,10 @@ IVR_PROMPTS: dict[str, dict[str, str]] = {
               "sesuai.",
     },
     "menu.unavailable": {
-        "en": "We are sorry, we cannot connect your call right now. Please call us again later.",
-        "hi": "हमें खेद है, हम इस समय आपकी कॉल नहीं जोड़ सकते। कृपया बाद में फिर से कॉल करें।",
-        "bn": "আমরা দুঃখিত, এই মুহূর্তে আমরা আপনার কল সংযুক্ত করতে পারছি না। অনুগ্রহ করে পরে "
-              "আবার ফোন করুন।",
-        "ms": "Kami memohon maaf, kami tidak dapat menyambungkan panggilan anda sekarang. Sila "
-              "hubungi kami semula kemudian.",
+        "en": "We are sorry, we cannot connect your call right now.",
+        "hi": "हमें खेद है, हम इस समय आपकी कॉल नहीं जोड़ सकते।",
+        "bn": "আমরা দুঃখিত, এই মুহূর্তে আমরা আপনার কল সংযুক্ত করতে পারছি না।",
+        "ms": "Kami memohon maaf, kami tidak dapat menyambungkan panggilan anda sekarang.",
     },
     # -- hand-off and after hours -----------------------------------------------------------
     "handoff.connecting": {
