@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import pytest
@@ -93,15 +94,23 @@ class Floor:
         return self.store().agent(identity)
 
 
-@pytest.fixture
-def floor(app: Flask) -> Iterator[Floor]:
+@contextmanager
+def emulated_floor(app: Flask, moment: str) -> Iterator[Emulator]:
+    """The demo data, time frozen at `moment`, and an emulator the app's REST client uses."""
     result = app.test_cli_runner().invoke(args=["ivr", "seed-demo"])
     assert result.exit_code == 0, result.output
-    with freeze_time(OPEN_HOURS) as frozen, emulator_for(
+    with freeze_time(moment) as frozen, emulator_for(
             app, public_base_url=PUBLIC_BASE_URL, auth_token=AUTH_TOKEN,
             account_sid=app.config["TWILIO_ACCOUNT_SID"], number=NUMBER,
             freezer=frozen) as emu:
-        # The app's REST client talks to this emulator.
+        # Redirects, participants, outbound calls and recordings all go to this emulator.
+        app.config["TWILIO_API_BASE_URL"] = emu.base_url
         app.extensions["twilio_gateway"] = TwilioGateway.from_config(
-            {**app.config, "TWILIO_MODE": "emulator", "TWILIO_API_BASE_URL": emu.base_url})
+            {**app.config, "TWILIO_MODE": "emulator"})
+        yield emu
+
+
+@pytest.fixture
+def floor(app: Flask) -> Iterator[Floor]:
+    with emulated_floor(app, OPEN_HOURS) as emu:
         yield Floor(app, emu)

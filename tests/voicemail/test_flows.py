@@ -14,19 +14,18 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from freezegun import freeze_time
 from sqlalchemy import select
 
 from app.agents import services as agents
 from app.extensions import db
-from app.queue.factory import floor_events, hold_clock, queue_service, queue_store
-from app.telephony import TwilioGateway
+from app.queue.factory import floor_events, queue_service, queue_store
 from app.voicemail import jobs
 from app.voicemail.models import Callback, Voicemail
-from sim.emulator import Emulator
 from sim.parties import CallHandle, Softphone
-from sim.testing import assert_heard, assert_not_heard, emulator_for
-from tests.conftest import AUTH_TOKEN, PUBLIC_BASE_URL
+from sim.testing import assert_heard, assert_not_heard
+from tests.conftest import PUBLIC_BASE_URL
+from tests.flows.conftest import Floor as QueueFloor
+from tests.flows.conftest import emulated_floor
 
 NUMBER = "+15005550006"
 # Wednesday 25 November 2026, 10:30 in Kolkata: every demo department is open.
@@ -45,32 +44,16 @@ OFFER = "To keep waiting and keep your place, press 1."
 
 
 @dataclass
-class Floor:
-    """The emulator, the demo departments, agents, and time that fires the hold clock."""
+class Floor(QueueFloor):
+    """The queue flows' floor, with an API client and the voicemail rows to look at."""
 
-    app: Flask
-    emu: Emulator
-    client: FlaskClient
+    client: FlaskClient | None = None
 
-    def tick(self) -> None:
-        with self.app.app_context():
-            hold_clock().tick()
-        self.emu.settle()  # the clock's REST requests (redirects) take effect
+    def wait(self, seconds: float, step: float = 1.0) -> None:
+        super().wait(seconds, step)
 
-    def wait(self, seconds: float) -> None:
-        """Let time pass a second at a time, firing the hold clock after each, as its process
-        would."""
-        for _ in range(int(seconds)):
-            self.emu.advance(1)
-            self.tick()
-
-    def wait_until(self, predicate, timeout: float = 120) -> None:
-        waited = 0
-        while not predicate():
-            if waited >= timeout:
-                raise TimeoutError(f"not true after {timeout} s")
-            self.wait(1)
-            waited += 1
+    def wait_until(self, predicate, timeout: float = 120, step: float = 1.0) -> float:
+        return super().wait_until(predicate, timeout, step)
 
     def agent(self, identity: str, departments: list[str], *, state: str = "away",
               role: str = "agent", answer_after: float | None = None) -> Softphone:
@@ -120,16 +103,7 @@ class Floor:
 
 @contextmanager
 def floor_at(app: Flask, client: FlaskClient, moment: str) -> Iterator[Floor]:
-    result = app.test_cli_runner().invoke(args=["ivr", "seed-demo"])
-    assert result.exit_code == 0, result.output
-    with freeze_time(moment) as frozen, emulator_for(
-            app, public_base_url=PUBLIC_BASE_URL, auth_token=AUTH_TOKEN,
-            account_sid=app.config["TWILIO_ACCOUNT_SID"], number=NUMBER,
-            freezer=frozen) as emu:
-        # The app's REST client (redirects, outbound calls, recordings) talks to this emulator.
-        app.config["TWILIO_API_BASE_URL"] = emu.base_url
-        app.extensions["twilio_gateway"] = TwilioGateway.from_config(
-            {**app.config, "TWILIO_MODE": "emulator"})
+    with emulated_floor(app, moment) as emu:
         yield Floor(app, emu, client)
 
 
