@@ -47,8 +47,8 @@ def _timeline(call_sid: str, kind: str, detail: dict[str, Any]) -> None:
     if kind not in OUTCOME_EVENTS:
         # The hot path of the clock (thousands of steps a minute): one INSERT by the id the
         # caller carries in Redis, no lookup by call SID, nothing for calls with no row.
-        interaction_id = queue_store().redis.hget(queue_store().keys.call(call_sid),
-                                                  "interaction_id")
+        store = queue_store()
+        interaction_id = store.redis.hget(store.keys.call(call_sid), "interaction_id")
         if interaction_id and interaction_id.isdigit():
             interactions.insert_event(int(interaction_id), kind, detail)
             db.session.commit()
@@ -71,7 +71,14 @@ def _screen_pop(call_sid: str) -> dict[str, Any] | None:
 
 
 def queue_store() -> QueueStore:
-    return QueueStore(redis_client._get_current_object(), Keys(current_app.config["REDIS_KEY_TAG"]))
+    """The app's one store: it holds only the Redis client, the key layout and the
+    registered scripts, so every request, clock step and event can share it."""
+    store = current_app.extensions.get("queue_store")
+    if store is None:
+        store = QueueStore(redis_client._get_current_object(),
+                           Keys(current_app.config["REDIS_KEY_TAG"]))
+        current_app.extensions["queue_store"] = store
+    return store
 
 
 def floor_events() -> FloorEvents:
