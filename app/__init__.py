@@ -64,9 +64,26 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 def _register_blueprints(app: Flask) -> None:
     # A blueprint also carries its CLI group (`flask customers ...`) and its routes, which
     # each package's __init__ imports so that registering the blueprint is all it takes.
-    from app import agents, customers, health, ivr, queue, voicemail
+    from app import (
+        admin,
+        agents,
+        api_docs,
+        calls,
+        customers,
+        dashboard,
+        health,
+        ivr,
+        observability,
+        queue,
+        supervision,
+        testphone,
+        voicemail,
+        web,
+        wrapup,
+    )
 
-    for module in (health, ivr, customers, queue, agents, voicemail):
+    for module in (health, ivr, customers, queue, agents, voicemail, calls, wrapup,
+                   supervision, web, dashboard, admin, testphone, observability, api_docs):
         app.register_blueprint(module.bp)
 
 
