@@ -4,7 +4,9 @@ from app.agents.models import Agent, AgentToken
 from app.customers.models import Customer, CustomerPhone
 from app.interactions.models import Interaction, InteractionEvent
 from app.ivr.models import Department, Holiday, Prompt
+from app.supervision.models import SupervisorAction  # noqa: F401
 from app.voicemail.models import Callback, CallbackEvent, Voicemail, VoicemailBox
+from app.wrapup.models import DepartmentSurvey, FeedbackItem, SurveyResponse, Wrapup  # noqa: F401
 
 __all__ = [
     "Agent",
