@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from flask import Flask, Response, g, request
 
 from sim import calls, conference, queues, resources
+from sim.faults import faults, register_faults
 from sim.scheduler import HungUp, Redirected
 from sim.twiml import TwimlError, parse
 
@@ -65,14 +66,19 @@ def _party_address(value: str | None, field: str, code: int) -> str:
 def create_app(emu: Emulator) -> Flask:
     app = Flask("sim.rest")
     prefix = "/2010-04-01/Accounts/<account_sid>"
+    injector = faults(emu)  # injected errors and delays (sim/faults.py)
 
     def api(rule: str, methods: list[str]) -> Any:
         def register(fn: Any) -> Any:
             @wraps(fn)
             def view(account_sid: str, **kw: Any) -> Response:
                 _authenticate(emu, account_sid)
-                with emu.sched.lock:
-                    return fn(**kw)
+
+                def perform() -> Response:
+                    with emu.sched.lock:
+                        return fn(**kw)
+
+                return injector.intercept(fn.__name__, perform)
 
             app.add_url_rule(prefix + rule, fn.__name__, view, methods=methods)
             return fn
@@ -464,6 +470,7 @@ def create_app(emu: Emulator) -> Flask:
     from sim.control import register_control
 
     register_control(app, emu)
+    register_faults(app, emu)
     return app
 
 
