@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test install migrate seed lint bench clean
+.PHONY: run test install migrate seed lint bench clean vendor browser-deps
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -15,7 +15,19 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-install: $(STAMP)
+install: $(STAMP) vendor
+
+# Browser libraries (htmx, Alpine.js, Twilio Voice SDK) from npm into app/web/static/vendor.
+VENDOR_STAMP := app/web/static/vendor/.installed
+$(VENDOR_STAMP): web/package.json web/package-lock.json scripts/vendor_web.sh
+	sh scripts/vendor_web.sh
+	touch $(VENDOR_STAMP)
+
+vendor: $(VENDOR_STAMP)
+
+# Debian's chromium for the browser tests (installed when missing and root).
+browser-deps:
+	sh scripts/browser_deps.sh
 
 migrate: install
 	mkdir -p var
@@ -28,7 +40,7 @@ seed: migrate
 run: seed
 	$(BIN)/python scripts/run_dev.py
 
-test: install
+test: install browser-deps
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: install

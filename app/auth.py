@@ -1,8 +1,10 @@
 """Who is calling the JSON API.
 
 Principals: the operator (bearer ADMIN_API_TOKEN), and agents and supervisors (bearer tokens
-from `POST /api/agents/login`). Routes only ever ask `require_api_auth(...)` and read
-`g.principal`. A supervisor may do whatever an agent may; the operator may do anything.
+from `POST /api/agents/login`, or the session cookie of a browser signed in at /signin, whose
+state-changing requests must carry the X-CSRF-Token header; see app/web/sessions.py).
+Routes only ever ask `require_api_auth(...)` and read `g.principal`. A supervisor may do
+whatever an agent may; the operator may do anything.
 """
 
 from __future__ import annotations
@@ -44,7 +46,10 @@ def bearer_token() -> str:
 def current_principal() -> Principal | None:
     token = bearer_token()
     if not token:
-        return None
+        # A browser signed in through /signin; state changes must carry its CSRF token.
+        from app.web.sessions import session_principal  # the web layer builds on auth
+
+        return session_principal()
     expected = current_app.config.get("ADMIN_API_TOKEN") or ""
     if expected and hmac.compare_digest(token, expected):
         return Principal(kind="admin", identity="admin")

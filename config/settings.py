@@ -94,6 +94,17 @@ class Settings:
         self.CALLBACK_RETRY_MINUTES = int(_env("CALLBACK_RETRY_MINUTES", 30))
         self.CALLBACK_REALERT_MINUTES = int(_env("CALLBACK_REALERT_MINUTES", 30))
         self.CALLBACK_CALLER_ID = _env("CALLBACK_CALLER_ID", "")
+        # Browser sign-in (see docs/console.md): sessions, cookies, failed sign-in limits.
+        self.SESSION_HOURS = int(_env("SESSION_HOURS", 12))
+        self.PERMANENT_SESSION_LIFETIME = self.SESSION_HOURS * 3600
+        self.SESSION_COOKIE_NAME = _env("SESSION_COOKIE_NAME", "callcentre_session")
+        self.SESSION_COOKIE_HTTPONLY = True
+        self.SESSION_COOKIE_SAMESITE = "Lax"
+        self.SESSION_COOKIE_SECURE = _env_bool(
+            "SESSION_COOKIE_SECURE", self.PUBLIC_BASE_URL.startswith("https://"))
+        self.SIGNIN_WINDOW_SECONDS = int(_env("SIGNIN_WINDOW_SECONDS", 900))
+        self.SIGNIN_MAX_FAILURES = int(_env("SIGNIN_MAX_FAILURES", 5))  # per identity a window
+        self.SIGNIN_MAX_FAILURES_PER_ADDRESS = int(_env("SIGNIN_MAX_FAILURES_PER_ADDRESS", 20))
         for key, value in overrides.items():
             setattr(self, key, value)
 

@@ -1,5 +1,37 @@
-"""The browser: sign-in, sessions and CSRF, the base layout and the agent console."""
+"""The browser: sign-in, sessions and CSRF, the base layout and the agent console.
+
+Other packages build their pages on this layout:
+
+    {% extends "base.html" %}
+    {% block title %}Floor{% endblock %}
+    {% block main_class %}wide{% endblock %}          {# full-width pages like the dashboard #}
+    {% block head %}<link rel="stylesheet" href="...">{% endblock %}
+    {% block content %}<section class="card">...</section>{% endblock %}
+    {% block scripts %}<script src="..." defer></script>{% endblock %}
+
+and guard them with `app.web.auth.login_required(role="agent"|"supervisor")`. The layout
+loads app.css (cards, tables, buttons, badges, forms), htmx and Alpine.js (vendored from npm
+by `make install`) and /static/web/js/api.js: `api(method, path, body)` (JSON fetch carrying
+the CSRF token, throwing the API's error message) and `flash(text, kind)`. htmx requests get
+the CSRF header automatically; HTML forms need
+`<input type="hidden" name="csrf_token" value="{{ csrf_token() }}">`. Static files:
+`url_for('web.static', filename=...)`. Header links to /supervisor, /admin and /test-phone
+appear as soon as a package serves those paths (see hooks.NAV).
+"""
 
 from flask import Blueprint
 
-bp = Blueprint('web', __name__)
+bp = Blueprint("web", __name__, template_folder="templates", static_folder="static",
+               static_url_path="/static/web")
+
+
+def _install_hooks(state) -> None:
+    from app.web.hooks import enforce_csrf, template_globals
+
+    state.app.before_request(enforce_csrf)
+    state.app.context_processor(template_globals)
+
+
+bp.record_once(_install_hooks)
+
+from app.web import console, signin  # noqa: E402,F401  (attach to bp)
