@@ -81,6 +81,52 @@ class TwilioGateway:
             raise _wrap(exc) from exc
         return participant.call_sid
 
+    # -- call controls: hold, transfers (app/calls) ------------------------------------------
+
+    def find_conference(self, friendly_name: str) -> str | None:
+        """The SID of the live conference with this name (updates need the SID, not the name)."""
+        try:
+            found = self.client.conferences.list(friendly_name=friendly_name,
+                                                 status="in-progress", limit=1)
+        except TwilioRestException as exc:
+            raise _wrap(exc) from exc
+        return found[0].sid if found else None
+
+    def update_participant(self, conference_sid: str, call_sid: str, *, hold: bool | None = None,
+                           hold_url: str | None = None, end_conference_on_exit: bool | None = None,
+                           announce_url: str | None = None) -> None:
+        """Hold or unhold a participant (with the TwiML at `hold_url` playing to them), change
+        whether their leaving ends the room, or play them an announcement."""
+        fields: dict[str, Any] = {}
+        if hold is not None:
+            fields["hold"] = hold
+            if hold and hold_url:
+                fields.update(hold_url=hold_url, hold_method="POST")
+        if end_conference_on_exit is not None:
+            fields["end_conference_on_exit"] = end_conference_on_exit
+        if announce_url:
+            fields.update(announce_url=announce_url, announce_method="POST")
+        try:
+            self.client.conferences(conference_sid).participants(call_sid).update(**fields)
+        except TwilioRestException as exc:
+            raise _wrap(exc) from exc
+
+    def add_participant(self, conference: str, *, to: str, from_: str, label: str, timeout: int,
+                        status_callback: str, start_conference_on_enter: bool = True,
+                        end_conference_on_exit: bool = False) -> str:
+        """Ring someone into a conference (a transfer's target); returns their leg's SID."""
+        try:
+            participant = self.client.conferences(conference).participants.create(
+                from_=from_, to=to, label=label, timeout=timeout, early_media=True,
+                beep="false", start_conference_on_enter=start_conference_on_enter,
+                end_conference_on_exit=end_conference_on_exit,
+                status_callback=status_callback, status_callback_method="POST",
+                status_callback_event=["initiated", "ringing", "answered", "completed"],
+            )
+        except TwilioRestException as exc:
+            raise _wrap(exc) from exc
+        return participant.call_sid
+
     def place_call(self, to: str, *, from_: str, url: str, status_callback: str,
                    timeout: int) -> str:
         """An outbound call (a callback: the agent's softphone first); returns its SID."""
