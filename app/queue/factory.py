@@ -98,7 +98,8 @@ def queue_service() -> QueueService:
     return QueueService(queue_store(), gateway(), QueuePhrases(), floor_events(), settings,
                         timestamp, offer_handlers=current_app.extensions.get(OFFER_HANDLERS),
                         screen_pop=_screen_pop,
-                        start_callback=current_app.extensions.get("queue.start_callback"))
+                        start_callback=current_app.extensions.get("queue.start_callback"),
+                        after_call=current_app.extensions.get("queue.after_call"))
 
 
 def hold_clock(now: Callable[[], float] = timestamp, workers: int = 1) -> HoldClock:

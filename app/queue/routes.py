@@ -71,8 +71,10 @@ def offer_choice():
 @bp.post("/after")
 @twilio_webhook
 def after():
-    """The caller's conference is over (the agent hung up): a polite goodbye."""
+    """The caller's conference is over (the agent hung up): the survey or a goodbye. Asked
+    with CallStatus=completed when the caller hung up: nobody is left to hear anything."""
     service = queue_service()
-    response = service.after_conference(_call())
+    caller_gone = request.form.get("CallStatus") == "completed"
+    response = service.after_conference(_call(), caller_gone=caller_gone)
     service.caller_left(_call())
     return response

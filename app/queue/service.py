@@ -56,6 +56,10 @@ OfferHandler = Callable[[str, dict[str, str]], VoiceResponse]
 # (agent identity, callback id, status_callback=..., timeout=...) -> the agent leg's call SID.
 StartCallback = Callable[..., str]
 
+# What a caller still on the line hears when their agent hangs up (the wrap-up package's
+# survey): (call SID, call hash) -> TwiML, or None for the plain goodbye.
+AfterCall = Callable[[str, dict[str, str]], VoiceResponse | None]
+
 
 @dataclass(frozen=True)
 class QueueSettings:
@@ -85,7 +89,8 @@ class QueueService:
                  events: Events, settings: QueueSettings, now: Callable[[], float],
                  offer_handlers: dict[str, OfferHandler] | None = None,
                  screen_pop: Callable[[str], dict[str, Any] | None] | None = None,
-                 start_callback: StartCallback | None = None) -> None:
+                 start_callback: StartCallback | None = None,
+                 after_call: AfterCall | None = None) -> None:
         self.store = store
         self.gateway = gateway
         self.phrases = phrases
@@ -97,6 +102,7 @@ class QueueService:
         self.screen_pop = screen_pop or (lambda call_sid: None)
         # Rings an agent for a requested callback (the voicemail package's dialer).
         self.start_callback = start_callback
+        self.after_call = after_call
 
     def url(self, path: str) -> str:
         """Absolute URLs everywhere: REST redirects need them, and TwiML is clearer with them."""
@@ -357,7 +363,16 @@ class QueueService:
             return self.keep_waiting(call_sid)
         return handler(call_sid, self.store.call(call_sid))
 
-    def after_conference(self, call_sid: str) -> VoiceResponse:
-        language = self.store.call(call_sid).get("language", "en")
+    def after_conference(self, call_sid: str, caller_gone: bool = False) -> VoiceResponse:
+        call = self.store.call(call_sid)
+        language = call.get("language", "en")
+        if self.after_call is not None and not caller_gone:
+            try:
+                response = self.after_call(call_sid, call)
+            except Exception:
+                log.exception("after-call hook failed for %s; saying goodbye", call_sid)
+                response = None
+            if response is not None:
+                return response
         return twiml.speak_and_hang_up(self.phrases.text("queue.goodbye", language),
                                        self.phrases.voice(language))

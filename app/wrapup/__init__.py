@@ -1,5 +1,32 @@
-"""After the call: wrap-up notes, outcome and feedback tags, and the post-call survey."""
+"""After the call: wrap-up notes, outcome and feedback tags, and the post-call survey.
+
+Registering the blueprint is all it takes: it brings the JSON API, the survey's webhook,
+the `flask wrapup` commands, the survey prompts in the catalogue, the queue's after-call
+hook (the survey, when the agent hangs up first) and the screen-pop's wrap-up fields.
+"""
 
 from flask import Blueprint
 
 bp = Blueprint('wrapup', __name__, cli_group='wrapup')
+
+# app.extensions key the queue reads: (call SID, call hash) -> the caller's TwiML, or None.
+AFTER_CALL = "queue.after_call"
+
+
+def _install_hooks(state) -> None:
+    from app.customers.context import context_contributor
+    from app.customers.serializers import interaction_fields
+    from app.wrapup.context import interaction_wrapup, last_wrapup
+    from app.wrapup.phrases import SURVEY_PROMPTS
+    from app.wrapup.survey import offer_survey
+
+    extensions = state.app.extensions
+    extensions.setdefault("prompt_defaults", []).append(SURVEY_PROMPTS)
+    extensions[AFTER_CALL] = offer_survey
+    context_contributor("last_wrapup")(last_wrapup)
+    interaction_fields("wrapup")(interaction_wrapup)
+
+
+bp.record_once(_install_hooks)
+
+from app.wrapup import cli, routes  # noqa: E402,F401  (attach to bp)

@@ -1,0 +1,76 @@
+"""The wrap-up JSON API, feedback lists, survey switches, and the survey's webhook."""
+
+from __future__ import annotations
+
+from flask import current_app, g, jsonify, request
+
+from app.auth import require_api_auth
+from app.errors import InvalidInput
+from app.extensions import db
+from app.queue.factory import queue_service
+from app.telephony import twilio_webhook
+from app.wrapup import bp, options, services, survey
+
+
+def _json() -> dict:
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise InvalidInput("Send a JSON object.")
+    return body
+
+
+@bp.post("/api/calls/<call_sid>/wrapup")
+@require_api_auth("agent")
+def submit_wrapup(call_sid: str):
+    form = services.parse_form(_json(), current_app.config)
+    wrapup = services.submit(g.principal, call_sid, form)
+    db.session.commit()
+    data = services.wrapup_to_dict(wrapup, call_sid)
+    data["agent_state"] = services.end_wrap_up_time(queue_service(), g.principal.identity)
+    return jsonify(data)
+
+
+@bp.get("/api/wrapup/options")
+@require_api_auth("agent")
+def wrapup_options():
+    config = current_app.config
+    return jsonify({
+        "outcomes": [c.to_dict(with_department=False) for c in options.outcomes(config)],
+        "tags": [c.to_dict(with_department=True) for c in options.tags(config)],
+    })
+
+
+@bp.get("/api/feedback")
+@require_api_auth("supervisor")
+def feedback_list():
+    limit = request.args.get("limit", "100")
+    if not limit.isdigit() or not 1 <= int(limit) <= 500:
+        raise InvalidInput("'limit' is a whole number from 1 to 500.", field="limit")
+    return jsonify(services.feedback(request.args.get("department") or None, int(limit)))
+
+
+@bp.get("/api/wrapup/surveys")
+@require_api_auth("supervisor")
+def list_surveys():
+    return jsonify({"surveys": survey.surveys()})
+
+
+@bp.put("/api/wrapup/surveys/<department>")
+@require_api_auth("supervisor")
+def set_survey(department: str):
+    enabled = _json().get("enabled")
+    if not isinstance(enabled, bool):
+        raise InvalidInput("'enabled' is true or false.", field="enabled")
+    result = survey.set_survey(department, enabled, g.principal.identity)
+    db.session.commit()
+    return jsonify(result)
+
+
+@bp.post("/wrapup/survey")
+@twilio_webhook
+def survey_answer():
+    """The caller's key in answer to the survey question (or none: asked once more)."""
+    attempt = request.args.get("attempt", "1")
+    return survey.answer(request.args.get("call", ""), request.args.get("lang", "en"),
+                         int(attempt) if attempt.isdigit() else 1,
+                         request.form.get("Digits", ""))
