@@ -83,6 +83,10 @@ class Settings:
         )
         self.RING_TIMEOUT_SECONDS = int(_env("RING_TIMEOUT_SECONDS", 20))
         self.WRAP_UP_SECONDS = int(_env("WRAP_UP_SECONDS", 30))
+        # Call controls (see docs/call-controls.md): agent hold warnings and limit, transfers.
+        self.AGENT_HOLD_WARNINGS = _env("AGENT_HOLD_WARNINGS", "30,45")
+        self.AGENT_HOLD_LIMIT_SECONDS = int(_env("AGENT_HOLD_LIMIT_SECONDS", 55))
+        self.TRANSFER_RING_TIMEOUT_SECONDS = int(_env("TRANSFER_RING_TIMEOUT_SECONDS", 20))
         self.AGENT_TOKEN_HOURS = int(_env("AGENT_TOKEN_HOURS", 12))
         self.EMBEDDED_REDIS_PORT = int(_env("EMBEDDED_REDIS_PORT", 6389))
         # Voicemail and callbacks (see docs/voicemail.md).
