@@ -21,6 +21,11 @@ from app.telephony import gateway
 
 # app.extensions key: {"2": handler, "3": handler}, registered by the voicemail package.
 OFFER_HANDLERS = "queue.offer_handlers"
+# app.extensions keys other packages fill (call controls): more hold-clock deadline kinds
+# {kind: handler(deadline, now)}, and [hook(call SID, event, form)] run after the queue has
+# handled each event of a caller's conference.
+CLOCK_HANDLERS = "queue.clock_handlers"
+CONFERENCE_HOOKS = "queue.conference_hooks"
 
 # How each language is spoken, derived from the IVR's language table.
 VOICES = {code: Voice(lang.voice, lang.say_language) for code, lang in languages.LANGUAGES.items()}
@@ -105,5 +110,5 @@ def queue_service() -> QueueService:
 def hold_clock(now: Callable[[], float] = timestamp, workers: int = 1) -> HoldClock:
     service = queue_service()
     app = current_app._get_current_object()
-    return HoldClock(service.store, Escalations(service).handlers(), now, workers=workers,
-                     context=app.app_context)
+    handlers = {**Escalations(service).handlers(), **app.extensions.get(CLOCK_HANDLERS, {})}
+    return HoldClock(service.store, handlers, now, workers=workers, context=app.app_context)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from flask import request
+from flask import current_app, request
 
 from app.queue import bp, twiml
-from app.queue.factory import queue_service
+from app.queue.factory import CONFERENCE_HOOKS, queue_service
 from app.telephony import twilio_webhook
 
 ANSWERED = "in-progress"
@@ -37,6 +37,8 @@ def conference_events():
           and request.form.get("ReasonParticipantLeft") == "participant_hung_up"):
         # Only a hang-up: leaving for the offer menu (a REST redirect) is not leaving the line.
         service.caller_left(call_sid)
+    for hook in current_app.extensions.get(CONFERENCE_HOOKS, []):
+        hook(call_sid, event, request.form)
     return twiml.empty()
 
 

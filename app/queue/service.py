@@ -147,6 +147,11 @@ class QueueService:
                                   department=caller.department_name)
         return self._conference_twiml(caller.call_sid, intro, voice)
 
+    def rejoin(self, call_sid: str, intro: str | None) -> VoiceResponse:
+        """The caller's conference again, after a transfer took them out of it to wait anew."""
+        language = self.store.call(call_sid).get("language", "en")
+        return self._conference_twiml(call_sid, intro, self.phrases.voice(language))
+
     def _conference_twiml(self, call_sid: str, intro: str | None, voice: Voice) -> VoiceResponse:
         return twiml.wait_in_conference(
             call_sid,
@@ -204,6 +209,10 @@ class QueueService:
             self._ring(match.call_sid, match.agent)
             offered += 1
         return offered
+
+    def ring(self, call_sid: str, agent: str) -> None:
+        """Ring an agent already reserved for this caller (a transfer straight to them)."""
+        self._ring(call_sid, agent)
 
     def _ring(self, call_sid: str, agent: str) -> None:
         call = self.store.call(call_sid)
