@@ -1,5 +1,14 @@
-"""The supervisor dashboard in the browser, updated live."""
+"""The supervisor dashboard in the browser, updated live.
+
+`/supervisor` (supervisors only): queues with their waiting callers and hold clocks, each
+escalation step as it fires, agents, live calls, the callback backlog, alerts, and today's
+figures per department; `/supervisor/events` feeds it by server-sent events;
+`/supervisor/api/floor` and `/supervisor/api/figures` give the same as JSON.
+"""
 
 from flask import Blueprint
 
-bp = Blueprint('dashboard', __name__, url_prefix='/supervisor')
+bp = Blueprint('dashboard', __name__, url_prefix='/supervisor', template_folder="templates",
+               static_folder="static")
+
+from app.dashboard import filters, routes  # noqa: E402,F401  (attach to bp)

@@ -1,0 +1,74 @@
+"""Floor events in words, for the dashboard's live feed ("Asha: offer at 45 s")."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+STEP_WORDS = {
+    "announce": "apology and position announced",
+    "raise_priority": "priority raised",
+    "widen": "more agents may take the call",
+    "alert": "supervisors alerted",
+    "offer": "offered a message or a callback",
+}
+
+# Severity shown as the item's colour: info, good, warn, bad.
+SEVERITY = {
+    "call.escalated": "warn",
+    "call.abandoned": "bad",
+    "call.offer_missed": "warn",
+    "call.answered": "good",
+    "agent.missed": "warn",
+    "agent.unreachable": "bad",
+    "alert.long_wait": "bad",
+    "alert.callback_overdue": "bad",
+}
+
+
+def _seconds(value: Any) -> str:
+    try:
+        return f"{float(value):.0f} s"
+    except (TypeError, ValueError):
+        return "?"
+
+
+def describe(event: dict[str, Any], caller: Callable[[str], str]) -> dict[str, Any]:
+    """{id, at, type, severity, text, call_sid}: `caller(sid)` names a caller (name or number)."""
+    kind = event.get("type", "")
+    sid = event.get("call_sid") or ""
+    who = caller(sid) if sid else ""
+    agent = event.get("agent") or ""
+    if kind == "call.escalated":
+        step = event.get("step", "")
+        text = f"{who}: {STEP_WORDS.get(step, step)} at {_seconds(event.get('at'))}"
+    elif kind == "call.queued":
+        text = f"{who} is waiting for {event.get('department', '')}"
+    elif kind == "call.offered":
+        text = f"{who} is ringing {agent}"
+    elif kind == "call.answered":
+        text = f"{agent} answered {who} after {_seconds(event.get('wait_seconds'))}"
+    elif kind == "call.abandoned":
+        text = f"{who} hung up after waiting {_seconds(event.get('wait_seconds'))}"
+    elif kind == "call.offer_missed":
+        text = f"{agent} did not answer {who}; back in line"
+    elif kind == "call.kept_waiting":
+        text = f"{who} chose to keep waiting"
+    elif kind == "call.no_agents":
+        text = f"{who}: nobody signed in for {event.get('department', '')}"
+    elif kind == "alert.long_wait":
+        text = (f"{who} has waited {_seconds(event.get('waited'))} in "
+                f"{event.get('department', '')}")
+    elif kind == "alert.callback_overdue":
+        text = (f"Callback #{event.get('callback_id')} to {event.get('number') or 'a caller'} "
+                f"is {event.get('overdue_minutes', 0)} min overdue")
+    elif kind == "agent.state":
+        reason = f" ({event['reason']})" if event.get("reason") else ""
+        text = f"{agent} is {event.get('state', '')}{reason}".replace("_", " ")
+    elif kind.startswith("agent."):
+        text = f"{agent}: {kind.removeprefix('agent.').replace('_', ' ')}"
+    else:
+        subject = who or agent or event.get("supervisor") or ""
+        text = f"{subject}: {kind.replace('.', ' ').replace('_', ' ')}".strip(": ")
+    return {"id": event.get("id"), "at": event.get("at"), "type": kind,
+            "severity": SEVERITY.get(kind, "info"), "text": text, "call_sid": sid or None}

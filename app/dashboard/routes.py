@@ -1,0 +1,47 @@
+"""The supervisor dashboard: the page, its live feed (SSE), and the floor as JSON."""
+
+from __future__ import annotations
+
+from flask import Response, jsonify, render_template, request, stream_with_context
+
+from app.auth import require_api_auth
+from app.dashboard import bp, live, service
+from app.web.auth import login_required
+
+
+@bp.get("")
+@bp.get("/")
+@login_required(role="supervisor")
+def page():
+    floor = service.floor()
+    items = service.figures_today()
+    feed = service.DashboardFeed()
+    feed.remember_names(floor)
+    return render_template(
+        "dashboard/floor.html", floor=floor, counts=service.counts(floor),
+        panels=service.render_panels(floor), figures_html=service.render_figures(items),
+        departments=floor["departments"], feed=[feed.describe(e) for e in floor["events"][:15]],
+        agents=[a for a in floor["agents"] if a["role"] in ("agent", "supervisor")],
+    )
+
+
+@bp.get("/events")
+@login_required(role="supervisor")
+def events():
+    """Server-sent events: panels, figures, then every floor event as it happens."""
+    after = request.headers.get("Last-Event-ID") or request.args.get("after") or None
+    body = stream_with_context(live.stream(service.DashboardFeed(), after))
+    return Response(body, mimetype="text/event-stream",
+                    headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+
+
+@bp.get("/api/floor")
+@require_api_auth("supervisor")
+def floor_json():
+    return jsonify(service.floor())
+
+
+@bp.get("/api/figures")
+@require_api_auth("supervisor")
+def figures_json():
+    return jsonify({"departments": service.figures_today()})

@@ -1,0 +1,123 @@
+"""Composition root of the dashboard: the snapshot, figures and live feed for the current app."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import render_template
+
+from app.clock import now, timestamp
+from app.dashboard import chart, describe, figures, snapshot
+from app.extensions import db
+from app.queue.factory import floor_events, queue_store
+from app.queue.store import QueueStore
+
+RECENT_EVENTS = 200
+PANELS = ("summary", "queues", "calls", "agents", "callbacks", "alerts")
+
+
+def _sources() -> snapshot.FloorSources:
+    events = floor_events()
+    return snapshot.FloorSources(store=queue_store(),
+                                 recent_events=lambda: events.recent(RECENT_EVENTS))
+
+
+def floor() -> dict[str, Any]:
+    """The floor right now (JSON-able)."""
+    return snapshot.build(_sources(), timestamp(), now())
+
+
+def figures_today() -> list[dict[str, Any]]:
+    return figures.today(now())
+
+
+def render_panels(floor_: dict[str, Any]) -> dict[str, str]:
+    """Each panel's HTML, as the page includes it and the live feed replaces it."""
+    return {name: render_template(f"dashboard/_{name}.html", floor=floor_) for name in PANELS}
+
+
+def render_figures(items: list[dict[str, Any]]) -> str:
+    charts = {f["slug"]: chart.waits_chart(f["calls"]["hours"], label=f"Waits today: {f['name']}")
+              for f in items}
+    return render_template("dashboard/_figures.html", figures=items, charts=charts)
+
+
+def caller_label(store: QueueStore, call_sid: str, names: dict[str, str]) -> str:
+    if call_sid in names:
+        return names[call_sid]
+    number = store.redis.hget(store.keys.call(call_sid), "number")
+    return number or call_sid[-6:]
+
+
+class DashboardFeed:
+    """What one SSE connection reads: the floor stream, and the panels and figures rendered.
+
+    It runs inside the request's context (stream_with_context); each snapshot ends the
+    database transaction first, so a long-lived stream never reads a stale SQLite snapshot.
+    """
+
+    def __init__(self) -> None:
+        self.store = queue_store()
+        self.names: dict[str, str] = {}
+
+    def latest_id(self) -> str:
+        last = self.store.redis.xrevrange(self.store.keys.events, count=1)
+        return last[0][0] if last else "0-0"
+
+    def read(self, after: str, block_ms: int) -> list[dict[str, Any]]:
+        found = self.store.redis.xread({self.store.keys.events: after}, count=200,
+                                       block=block_ms)
+        events = []
+        for _stream, entries in found or []:
+            for entry_id, fields in entries:
+                try:
+                    detail = json.loads(fields.get("detail") or "{}")
+                except ValueError:
+                    detail = {}
+                events.append({"id": entry_id, "type": fields.get("type", ""),
+                               "at": float(fields.get("at") or 0), **detail})
+        return events
+
+    def panels(self) -> dict[str, Any]:
+        db.session.rollback()
+        current = floor()
+        self.remember_names(current)
+        return {"server_time": current["server_time"], "panels": render_panels(current),
+                "counts": counts(current)}
+
+    def remember_names(self, floor_: dict[str, Any]) -> None:
+        """Callers' names for the feed's sentences, from the latest snapshot."""
+        self.names = {}
+        for queue in floor_["queues"]:
+            for caller in queue["waiting"]:
+                self.names[caller["call_sid"]] = _name(caller)
+        for call in floor_["live_calls"]:
+            self.names[call["call_sid"]] = _name(call)
+
+    def figures(self) -> dict[str, Any]:
+        db.session.rollback()
+        return {"html": render_figures(figures_today())}
+
+    def describe(self, event: dict[str, Any]) -> dict[str, Any]:
+        return describe.describe(event, lambda sid: caller_label(self.store, sid, self.names))
+
+
+def _name(call: dict[str, Any]) -> str:
+    return call["customer"]["name"] if call.get("customer") else (call.get("number") or "caller")
+
+
+def counts(floor_: dict[str, Any]) -> dict[str, Any]:
+    waiting = [c for q in floor_["queues"] for c in q["waiting"]]
+    agents = floor_["agent_counts"]
+    return {
+        "waiting": len(waiting),
+        "oldest_since": min((c["since"] for c in waiting if c["since"]), default=None),
+        "available": agents.get("available", 0),
+        "busy": agents.get("on_call", 0) + agents.get("ringing", 0) + agents.get("wrap_up", 0),
+        "away": agents.get("away", 0),
+        "live_calls": len(floor_["live_calls"]),
+        "callbacks_open": floor_["callbacks"]["open"],
+        "callbacks_overdue": floor_["callbacks"]["overdue"],
+        "alerts": len(floor_["alerts"]),
+    }

@@ -1,0 +1,51 @@
+"""Who may see the floor, and what the page shows."""
+
+from __future__ import annotations
+
+import json
+import time
+
+from app.queue.factory import queue_store
+
+
+def test_anonymous_visitors_are_sent_to_sign_in(client):
+    response = client.get("/supervisor")
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/signin")
+
+
+def test_agents_are_refused_the_floor(agent_browser):
+    assert agent_browser.get("/supervisor").status_code == 403
+    assert agent_browser.get("/supervisor/events").status_code == 403
+
+
+def test_the_json_floor_is_for_supervisors_only(client, agent_browser):
+    assert agent_browser.get("/supervisor/api/floor").status_code == 403
+    assert client.get("/supervisor/api/floor",
+                      headers={"Authorization": "Bearer wrong"}).status_code == 401
+
+
+def test_supervisors_see_queues_agents_and_figures(app, supervisor):
+    with app.app_context():
+        store = queue_store()
+        now = time.time()
+        store.enqueue("CA" + "1" * 32, "billing", priority=0, since=now - 35,
+                      number="+14155550100", department_name="Billing", language="en",
+                      ladder=json.dumps([{"at": 0, "action": "announce"},
+                                         {"at": 45, "action": "offer"}]))
+        store.set_call_fields("CA" + "1" * 32, **{"fired:1:0": now - 35})
+        store.set_agent_state("amy", "away", ["billing"], now - 90, "lunch")
+
+    page = supervisor.get("/supervisor")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert "<h1>Floor</h1>" in html
+    assert 'data-queue="billing"' in html
+    assert "+14155550100" in html
+    assert "1 waiting" in html
+    assert 'class="step fired step-announce"' in html  # the apology step already fired
+    assert 'class="step step-offer"' in html  # the offer is still to come
+    assert "lunch" in html and "Amy Agent" in html
+    assert "Service level" in html and "<svg" in html
+    # The hold clock starts from the server's time: 35 s waited, amber.
+    assert ">0:35<" in html and "level-warn" in html
