@@ -49,6 +49,9 @@ def agent_leg():
     service = queue_service()
     call_sid, agent = request.args.get("call", ""), request.args.get("agent", "")
     status = request.form.get("CallStatus", "")
+    leg = request.form.get("CallSid", "")
+    if leg and leg == service.store.call(call_sid).get("withdrawn_leg"):
+        return twiml.empty()  # a supervisor took this offer back: its news is stale
     if status == ANSWERED:
         service.agent_answered(call_sid, agent)
     elif status in NOT_ANSWERED:

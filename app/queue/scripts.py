@@ -252,3 +252,72 @@ for i = 1, #due, 2 do
 end
 return out
 """
+
+# -- supervisors (app/supervision) ----------------------------------------------------------
+
+# ARGV: prefix, sid, department, department_name -> 'ok', or the caller's state ('' if gone).
+# A waiting caller (or one in the offer menu) moves to another department's queue, keeping
+# their score (their place by priority and wait start); checked and moved in one step, so a
+# caller who hangs up at that instant is either moved before or refused after.
+REASSIGN = _PRELUDE + r"""
+local sid, dept = ARGV[2], ARGV[3]
+local ck = k('call', sid)
+local state = redis.call('HGET', ck, 'state') or ''
+if state ~= 'waiting' and state ~= 'in_offer' then return state end
+unqueue(sid)
+redis.call('HSET', ck, 'department', dept, 'queues', dept, 'department_name', ARGV[4])
+if state == 'waiting' then
+  redis.call('ZADD', k('q', dept), redis.call('HGET', ck, 'score'), sid)
+end
+return 'ok'
+"""
+
+# ARGV: prefix, now, sid, identity -> 'ok', 'caller:<state>' or 'agent:<state>'.
+# A supervisor hands a waiting caller to one available agent: reserved as MATCH would.
+OFFER_TO = _PRELUDE + r"""
+local now, sid, identity = ARGV[2], ARGV[3], ARGV[4]
+local ck = k('call', sid)
+local state = redis.call('HGET', ck, 'state') or ''
+if state ~= 'waiting' then return 'caller:' .. state end
+local agent_state = redis.call('HGET', k('agent', identity), 'state') or 'offline'
+if agent_state ~= 'available' then return 'agent:' .. agent_state end
+unqueue(sid)
+redis.call('HSET', ck, 'state', 'offered', 'agent', identity, 'offered_at', now)
+make_unavailable(identity, 'ringing', now, '', sid)
+return 'ok'
+"""
+
+# ARGV: prefix, now, sid, new identity ('' = back to the head of the queue)
+#   -> {'ok', agent whose offer was withdrawn, their leg} or {'caller:<state>' | 'agent:<state>'}.
+# The ringing agent is freed (available); the caller goes to the new agent, or back in line
+# ahead of everyone. The withdrawn leg is remembered so its late status callback is ignored.
+TAKE_BACK = _PRELUDE + r"""
+local now, sid, target = ARGV[2], ARGV[3], ARGV[4]
+local ck = k('call', sid)
+local state = redis.call('HGET', ck, 'state') or ''
+if state ~= 'offered' then return {'caller:' .. state} end
+local old = redis.call('HGET', ck, 'agent') or ''
+if target ~= '' then
+  if target == old then return {'agent:ringing'} end
+  local agent_state = redis.call('HGET', k('agent', target), 'state') or 'offline'
+  if agent_state ~= 'available' then return {'agent:' .. agent_state} end
+end
+local leg = redis.call('HGET', ck, 'agent_leg') or ''
+redis.call('HSET', ck, 'withdrawn_leg', leg, 'agent_leg', '')
+if old ~= '' and redis.call('HGET', k('agent', old), 'call') == sid then
+  make_available(old, now)
+end
+if target ~= '' then
+  redis.call('HSET', ck, 'agent', target, 'offered_at', now)
+  make_unavailable(target, 'ringing', now, '', sid)
+else
+  local best = tonumber(redis.call('HGET', ck, 'score'))
+  for _, d in ipairs(split(redis.call('HGET', ck, 'queues'))) do
+    local head = redis.call('ZRANGE', k('q', d), 0, 0, 'WITHSCORES')
+    if #head > 0 and tonumber(head[2]) <= best then best = tonumber(head[2]) - 1 end
+  end
+  redis.call('HSET', ck, 'score', best)
+  requeue(sid)
+end
+return {'ok', old, leg}
+"""

@@ -38,7 +38,7 @@ class QueueStore:
             name: client.register_script(getattr(scripts, name))
             for name in ("ENQUEUE", "MATCH", "RELEASE_OFFER", "ANSWER", "HANG_UP", "PARK",
                          "UNPARK", "RESCORE", "WIDEN", "SET_AGENT_STATE", "FINISH_CALL",
-                         "CLAIM_DUE")
+                         "CLAIM_DUE", "REASSIGN", "OFFER_TO", "TAKE_BACK")
         }
 
     def _run(self, name: str, *args: Any) -> Any:
@@ -111,6 +111,20 @@ class QueueStore:
         """Bridge an offered caller to the agent; returns the caller's wait in seconds."""
         waited = self._run("ANSWER", now, call_sid, agent)
         return None if waited is None else float(waited)
+
+    # -- supervisors -----------------------------------------------------------------------
+
+    def reassign(self, call_sid: str, department: str, department_name: str) -> str:
+        """Move a waiting caller to another department's queue: 'ok' or their state."""
+        return self._run("REASSIGN", call_sid, department, department_name)
+
+    def offer_to(self, call_sid: str, agent: str, now: float) -> str:
+        """Reserve a waiting caller for one available agent: 'ok', 'caller:..' or 'agent:..'."""
+        return self._run("OFFER_TO", now, call_sid, agent)
+
+    def take_back(self, call_sid: str, now: float, agent: str = "") -> list[str]:
+        """Withdraw a ringing offer: ['ok', old agent, old leg], or ['caller:..'|'agent:..']."""
+        return list(self._run("TAKE_BACK", now, call_sid, agent))
 
     # -- agents ----------------------------------------------------------------------------
 

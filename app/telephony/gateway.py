@@ -127,6 +127,36 @@ class TwilioGateway:
             raise _wrap(exc) from exc
         return participant.call_sid
 
+    # -- supervisors: listen, whisper, barge (app/supervision) --------------------------------
+
+    def add_monitor(self, conference: str, *, identity: str, caller_id: str, muted: bool,
+                    coach_call_sid: str | None, timeout: int, status_callback: str) -> str:
+        """Ring a supervisor's softphone into a caller's conference, muted (listen), coaching
+        one participant (whisper: only they hear the supervisor) or open (barge). Neither
+        starts nor ends the room: a supervisor never changes what happens to the call."""
+        try:
+            participant = self.client.conferences(conference).participants.create(
+                from_=caller_id, to=f"client:{identity}", timeout=timeout, beep="false",
+                muted=muted, coaching=bool(coach_call_sid), call_sid_to_coach=coach_call_sid,
+                start_conference_on_enter=False, end_conference_on_exit=False,
+                status_callback=status_callback, status_callback_method="POST",
+                status_callback_event=["initiated", "ringing", "answered", "completed"],
+            )
+        except TwilioRestException as exc:
+            raise _wrap(exc) from exc
+        return participant.call_sid
+
+    def set_monitor_mode(self, conference_sid: str, call_sid: str, *, muted: bool,
+                         coach_call_sid: str | None) -> None:
+        """Switch a supervisor already in the room between listen, whisper and barge."""
+        fields: dict[str, Any] = {"muted": muted, "coaching": bool(coach_call_sid)}
+        if coach_call_sid:
+            fields["call_sid_to_coach"] = coach_call_sid
+        try:
+            self.client.conferences(conference_sid).participants(call_sid).update(**fields)
+        except TwilioRestException as exc:
+            raise _wrap(exc) from exc
+
     def place_call(self, to: str, *, from_: str, url: str, status_callback: str,
                    timeout: int) -> str:
         """An outbound call (a callback: the agent's softphone first); returns its SID."""
