@@ -1,15 +1,88 @@
-"""The agent console page (its live parts are in static/js/console.js)."""
+"""The agent console: the page, its live event stream, transfer targets, and (offline) the
+emulated softphone. Its behaviour in the browser is static/js/console.js."""
 
 from __future__ import annotations
 
-from flask import current_app, g, render_template
+from flask import Response, current_app, g, jsonify, render_template, request, stream_with_context
+from sqlalchemy import select
 
-from app.web import bp
+from app.agents import services as agents
+from app.auth import require_api_auth
+from app.clock import timestamp
+from app.extensions import db
+from app.ivr.models import Department
+from app.queue.factory import floor_events, queue_service
+from app.web import bp, live, simphone
 from app.web.auth import login_required
+
+AWAY_REASONS = ("Break", "Lunch", "Training", "Meeting", "Coaching", "Other work")
+CALLBACK_OUTCOMES = (("reached", "Reached the customer"), ("left_message", "Left a message"),
+                     ("no_answer", "No answer"), ("wrong_number", "Wrong number"))
+
+
+def _settings() -> dict[str, object]:
+    config = current_app.config
+    return {
+        "identity": g.principal.identity,
+        "mode": "live" if config["TWILIO_MODE"] == "live" else "emulator",
+        "wrapUpSeconds": int(config["WRAP_UP_SECONDS"]),
+        "holdWarnAt": [30, 45],
+        "holdLimit": 60,
+    }
 
 
 @bp.get("/console")
 @login_required(role="agent")
 def console():
-    return render_template("web/console.html", user=g.user,
-                           twilio_mode=current_app.config["TWILIO_MODE"])
+    return render_template("web/console.html", settings=_settings(), away_reasons=AWAY_REASONS,
+                           callback_outcomes=CALLBACK_OUTCOMES)
+
+
+@bp.get("/console/events")
+@require_api_auth("agent")
+def console_events():
+    """Server-sent events for this agent's console (see app/web/live.py)."""
+    identity = g.principal.identity
+    events = floor_events()
+    hello = agents.presence(queue_service(), agents.find_agent(identity)) | {
+        "server_time": timestamp()}
+    phone = (lambda since: simphone.status(identity, since)) if simphone.enabled() else None
+    after = request.headers.get("Last-Event-ID") or request.args.get("after") or None
+    body = live.stream(events.redis, events.agent_stream(identity), hello, after, phone)
+    return Response(stream_with_context(body), mimetype="text/event-stream",
+                    headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+
+
+@bp.get("/console/directory")
+@require_api_auth("agent")
+def directory():
+    """Whom a call may go to: the other agents (with their state) and the departments."""
+    service = queue_service()
+    people = [agents.presence(service, a) for a in agents.all_agents()
+              if a.identity != g.principal.identity]
+    departments = db.session.scalars(
+        select(Department).where(Department.active).order_by(Department.position)).all()
+    return jsonify({
+        "agents": [{"identity": p["identity"], "name": p["name"], "role": p["role"],
+                    "state": p["state"], "departments": p["departments"]} for p in people],
+        "departments": [{"slug": d.slug, "name": d.name} for d in departments],
+    })
+
+
+@bp.post("/console/phone/register")
+@require_api_auth("agent")
+def phone_register():
+    return jsonify(simphone.register(g.principal.identity))
+
+
+@bp.post("/console/phone/unregister")
+@require_api_auth("agent")
+def phone_unregister():
+    return jsonify(simphone.unregister(g.principal.identity))
+
+
+@bp.post("/console/phone/<action>")
+@require_api_auth("agent")
+def phone_action(action: str):
+    body = request.get_json(silent=True) or {}
+    return jsonify(simphone.act(g.principal.identity, action, body.get("call_sid")))
