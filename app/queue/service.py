@@ -243,6 +243,12 @@ class QueueService:
             self.events.agent_event(agent, "unreachable", call_sid=call_sid)
             return
         self.store.set_call_fields(call_sid, agent_leg=leg)
+        if self.store.call(call_sid).get("state") == "ended":
+            # The caller hung up while the agent was being rung (Twilio then makes a new,
+            # empty room for the agent): stop the ring. caller_left reads the leg after its
+            # hang-up, so one of the two always sees it.
+            self._cancel_leg(leg, agent)
+            return
         self.store.schedule({ring_member(call_sid, agent): self.now() + timeout + 15})
         self.events.call_event(call_sid, "offered", agent=agent,
                                callback_id=call.get("callback_id") or None)
@@ -310,14 +316,18 @@ class QueueService:
             self.events.call_event(call_sid, "abandoned", wait_seconds=round(waited, 1),
                                    state=state)
         if state == "offered" and agent:
-            leg = call.get("agent_leg")
+            # Read after the hang-up: a ring that started meanwhile has stored its leg by now.
+            leg = self.store.call(call_sid).get("agent_leg")
             if leg:
-                try:
-                    self.gateway.hang_up(leg)
-                except Exception as exc:
-                    log.warning("could not cancel agent %s's ringing leg: %s", agent, exc)
+                self._cancel_leg(leg, agent)
             self.events.agent_event(agent, "offer_cancelled", call_sid=call_sid)
             self.route(self.agent_departments(agent))
+
+    def _cancel_leg(self, leg: str, agent: str) -> None:
+        try:
+            self.gateway.hang_up(leg)
+        except Exception as exc:
+            log.warning("could not cancel agent %s's ringing leg: %s", agent, exc)
 
     def queues_of(self, call_sid: str) -> list[str]:
         return [q for q in self.store.call(call_sid).get("queues", "").split(",") if q]
