@@ -1,5 +1,31 @@
-"""Call controls on a live call: agent hold, warm and cold transfer, hang-up."""
+"""Call controls on a live call: agent hold, warm and cold transfer, hang-up.
+
+Registering the blueprint is all it takes: it brings the JSON API (/api/calls/...), the
+webhooks it needs (/api/calls/twiml/...), the hold clock's `agenthold` deadlines, a hook on
+the caller's conference events, the prompts in the catalogue, and the transfer on the
+screen-pop.
+"""
 
 from flask import Blueprint
 
 bp = Blueprint('calls', __name__, url_prefix='/api/calls')
+
+
+def _install_hooks(state) -> None:
+    from app.calls.hold import HOLD_KIND, on_deadline
+    from app.calls.hooks import on_conference_event
+    from app.calls.phrases import CALL_PROMPTS
+    from app.calls.screenpop import transfer_context
+    from app.customers.context import context_contributor
+    from app.queue.factory import CLOCK_HANDLERS, CONFERENCE_HOOKS
+
+    extensions = state.app.extensions
+    extensions.setdefault("prompt_defaults", []).append(CALL_PROMPTS)
+    extensions.setdefault(CLOCK_HANDLERS, {})[HOLD_KIND] = on_deadline
+    extensions.setdefault(CONFERENCE_HOOKS, []).append(on_conference_event)
+    context_contributor("transfer")(transfer_context)
+
+
+bp.record_once(_install_hooks)
+
+from app.calls import routes, webhooks  # noqa: E402,F401  (attach to bp)

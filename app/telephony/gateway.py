@@ -157,6 +157,21 @@ class TwilioGateway:
         except TwilioRestException as exc:
             raise _wrap(exc) from exc
 
+    def withdraw_participant(self, conference: str, call_sid: str) -> None:
+        """Take a participant out of the conference named `conference` at once, ringing or
+        not (a supervisor taking back an offer): the "agent" label is free again for the
+        next agent, which a hang-up of the leg alone does not promise."""
+        try:
+            for room in self.client.conferences.list(friendly_name=conference, limit=20):
+                if room.status == "completed":
+                    continue
+                self.client.conferences(room.sid).participants(call_sid).delete()
+                return
+        except TwilioRestException as exc:
+            if exc.status != 404:
+                raise _wrap(exc) from exc
+        self.hang_up(call_sid)  # not in any room (any more): end the leg itself
+
     def place_call(self, to: str, *, from_: str, url: str, status_callback: str,
                    timeout: int) -> str:
         """An outbound call (a callback: the agent's softphone first); returns its SID."""

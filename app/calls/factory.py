@@ -1,0 +1,71 @@
+"""Builds the call controls for the current app (composition root)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from flask import current_app
+
+from app.calls.store import ControlStore
+from app.queue.factory import queue_service
+from app.queue.service import QueueService
+
+
+@dataclass(frozen=True)
+class CallSettings:
+    hold_warnings: tuple[int, ...] = (30, 45)
+    hold_limit: int = 55
+    transfer_ring_timeout: int = 20
+    default_region: str = "IN"
+
+
+@dataclass
+class Controls:
+    """What every call-control operation needs: the queue's service (its store, gateway,
+    phrases, events, clock) and the call controls' own store and settings."""
+
+    queue: QueueService
+    store: ControlStore
+    settings: CallSettings
+
+    @property
+    def gateway(self) -> Any:
+        return self.queue.gateway
+
+    @property
+    def events(self) -> Any:
+        return self.queue.events
+
+    @property
+    def now(self) -> Callable[[], float]:
+        return self.queue.now
+
+    def url(self, path: str) -> str:
+        return self.queue.url(path)
+
+    def call(self, call_sid: str) -> dict[str, str]:
+        return self.queue.store.call(call_sid)
+
+
+def _warnings(raw: Any) -> tuple[int, ...]:
+    if isinstance(raw, list | tuple):
+        return tuple(int(v) for v in raw)
+    return tuple(int(v) for v in str(raw).replace(" ", "").split(",") if v)
+
+
+def controls() -> Controls:
+    config = current_app.config
+    queue = queue_service()
+    store = current_app.extensions.get("calls.store")
+    if store is None or store.queue is not queue.store:
+        store = ControlStore(queue.store)
+        current_app.extensions["calls.store"] = store
+    settings = CallSettings(
+        hold_warnings=_warnings(config.get("AGENT_HOLD_WARNINGS", "30,45")),
+        hold_limit=int(config.get("AGENT_HOLD_LIMIT_SECONDS", 55)),
+        transfer_ring_timeout=int(config.get("TRANSFER_RING_TIMEOUT_SECONDS", 20)),
+        default_region=config.get("DEFAULT_REGION", "IN"),
+    )
+    return Controls(queue, store, settings)

@@ -1,0 +1,40 @@
+"""What the call controls do with the caller's conference events (the queue passes them on)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+
+from app.calls import hold, transfers
+from app.calls.factory import controls
+
+log = logging.getLogger(__name__)
+
+
+def on_conference_event(call_sid: str, event: str, form: Mapping[str, str]) -> None:
+    try:
+        _handle(call_sid, event, form)
+    except Exception:
+        # The queue has already done its part; a failure here must not undo it.
+        log.exception("call controls could not handle %s on %s", event, call_sid)
+
+
+def _handle(call_sid: str, event: str, form: Mapping[str, str]) -> None:
+    c = controls()
+    who = form.get("CallSid", "")
+    conference = form.get("ConferenceSid", "")
+    if event == "participant-join" and who == call_sid:
+        c.store.set_ctl(call_sid, conference_sid=conference)
+        transfers.on_caller_joined(c, call_sid)
+    elif event == "participant-leave" and who == call_sid:
+        if form.get("ReasonParticipantLeft") == "participant_hung_up":
+            transfers.on_caller_left(c, call_sid)
+    elif event == "participant-leave" and who:
+        agent = transfers.on_agent_left(c, call_sid, who)
+        if agent:
+            c.events.agent_event(agent, "call.ended", call_sid=call_sid,
+                                 reason=form.get("ReasonParticipantLeft") or None)
+    elif event == "conference-end" and c.store.ctl(call_sid).get("conference_sid") == conference:
+        c.store.set_ctl(call_sid, conference_sid="")
+        if hold.is_held(c, call_sid):
+            hold.end_hold(c, call_sid)

@@ -1,0 +1,97 @@
+"""The call-controls JSON API (see docs/call-controls.md and openapi.yaml)."""
+
+from __future__ import annotations
+
+from flask import g, jsonify, request
+
+from app.auth import require_api_auth
+from app.calls import bp, live, transfers
+from app.calls.errors import TransferNotFound
+from app.calls.factory import controls
+from app.errors import InvalidInput
+
+
+def _json() -> dict:
+    body = request.get_json(silent=True)
+    if body is None and not request.data:
+        return {}
+    if not isinstance(body, dict):
+        raise InvalidInput("Send a JSON object.")
+    return body
+
+
+@bp.get("/<call_sid>")
+@require_api_auth("agent")
+def get_call(call_sid: str):
+    c = controls()
+    live.authorise(c, g.principal, call_sid)
+    return jsonify(live.view(c, call_sid))
+
+
+@bp.post("/<call_sid>/hold")
+@require_api_auth("agent")
+def hold_call(call_sid: str):
+    c = controls()
+    live.hold_call(c, g.principal, call_sid)
+    return jsonify(live.view(c, call_sid))
+
+
+@bp.post("/<call_sid>/resume")
+@require_api_auth("agent")
+def resume_call(call_sid: str):
+    c = controls()
+    live.resume_call(c, g.principal, call_sid)
+    return jsonify(live.view(c, call_sid))
+
+
+@bp.post("/<call_sid>/hangup")
+@require_api_auth("agent")
+def hang_up(call_sid: str):
+    c = controls()
+    live.hang_up(c, g.principal, call_sid)
+    return jsonify(live.view(c, call_sid))
+
+
+@bp.post("/<call_sid>/transfers")
+@require_api_auth("agent")
+def start_transfer(call_sid: str):
+    c = controls()
+    live.authorise(c, g.principal, call_sid)
+    body = _json()
+    transfer = transfers.start(c, call_sid, str(body.get("mode", "")), body.get("target"))
+    return jsonify(transfer.to_dict()), 201
+
+
+@bp.get("/<call_sid>/transfer")
+@require_api_auth("agent")
+def get_transfer(call_sid: str):
+    c = controls()
+    live.authorise(c, g.principal, call_sid)
+    transfer = transfers.latest(c, call_sid)
+    if transfer is None:
+        raise TransferNotFound("This call has had no transfer.", call_sid=call_sid)
+    return jsonify(transfer.to_dict())
+
+
+@bp.post("/<call_sid>/transfer/complete")
+@require_api_auth("agent")
+def complete_transfer(call_sid: str):
+    c = controls()
+    live.authorise(c, g.principal, call_sid)
+    return jsonify(transfers.complete(c, call_sid).to_dict())
+
+
+@bp.post("/<call_sid>/transfer/cancel")
+@require_api_auth("agent")
+def cancel_transfer(call_sid: str):
+    c = controls()
+    live.authorise(c, g.principal, call_sid)
+    return jsonify(transfers.cancel(c, call_sid).to_dict())
+
+
+@bp.post("/<call_sid>/transfer/three-way")
+@require_api_auth("agent")
+def three_way(call_sid: str):
+    c = controls()
+    live.authorise(c, g.principal, call_sid)
+    return jsonify(transfers.three_way(c, call_sid).to_dict())
