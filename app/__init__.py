@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 
 from flask import Flask
@@ -27,8 +26,9 @@ def create_app(config: Settings | str | None = None) -> Flask:
 
 
 def _configure_logging(app: Flask) -> None:
-    level = getattr(logging, str(app.config["LOG_LEVEL"]).upper(), logging.INFO)
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    from app.observability.logs import configure_logging  # text/JSON, call SID, scrubbing
+
+    configure_logging(app)
 
 
 def _init_extensions(app: Flask) -> None:

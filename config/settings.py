@@ -78,6 +78,9 @@ class Settings:
         self.ADMIN_API_TOKEN = _env("ADMIN_API_TOKEN", "dev-admin-token")
         # Queue and hold clock (see docs/queue.md).
         self.REDIS_KEY_TAG = _env("REDIS_KEY_TAG", "cc")
+        self.LOG_FORMAT = _env("LOG_FORMAT", "text")  # text or json (one object a line)
+        # When set, GET /metrics wants it as a bearer token (docs/observability.md).
+        self.METRICS_TOKEN = _env("METRICS_TOKEN", "")
         self.HOLD_MUSIC_URL = _env(
             "HOLD_MUSIC_URL", "http://com.twilio.sounds.music.s3.amazonaws.com/MARKOVICHAMP-Borghestral.mp3"
         )

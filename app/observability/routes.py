@@ -1,0 +1,41 @@
+"""GET /metrics, the request counters, and the RQ dashboard at /admin/rq (supervisors)."""
+
+from __future__ import annotations
+
+import hmac
+
+from flask import Flask, Response, current_app, request
+
+from app.auth import Unauthorised, bearer_token
+from app.observability import bp
+from app.observability.metrics import count_response, exposition
+
+RQ_DASHBOARD_PREFIX = "/admin/rq"
+CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
+
+
+@bp.get("/metrics")
+def metrics() -> Response:
+    """Prometheus exposition. With METRICS_TOKEN set, the scraper must send it as a bearer
+    token (the operator's ADMIN_API_TOKEN also works)."""
+    required = current_app.config.get("METRICS_TOKEN") or ""
+    if required:
+        sent = bearer_token()
+        allowed = [required, current_app.config.get("ADMIN_API_TOKEN") or ""]
+        if not sent or not any(t and hmac.compare_digest(sent, t) for t in allowed):
+            raise Unauthorised("Send the metrics token as a bearer token.")
+    from app.observability.floor import FloorCollector
+
+    return Response(exposition(FloorCollector()), mimetype=None, content_type=CONTENT_TYPE)
+
+
+def _count(response: Response) -> Response:
+    count_response(request.endpoint, request.method, response.status_code)
+    return response
+
+
+def install(app: Flask) -> None:
+    app.after_request(_count)
+    from app.observability.rq import mount_rq_dashboard
+
+    mount_rq_dashboard(app, RQ_DASHBOARD_PREFIX)
