@@ -1,0 +1,93 @@
+"""The supervisors' JSON API, and the status webhook of their monitoring legs."""
+
+from __future__ import annotations
+
+from flask import g, jsonify, request
+
+from app.auth import require_api_auth
+from app.errors import InvalidInput
+from app.queue.factory import queue_service
+from app.queue.twiml import empty
+from app.supervision import audit, bp
+from app.supervision.services import SupervisionService
+from app.telephony import twilio_webhook
+
+LEG_OVER = {"completed", "busy", "no-answer", "failed", "canceled"}
+
+
+def _service() -> SupervisionService:
+    return SupervisionService(queue_service())
+
+
+def _json() -> dict:
+    body = request.get_json(silent=True)
+    if body is None and not request.data:
+        return {}
+    if not isinstance(body, dict):
+        raise InvalidInput("Send a JSON object.")
+    return body
+
+
+def _identity(body: dict, key: str) -> str | None:
+    value = body.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value.strip():
+        raise InvalidInput(f"'{key}' is an id.", field=key)
+    return value.strip()
+
+
+@bp.get("/api/supervisor/calls")
+@require_api_auth("supervisor")
+def live_calls():
+    return jsonify({"calls": _service().calls()})
+
+
+@bp.post("/api/supervisor/calls/<call_sid>/reassign")
+@require_api_auth("supervisor")
+def reassign(call_sid: str):
+    body = _json()
+    department, agent = _identity(body, "department"), _identity(body, "agent")
+    if bool(department) == bool(agent):
+        raise InvalidInput("Name either a 'department' or an 'agent'.", field="department")
+    return jsonify(_service().reassign(g.principal.identity, call_sid, department=department,
+                                       agent=agent))
+
+
+@bp.post("/api/supervisor/calls/<call_sid>/take-back")
+@require_api_auth("supervisor")
+def take_back(call_sid: str):
+    agent = _identity(_json(), "agent")
+    return jsonify(_service().take_back(g.principal.identity, call_sid, agent))
+
+
+@bp.post("/api/supervisor/calls/<call_sid>/monitor")
+@require_api_auth("supervisor")
+def monitor(call_sid: str):
+    mode = _json().get("mode", "listen")
+    return jsonify(_service().start_monitor(g.principal.identity, call_sid, str(mode)))
+
+
+@bp.delete("/api/supervisor/calls/<call_sid>/monitor")
+@require_api_auth("supervisor")
+def stop_monitor(call_sid: str):
+    return jsonify(_service().stop_monitor(g.principal.identity, call_sid))
+
+
+@bp.get("/api/supervisor/audit")
+@require_api_auth("supervisor")
+def audit_log():
+    limit = request.args.get("limit", "50")
+    if not limit.isdigit() or not 1 <= int(limit) <= 500:
+        raise InvalidInput("'limit' is a whole number from 1 to 500.", field="limit")
+    return jsonify({"entries": audit.recent(int(limit), request.args.get("call_sid") or None)})
+
+
+@bp.post("/supervision/monitor-leg")
+@twilio_webhook
+def monitor_leg():
+    """Call-progress events of a supervisor's monitoring leg: forget it once it is over."""
+    if request.form.get("CallStatus", "") in LEG_OVER:
+        _service().monitor_leg_ended(request.args.get("call", ""),
+                                     request.form.get("CallSid", ""))
+    return empty()

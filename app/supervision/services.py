@@ -1,0 +1,234 @@
+"""Supervisors stepping in (R13): reassign a waiting caller, take back a ringing offer, and
+listen, whisper or barge into a call. Every action is written to the audit log.
+
+Queue changes go through the queue's atomic scripts, so a caller who hangs up at that very
+moment is either moved before the hang-up (and the hang-up then frees whoever was rung) or
+refused after it (409 caller_gone). Monitoring is the supervisor's softphone in the caller's
+conference; who monitors what lives in Redis, next to the call. Callers commit.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from flask import current_app
+
+from app.agents.models import Agent
+from app.agents.services import find_agent
+from app.clock import timestamp
+from app.extensions import db
+from app.interactions import services as interactions
+from app.ivr import departments
+from app.queue.service import QueueService
+from app.supervision import audit, live
+from app.supervision.exceptions import (
+    AgentNotAvailable,
+    BadMonitorMode,
+    CallerGone,
+    CallNotLive,
+    NotMonitoring,
+    WrongCallState,
+)
+from app.telephony.gateway import TelephonyError
+
+log = logging.getLogger(__name__)
+
+MODES = ("listen", "whisper", "barge")
+MONITOR_RING_SECONDS = 30
+ENDED = ("", "ended")
+
+
+def _refusal(result: str, call_sid: str) -> Exception:
+    """The error for a script's refusal ('caller:<state>' or 'agent:<state>')."""
+    who, _, state = result.partition(":")
+    if who == "agent":
+        return AgentNotAvailable("That agent is not available.", state=state or "offline")
+    if state in ENDED:
+        return CallerGone("The caller has hung up.", call_sid=call_sid)
+    return WrongCallState("The call is not in a state that allows this.", call_sid=call_sid,
+                          state=live.STATES.get(state, state))
+
+
+class SupervisionService:
+    def __init__(self, queue: QueueService, now: Callable[[], float] = timestamp) -> None:
+        self.queue = queue
+        self.store = queue.store
+        self.now = now
+
+    # -- looking ---------------------------------------------------------------------------
+
+    def monitor_key(self, call_sid: str) -> str:
+        return f"{self.store.keys.prefix}:monitor:{call_sid}"
+
+    def monitoring(self, call_sid: str) -> dict[str, str]:
+        return self.store.redis.hgetall(self.monitor_key(call_sid))
+
+    def calls(self) -> list[dict[str, Any]]:
+        return live.live_calls(self.store, self.now(), self.monitoring)
+
+    def call(self, call_sid: str) -> dict[str, Any]:
+        call = self.store.call(call_sid)
+        if not call:
+            raise CallNotLive("No live call with this SID.", call_sid=call_sid)
+        return live.call_item(self.store, call_sid, call, self.now(),
+                              monitor=self.monitoring(call_sid) or None)
+
+    def _live(self, call_sid: str) -> dict[str, str]:
+        call = self.store.call(call_sid)
+        if not call:
+            raise CallNotLive("No live call with this SID.", call_sid=call_sid)
+        if call.get("state") in ENDED:
+            raise CallerGone("The caller has hung up.", call_sid=call_sid)
+        return call
+
+    # -- reassign --------------------------------------------------------------------------
+
+    def reassign(self, supervisor: str, call_sid: str, *, department: str | None = None,
+                 agent: str | None = None) -> dict[str, Any]:
+        """A waiting caller to another department's queue, or straight to an available agent."""
+        call = self._live(call_sid)
+        before = call.get("department", "")
+        if agent:
+            target = self._agent(agent)
+            result = self.store.offer_to(call_sid, target.identity, self.now())
+            if result != "ok":
+                raise _refusal(result, call_sid)
+            self._record(supervisor, "reassign", call_sid, to_agent=target.identity,
+                         from_department=before)
+            self.queue.ring(call_sid, target.identity)
+        else:
+            found = departments.get(department or "")
+            if not found.active:
+                raise WrongCallState("That department is closed for calls.",
+                                     department=found.slug)
+            language = call.get("language", "en")
+            name = departments.view(found).name_in(language)
+            result = self.store.reassign(call_sid, found.slug, name)
+            if result != "ok":
+                raise _refusal(f"caller:{result}", call_sid)
+            self._record(supervisor, "reassign", call_sid, to_department=found.slug,
+                         from_department=before)
+            self._move_interaction(call_sid, found.id)
+            self.queue.route([found.slug])
+        return self.call(call_sid)
+
+    def _agent(self, identity: str) -> Agent:
+        agent = find_agent(identity)
+        if not agent.active:
+            raise AgentNotAvailable("That agent is deactivated.", agent=identity)
+        return agent
+
+    def _move_interaction(self, call_sid: str, department_id: int) -> None:
+        interaction = interactions.find_by_call_sid(call_sid)
+        if interaction is not None:
+            interaction.department_id = department_id
+            db.session.commit()
+
+    # -- take back -------------------------------------------------------------------------
+
+    def take_back(self, supervisor: str, call_sid: str, agent: str | None = None) -> dict[str, Any]:
+        """Withdraw a ringing offer: the agent is freed and their phone stops ringing; the
+        caller goes to `agent`, or back to the head of the line."""
+        self._live(call_sid)
+        target = self._agent(agent).identity if agent else ""
+        result = self.store.take_back(call_sid, self.now(), target)
+        if result[0] != "ok":
+            raise _refusal(result[0], call_sid)
+        _, old, leg = result
+        if leg:
+            try:
+                self.queue.gateway.withdraw_participant(call_sid, leg)
+            except Exception as exc:
+                # The leg may have ended on its own meanwhile; the agent is free either way.
+                log.warning("could not cancel %s's ringing leg %s: %s", old, leg, exc)
+        self._record(supervisor, "take_back", call_sid, from_agent=old or None,
+                     to_agent=target or None)
+        if old:
+            self.queue.events.agent_event(old, "offer_taken_back", call_sid=call_sid,
+                                          supervisor=supervisor)
+        if target:
+            self.queue.ring(call_sid, target)
+        else:
+            self.queue.route(self.queue.queues_of(call_sid))
+        if old:
+            self.queue.route(self.queue.agent_departments(old))
+        return self.call(call_sid)
+
+    # -- listen, whisper, barge ------------------------------------------------------------
+
+    def start_monitor(self, supervisor: str, call_sid: str, mode: str) -> dict[str, Any]:
+        if mode not in MODES:
+            raise BadMonitorMode("Choose listen, whisper or barge.", field="mode",
+                                 allowed=list(MODES))
+        call = self._live(call_sid)
+        if call.get("state") != "connected":
+            raise WrongCallState("Only a call an agent is on can be monitored.",
+                                 call_sid=call_sid,
+                                 state=live.STATES.get(call.get("state", ""), ""))
+        coach = call.get("agent_leg") if mode == "whisper" else None
+        if mode == "whisper" and not coach:
+            raise WrongCallState("There is no agent on the call to whisper to.",
+                                 call_sid=call_sid)
+        current = self.monitoring(call_sid)
+        if current and current.get("supervisor") != supervisor:
+            raise WrongCallState("Another supervisor is monitoring this call.",
+                                 call_sid=call_sid, supervisor=current.get("supervisor"))
+        muted = mode == "listen"
+        gateway = self.queue.gateway
+        if current and current.get("leg"):
+            conference = gateway.find_conference(call_sid)
+            if conference is None:
+                raise CallerGone("The call has ended.", call_sid=call_sid)
+            gateway.set_monitor_mode(conference, current["leg"], muted=muted,
+                                     coach_call_sid=coach)
+            leg = current["leg"]
+        else:
+            config = current_app.config
+            callback = (f"{config['PUBLIC_BASE_URL']}/supervision/monitor-leg"
+                        f"?call={call_sid}&supervisor={supervisor}")
+            try:
+                leg = gateway.add_monitor(call_sid, identity=supervisor,
+                                          caller_id=config["TWILIO_PHONE_NUMBER"], muted=muted,
+                                          coach_call_sid=coach, timeout=MONITOR_RING_SECONDS,
+                                          status_callback=callback)
+            except TelephonyError as exc:
+                raise CallerGone("The call could not be joined; it may have ended.",
+                                 call_sid=call_sid, twilio_code=exc.code) from exc
+        self.store.redis.hset(self.monitor_key(call_sid), mapping={
+            "supervisor": supervisor, "mode": mode, "leg": leg, "since": f"{self.now():.3f}"})
+        self._record(supervisor, "monitor", call_sid, mode=mode,
+                     previous=current.get("mode") if current else None,
+                     agent=call.get("agent") or None)
+        self.queue.events.call_event(call_sid, "monitored", supervisor=supervisor, mode=mode)
+        return {"call_sid": call_sid, "mode": mode, "supervisor": supervisor}
+
+    def stop_monitor(self, supervisor: str, call_sid: str) -> dict[str, Any]:
+        current = self.monitoring(call_sid)
+        if not current:
+            raise NotMonitoring("Nobody is monitoring this call.", call_sid=call_sid)
+        self.store.redis.delete(self.monitor_key(call_sid))
+        if current.get("leg"):
+            try:
+                self.queue.gateway.hang_up(current["leg"])
+            except Exception as exc:
+                log.warning("monitor leg %s already gone: %s", current["leg"], exc)
+        self._record(supervisor, "monitor_end", call_sid, mode=current.get("mode"),
+                     monitored_by=current.get("supervisor"))
+        self.queue.events.call_event(call_sid, "monitor_ended", supervisor=supervisor)
+        return {"call_sid": call_sid, "mode": None, "supervisor": current.get("supervisor")}
+
+    def monitor_leg_ended(self, call_sid: str, leg: str) -> None:
+        """The supervisor's softphone left (hung up, never answered, or the call ended)."""
+        current = self.monitoring(call_sid)
+        if current.get("leg") == leg:
+            self.store.redis.delete(self.monitor_key(call_sid))
+
+    # -- the audit -------------------------------------------------------------------------
+
+    def _record(self, supervisor: str, action: str, call_sid: str, **details: Any) -> None:
+        audit.record(supervisor, action, call_sid, **details)
+        db.session.commit()
+        self.queue.events.supervisor_alert(f"action.{action}", supervisor=supervisor,
+                                           call_sid=call_sid, **details)
