@@ -34,7 +34,10 @@ def _seconds(value: Any) -> str:
 
 
 def describe(event: dict[str, Any], caller: Callable[[str], str]) -> dict[str, Any]:
-    """{id, at, type, severity, text, call_sid}: `caller(sid)` names a caller (name or number)."""
+    """{id, at, type, severity, text, call_sid}: `caller(sid)` names a caller (name or number).
+
+    `event["time"]` is when it happened; `event["at"]`, if any, is part of its detail.
+    """
     kind = event.get("type", "")
     sid = event.get("call_sid") or ""
     who = caller(sid) if sid else ""
@@ -70,5 +73,5 @@ def describe(event: dict[str, Any], caller: Callable[[str], str]) -> dict[str, A
     else:
         subject = who or agent or event.get("supervisor") or ""
         text = f"{subject}: {kind.replace('.', ' ').replace('_', ' ')}".strip(": ")
-    return {"id": event.get("id"), "at": event.get("at"), "type": kind,
+    return {"id": event.get("id"), "at": event.get("time"), "type": kind,
             "severity": SEVERITY.get(kind, "info"), "text": text, "call_sid": sid or None}

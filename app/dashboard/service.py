@@ -8,19 +8,36 @@ from typing import Any
 from flask import render_template
 
 from app.clock import now, timestamp
+from app.customers.models import Customer
 from app.dashboard import chart, describe, figures, snapshot
 from app.extensions import db
-from app.queue.factory import floor_events, queue_store
+from app.queue.factory import queue_store
 from app.queue.store import QueueStore
 
 RECENT_EVENTS = 200
 PANELS = ("summary", "queues", "calls", "agents", "callbacks", "alerts")
 
 
+def parse_event(entry_id: str, fields: dict[str, str]) -> dict[str, Any]:
+    """A floor stream entry. `time` is when it happened: the detail may carry its own `at`
+    (an escalation step's offset), which FloorEvents.recent() lets shadow the timestamp."""
+    try:
+        detail = json.loads(fields.get("detail") or "{}")
+    except ValueError:
+        detail = {}
+    return {"id": entry_id, "type": fields.get("type", ""), "at": None, **detail,
+            "time": float(fields.get("at") or 0)}
+
+
+def recent_events(store: QueueStore, count: int = RECENT_EVENTS) -> list[dict[str, Any]]:
+    """The latest floor events, newest first."""
+    entries = store.redis.xrevrange(store.keys.events, count=count)
+    return [parse_event(entry_id, fields) for entry_id, fields in entries]
+
+
 def _sources() -> snapshot.FloorSources:
-    events = floor_events()
-    return snapshot.FloorSources(store=queue_store(),
-                                 recent_events=lambda: events.recent(RECENT_EVENTS))
+    store = queue_store()
+    return snapshot.FloorSources(store=store, recent_events=lambda: recent_events(store))
 
 
 def floor() -> dict[str, Any]:
@@ -44,10 +61,14 @@ def render_figures(items: list[dict[str, Any]]) -> str:
 
 
 def caller_label(store: QueueStore, call_sid: str, names: dict[str, str]) -> str:
-    if call_sid in names:
-        return names[call_sid]
-    number = store.redis.hget(store.keys.call(call_sid), "number")
-    return number or call_sid[-6:]
+    """The caller's name if we know them, else their number; remembered in `names`."""
+    if call_sid not in names:
+        number, customer_id = store.redis.hmget(store.keys.call(call_sid), "number",
+                                                "customer_id")
+        customer = db.session.get(Customer, int(customer_id)) if (customer_id or "").isdigit() \
+            else None
+        names[call_sid] = customer.name if customer is not None else number or call_sid[-6:]
+    return names[call_sid]
 
 
 class DashboardFeed:
@@ -68,16 +89,8 @@ class DashboardFeed:
     def read(self, after: str, block_ms: int) -> list[dict[str, Any]]:
         found = self.store.redis.xread({self.store.keys.events: after}, count=200,
                                        block=block_ms)
-        events = []
-        for _stream, entries in found or []:
-            for entry_id, fields in entries:
-                try:
-                    detail = json.loads(fields.get("detail") or "{}")
-                except ValueError:
-                    detail = {}
-                events.append({"id": entry_id, "type": fields.get("type", ""),
-                               "at": float(fields.get("at") or 0), **detail})
-        return events
+        return [parse_event(entry_id, fields)
+                for _stream, entries in found or [] for entry_id, fields in entries]
 
     def panels(self) -> dict[str, Any]:
         db.session.rollback()
