@@ -59,6 +59,10 @@ class Settings:
         self.TWILIO_PHONE_NUMBER = _env("TWILIO_PHONE_NUMBER", DEV_NUMBER)
         self.TWILIO_API_BASE_URL = _env("TWILIO_API_BASE_URL", "http://127.0.0.1:8099")
         self.EMULATOR_PORT = int(_env("EMULATOR_PORT", 8099))
+        # Twilio's REST API failing or slow (docs/faults.md): how long one request may take,
+        # and how often a request that is safe to repeat is retried.
+        self.TWILIO_REST_TIMEOUT_SECONDS = float(_env("TWILIO_REST_TIMEOUT_SECONDS", 10))
+        self.TWILIO_REST_RETRIES = int(_env("TWILIO_REST_RETRIES", 2))
 
         # The URL Twilio uses to reach us. Signatures are computed over it, so behind a
         # proxy the app must rebuild it from this rather than from the request's Host.
@@ -86,6 +90,8 @@ class Settings:
         )
         self.RING_TIMEOUT_SECONDS = int(_env("RING_TIMEOUT_SECONDS", 20))
         self.WRAP_UP_SECONDS = int(_env("WRAP_UP_SECONDS", 30))
+        # A clock process killed mid-step leaves its claim; another takes it over after this.
+        self.HOLD_CLOCK_LEASE_SECONDS = float(_env("HOLD_CLOCK_LEASE_SECONDS", 30))
         # Call controls (see docs/call-controls.md): agent hold warnings and limit, transfers.
         self.AGENT_HOLD_WARNINGS = _env("AGENT_HOLD_WARNINGS", "30,45")
         self.AGENT_HOLD_LIMIT_SECONDS = int(_env("AGENT_HOLD_LIMIT_SECONDS", 55))

@@ -71,8 +71,19 @@ class Escalations:
         )
 
     def _offer(self, sid: str, call: dict[str, str], step: dict) -> None:
-        if call["state"] != "waiting" or not self.store.park(sid):
+        generation = call.get("generation", "")
+        if call["state"] == "in_offer" and call.get("offer_pending") == generation:
+            # This step parked the caller, then its clock died before Twilio took the
+            # redirect (tests/faults/test_clock_killed.py): redirect again, or the caller
+            # waits out of line, never offered. At worst a redirect that did land but was
+            # not yet marked fired starts the offer menu again.
+            pass
+        elif call["state"] != "waiting":
             return
+        else:
+            self.store.set_call_fields(sid, offer_pending=generation)
+            if not self.store.park(sid):
+                return
         try:
             self.service.gateway.redirect_call(sid, self.service.url(f"/queue/offer?call={sid}"))
         except Exception:

@@ -61,6 +61,14 @@ def wrapup_member(agent: str, since: float | str) -> str:
 Handler = Callable[[Deadline, float], None]
 
 
+def _configured_lease() -> float:
+    from flask import current_app, has_app_context
+
+    if has_app_context():
+        return float(current_app.config.get("HOLD_CLOCK_LEASE_SECONDS", LEASE_SECONDS))
+    return LEASE_SECONDS
+
+
 class HoldClock:
     """Claims due deadlines and hands each to the handler for its kind.
 
@@ -72,11 +80,16 @@ class HoldClock:
 
     def __init__(self, store: QueueStore, handlers: dict[str, Handler],
                  now: Callable[[], float], *, workers: int = 1,
-                 context: Callable[[], AbstractContextManager] = nullcontext) -> None:
+                 context: Callable[[], AbstractContextManager] = nullcontext,
+                 lease: float | None = None) -> None:
         self.store = store
         self.handlers = handlers
         self.now = now
         self.context = context
+        # How long a claim is held: a loop killed mid-step loses its steps for this long.
+        # Longer than any step takes (a REST request with its retries), short enough that a
+        # step retaken after it still comes before the limit.
+        self.lease = lease if lease is not None else _configured_lease()
         self.pool = ThreadPoolExecutor(workers, "holdclock") if workers > 1 else None
 
     def tick(self) -> int:
@@ -84,7 +97,7 @@ class HoldClock:
         fired = 0
         while True:
             now = self.now()
-            claimed = self.store.claim_due(now, BATCH, LEASE_SECONDS)
+            claimed = self.store.claim_due(now, BATCH, self.lease)
             if self.pool is not None and len(claimed) > 1:
                 list(self.pool.map(lambda item, at=now: self._fire(*item, at), claimed))
             else:

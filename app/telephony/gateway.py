@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+import time
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from flask import Flask, current_app
-from twilio.base.exceptions import TwilioRestException
+from requests.exceptions import RequestException
+from twilio.base.exceptions import TwilioException, TwilioRestException
+from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 
 from app.telephony.http_client import RebasedTwilioHttpClient
@@ -27,34 +31,75 @@ def _wrap(exc: TwilioRestException) -> TelephonyError:
     return TelephonyError(exc.msg, code=exc.code, status=exc.status)
 
 
+# Twilio's answers that say "try again": rate limited, or trouble on its side.
+RETRYABLE_STATUS = frozenset({429, 500, 502, 503, 504})
+LABEL_IN_USE = 20001
+T = TypeVar("T")
+
+
+def _transient(exc: Exception) -> bool:
+    """Twilio failed or did not answer in time (the request may or may not have happened)."""
+    if isinstance(exc, TwilioRestException):
+        return exc.status in RETRYABLE_STATUS
+    return isinstance(exc, RequestException)
+
+
+def _telephony_error(exc: Exception) -> TelephonyError:
+    if isinstance(exc, TwilioRestException):
+        return _wrap(exc)
+    return TelephonyError(f"Twilio did not answer: {type(exc).__name__}: {exc}")
+
+
 class TwilioGateway:
     """One `twilio.rest.Client` per process; its base URL is the emulator's unless live."""
 
-    def __init__(self, client: Client) -> None:
+    def __init__(self, client: Client, *, retries: int = 2, backoff: float = 0.2,
+                 sleep: Callable[[float], None] = time.sleep) -> None:
         self.client = client
+        # Requests that are safe to repeat are retried this many times when Twilio fails or
+        # is slow; creating a participant only after looking for the one it may have made.
+        self.retries = max(0, retries)
+        self.backoff = backoff
+        self.sleep = sleep
 
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> TwilioGateway:
-        http_client = None
+        timeout = float(config.get("TWILIO_REST_TIMEOUT_SECONDS", 10))
         if config["TWILIO_MODE"] != "live":
-            http_client = RebasedTwilioHttpClient(config["TWILIO_API_BASE_URL"], timeout=10)
+            http_client = RebasedTwilioHttpClient(config["TWILIO_API_BASE_URL"], timeout=timeout)
+        else:
+            http_client = TwilioHttpClient(timeout=timeout)
         client = Client(
             config["TWILIO_ACCOUNT_SID"], config["TWILIO_AUTH_TOKEN"], http_client=http_client
         )
-        return cls(client)
+        return cls(client, retries=int(config.get("TWILIO_REST_RETRIES", 2)))
+
+    def _pause(self, attempt: int) -> None:
+        self.sleep(self.backoff * (2 ** attempt))
+
+    def _retrying(self, what: str, request: Callable[[], T]) -> T:
+        """Run a request that is safe to repeat (a read, or an update that sets a state)."""
+        for attempt in range(self.retries + 1):
+            try:
+                return request()
+            except (TwilioRestException, RequestException) as exc:
+                if not _transient(exc) or attempt == self.retries:
+                    raise _telephony_error(exc) from exc
+                log.warning("Twilio failed to %s (%s); retrying", what, exc)
+            self._pause(attempt)
+        raise AssertionError("unreachable")
 
     def redirect_call(self, call_sid: str, url: str) -> None:
-        """Take a live call out of whatever it is doing and run the TwiML at `url`."""
-        try:
-            self.client.calls(call_sid).update(url=url, method="POST")
-        except TwilioRestException as exc:
-            raise _wrap(exc) from exc
+        """Take a live call out of whatever it is doing and run the TwiML at `url`.
+
+        Retried: at worst a redirect whose answer was lost runs `url` again from its start.
+        """
+        self._retrying("redirect a call",
+                       lambda: self.client.calls(call_sid).update(url=url, method="POST"))
 
     def hang_up(self, call_sid: str) -> None:
-        try:
-            self.client.calls(call_sid).update(status="completed")
-        except TwilioRestException as exc:
-            raise _wrap(exc) from exc
+        self._retrying("hang up a call",
+                       lambda: self.client.calls(call_sid).update(status="completed"))
 
     def add_agent_to_conference(self, conference: str, *, identity: str, caller_id: str,
                                 timeout: int, status_callback: str) -> str:
@@ -62,9 +107,15 @@ class TwilioGateway:
 
         The agent starts the conference (the caller waits with startConferenceOnEnter=false)
         and ends it on leaving, so a caller is never left alone in a silent room.
+
+        Creating is not idempotent: a request whose answer was lost (an error or a timeout
+        after Twilio acted) may have added the agent already. Before each retry the room is
+        searched for the agent's leg, and a retry that meets the "agent" label already in use
+        takes the leg found instead; if the room cannot be searched, there is no retry.
         """
-        try:
-            participant = self.client.conferences(conference).participants.create(
+
+        def create() -> str:
+            return self.client.conferences(conference).participants.create(
                 from_=caller_id,
                 to=f"client:{identity}",
                 label="agent",
@@ -76,10 +127,50 @@ class TwilioGateway:
                 status_callback=status_callback,
                 status_callback_method="POST",
                 status_callback_event=["initiated", "ringing", "answered", "completed"],
-            )
-        except TwilioRestException as exc:
-            raise _wrap(exc) from exc
-        return participant.call_sid
+            ).call_sid
+
+        for attempt in range(self.retries + 1):
+            try:
+                return create()
+            except (TwilioRestException, RequestException) as exc:
+                retried_into_own_leg = (attempt > 0 and isinstance(exc, TwilioRestException)
+                                        and exc.code == LABEL_IN_USE)
+                if not (_transient(exc) or retried_into_own_leg):
+                    raise _telephony_error(exc) from exc
+                log.warning("adding agent %s to conference %s failed (%s); looking for their "
+                            "leg before trying again", identity, conference, exc)
+                error = exc
+            existing = self.agent_leg_in(conference, identity)
+            if existing is not None:
+                return existing
+            if attempt == self.retries or (isinstance(error, TwilioRestException)
+                                           and error.code == LABEL_IN_USE):
+                raise _telephony_error(error) from error
+            self._pause(attempt)
+        raise AssertionError("unreachable")
+
+    def agent_leg_in(self, conference: str, identity: str) -> str | None:
+        """The call SID of `identity`'s softphone leg in the conference named `conference`.
+
+        Raises TelephonyError if Twilio cannot be asked: then nobody may assume it is absent.
+        """
+
+        def search() -> str | None:
+            for room in self.client.conferences.list(friendly_name=conference, limit=20):
+                if room.status == "completed":
+                    continue
+                for participant in self.client.conferences(room.sid).participants.list():
+                    if participant.label != "agent":
+                        continue
+                    leg = self.client.calls(participant.call_sid).fetch()
+                    if leg.to == f"client:{identity}":
+                        return participant.call_sid
+            return None
+
+        try:
+            return search()
+        except (TwilioException, RequestException) as exc:  # a list page failing is the base
+            raise TelephonyError(f"could not look for agent {identity}'s leg: {exc}") from exc
 
     # -- call controls: hold, transfers (app/calls) ------------------------------------------
 
@@ -195,10 +286,7 @@ class TwilioGateway:
             raise _wrap(exc) from exc
 
     def fetch_call_status(self, call_sid: str) -> str:
-        try:
-            return self.client.calls(call_sid).fetch().status
-        except TwilioRestException as exc:
-            raise _wrap(exc) from exc
+        return self._retrying("fetch a call", lambda: self.client.calls(call_sid).fetch().status)
 
 
 def init_gateway(app: Flask) -> None:
