@@ -11,6 +11,7 @@ import pytest
 from flask import Flask
 
 from app.observability.logs import configure_logging
+from tests.flows.conftest import floor  # noqa: F401  (whole calls through the emulator)
 
 
 class LogLines:
