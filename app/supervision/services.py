@@ -36,6 +36,9 @@ from app.telephony.gateway import TelephonyError
 log = logging.getLogger(__name__)
 
 MODES = ("listen", "whisper", "barge")
+# The queue's states, as the call controls name them (for error details).
+STATES = {"waiting": "waiting", "in_offer": "waiting", "offered": "ringing",
+          "connected": "talking"}
 MONITOR_RING_SECONDS = 30
 ENDED = ("", "ended")
 
@@ -48,7 +51,7 @@ def _refusal(result: str, call_sid: str) -> Exception:
     if state in ENDED:
         return CallerGone("The caller has hung up.", call_sid=call_sid)
     return WrongCallState("The call is not in a state that allows this.", call_sid=call_sid,
-                          state=live.STATES.get(state, state))
+                          state=STATES.get(state, state))
 
 
 class SupervisionService:
@@ -73,7 +76,7 @@ class SupervisionService:
         if not call:
             raise CallNotLive("No live call with this SID.", call_sid=call_sid)
         return live.call_item(self.store, call_sid, call, self.now(),
-                              monitor=self.monitoring(call_sid) or None)
+                              self.monitoring(call_sid) or None)
 
     def _live(self, call_sid: str) -> dict[str, str]:
         call = self.store.call(call_sid)
@@ -166,7 +169,7 @@ class SupervisionService:
         if call.get("state") != "connected":
             raise WrongCallState("Only a call an agent is on can be monitored.",
                                  call_sid=call_sid,
-                                 state=live.STATES.get(call.get("state", ""), ""))
+                                 state=STATES.get(call.get("state", ""), ""))
         coach = call.get("agent_leg") if mode == "whisper" else None
         if mode == "whisper" and not coach:
             raise WrongCallState("There is no agent on the call to whisper to.",

@@ -44,7 +44,8 @@ def test_the_live_calls_show_every_caller_waiting_ringing_and_talking(floor):
     calls = {c["call_sid"]: c for c in response.get_json()["calls"]}
     assert set(calls) == {talking.sid, waiting.sid}
     one, two = calls[talking.sid], calls[waiting.sid]
-    assert (one["state"], one["agent"], one["department"]) == ("talking", "amy", "billing")
+    assert (one["state"], one["agent"]) == ("talking", "amy")
+    assert one["department"]["slug"] == "billing"
     assert one["customer"]["name"] == "Asha"
     assert one["hold"]["warn_at"] == [30, 45]
     assert (two["state"], two["queue"], two["position"]) == ("waiting", "support", 1)
@@ -69,7 +70,7 @@ def test_reassign_a_waiting_caller_to_another_queue(floor):
                          json={"department": "support"})
     assert response.status_code == 200, response.get_json()
     body = response.get_json()
-    assert body["department"] == "support" and body["state"] == "ringing"
+    assert body["department"]["slug"] == "support" and body["state"] == "ringing"
     assert body["agent"] == "sam"
     assert sam.is_ringing
     sam.answer()
@@ -280,6 +281,9 @@ def test_listen_the_supervisor_hears_both_and_nobody_hears_her(monitored):
     assert not amy.has_heard("testing one two")
     [entry] = audit(floor, action="monitor")
     assert entry.details["mode"] == "listen" and entry.details["agent"] == "amy"
+    [item] = floor.api("GET", "/api/supervisor/calls", "sue").get_json()["calls"]
+    assert {"role": "supervisor", "identity": "sue", "mode": "listen"}.items() <= \
+        item["participants"][-1].items()
 
 
 def test_whisper_is_heard_by_the_agent_and_not_by_the_caller(monitored):
