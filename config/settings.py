@@ -96,6 +96,9 @@ class Settings:
         self.AGENT_HOLD_WARNINGS = _env("AGENT_HOLD_WARNINGS", "30,45")
         self.AGENT_HOLD_LIMIT_SECONDS = int(_env("AGENT_HOLD_LIMIT_SECONDS", 55))
         self.TRANSFER_RING_TIMEOUT_SECONDS = int(_env("TRANSFER_RING_TIMEOUT_SECONDS", 20))
+        # Wrap-up form choices (see docs/call-controls.md); empty: the shipped lists.
+        self.WRAPUP_OUTCOMES = _env("WRAPUP_OUTCOMES", "")  # "id:Label,..."
+        self.WRAPUP_TAGS = _env("WRAPUP_TAGS", "")  # "id=department:Label,..."
         self.AGENT_TOKEN_HOURS = int(_env("AGENT_TOKEN_HOURS", 12))
         self.EMBEDDED_REDIS_PORT = int(_env("EMBEDDED_REDIS_PORT", 6389))
         # Voicemail and callbacks (see docs/voicemail.md).
