@@ -1,17 +1,26 @@
-"""Shared fixtures: a real redis-server, a temporary SQLite database, signed webhooks."""
+"""Shared fixtures: a real redis-server, a temporary database, signed webhooks.
+
+The database is SQLite, one file per test copied from a migrated template; with
+TEST_DATABASE_URL set (a PostgreSQL URL, see `make test-pg`) it is one PostgreSQL database per
+test instead, cloned from a migrated template database with CREATE DATABASE ... TEMPLATE.
+"""
 
 from __future__ import annotations
 
+import itertools
+import os
 import shutil
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from xml.etree import ElementTree
 
+import psycopg
 import pytest
 import redis
 from flask import Flask
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
+from sqlalchemy.engine import make_url
 from twilio.request_validator import RequestValidator
 
 from app import create_app
@@ -21,6 +30,11 @@ from config import TestingConfig
 
 PUBLIC_BASE_URL = "https://callcentre.example.test"
 AUTH_TOKEN = "test-auth-token"
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
+# A test's database file path -> its PostgreSQL database's URL, so that `make_settings` on
+# that path (a second app over the same database) reaches the same database.
+_POSTGRES_BY_PATH: dict[Path, str] = {}
+_DATABASE_NUMBERS = itertools.count()
 
 
 @pytest.fixture(scope="session")
@@ -32,7 +46,7 @@ def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedR
 
 def make_settings(db_path: Path, redis_url: str, **overrides) -> TestingConfig:
     return TestingConfig(
-        SQLALCHEMY_DATABASE_URI=f"sqlite:///{db_path}",
+        SQLALCHEMY_DATABASE_URI=_POSTGRES_BY_PATH.get(db_path, f"sqlite:///{db_path}"),
         REDIS_URL=redis_url,
         PUBLIC_BASE_URL=PUBLIC_BASE_URL,
         TWILIO_AUTH_TOKEN=AUTH_TOKEN,
@@ -40,25 +54,83 @@ def make_settings(db_path: Path, redis_url: str, **overrides) -> TestingConfig:
     )
 
 
+def postgres_admin(url: str = "") -> psycopg.Connection:
+    """An autocommit connection to the server of `url` (default TEST_DATABASE_URL)."""
+    conninfo = make_url(url or TEST_DATABASE_URL).set(drivername="postgresql")
+    return psycopg.connect(conninfo.render_as_string(hide_password=False), autocommit=True)
+
+
+def postgres_database_url(name: str) -> str:
+    """TEST_DATABASE_URL with its database name replaced by `name`."""
+    return make_url(TEST_DATABASE_URL).set(database=name).render_as_string(hide_password=False)
+
+
+def create_postgres_database(name: str, template: str | None = None) -> str:
+    with postgres_admin() as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        clone = f' TEMPLATE "{template}"' if template else ""
+        admin.execute(f'CREATE DATABASE "{name}"{clone}')
+    return postgres_database_url(name)
+
+
+def drop_postgres_database(name: str) -> None:
+    # FORCE: a test may leave a second app's pooled connections open.
+    with postgres_admin() as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def dispose_engine(app: Flask) -> None:
+    with app.app_context():
+        db.engine.dispose()
+
+
 @pytest.fixture(scope="session")
 def migrated_database(tmp_path_factory: pytest.TempPathFactory,
-                      redis_server: EmbeddedRedis) -> Path:
-    """A database built by the real migrations, once; each test gets a copy of the file."""
+                      redis_server: EmbeddedRedis) -> Iterator[Path]:
+    """A database built by the real migrations, once; each test gets a copy of it.
+
+    SQLite: the file. PostgreSQL: the template database, named by the path's last part.
+    """
+    if TEST_DATABASE_URL:
+        yield from _migrated_postgres_template(tmp_path_factory, redis_server)
+        return
     template = tmp_path_factory.mktemp("template") / "migrated.sqlite3"
     with create_app(make_settings(template, redis_server.url)).app_context():
         upgrade()
         # Closing the last connection checkpoints SQLite's write-ahead log into the file.
         db.engine.dispose()
-    return template
+    yield template
+
+
+def _migrated_postgres_template(tmp_path_factory: pytest.TempPathFactory,
+                                redis_server: EmbeddedRedis) -> Iterator[Path]:
+    # Names carry the process id: several test runs may share one server.
+    name = f"cc_template_{os.getpid()}"
+    template = tmp_path_factory.mktemp("template") / "migrated.sqlite3"
+    _POSTGRES_BY_PATH[template] = create_postgres_database(name)
+    app = create_app(make_settings(template, redis_server.url))
+    with app.app_context():
+        upgrade()
+    dispose_engine(app)  # CREATE DATABASE ... TEMPLATE needs it to have no connections
+    yield Path(name)
+    drop_postgres_database(name)
 
 
 @pytest.fixture
 def app(tmp_path: Path, redis_server: EmbeddedRedis, migrated_database: Path) -> Iterator[Flask]:
     database = tmp_path / "test.sqlite3"
-    shutil.copyfile(migrated_database, database)
+    if TEST_DATABASE_URL:
+        name = f"cc_test_{os.getpid()}_{next(_DATABASE_NUMBERS)}"
+        _POSTGRES_BY_PATH[database] = create_postgres_database(name, str(migrated_database))
+    else:
+        shutil.copyfile(migrated_database, database)
     app = create_app(make_settings(database, redis_server.url))
     redis.Redis.from_url(redis_server.url).flushdb()
     yield app
+    if TEST_DATABASE_URL:
+        dispose_engine(app)
+        drop_postgres_database(name)
+        del _POSTGRES_BY_PATH[database]
 
 
 @pytest.fixture
