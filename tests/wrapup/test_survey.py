@@ -81,3 +81,16 @@ def test_agents_may_not_switch_surveys(floor):
     response = floor.api("PUT", "/api/wrapup/surveys/billing", "amy", json={"enabled": True})
     assert response.status_code == 403
     assert response.get_json()["error"]["id"] == "forbidden"
+
+
+def test_the_hang_up_button_also_leads_to_the_survey(floor):
+    enable_survey(floor)
+    amy = floor.agent("amy", ["billing"])
+    call = floor.answered_call(amy)
+    response = floor.api("POST", f"/api/calls/{call.sid}/hangup", "amy", json={})
+    assert response.status_code == 200, response.get_json()
+    floor.wait_until(lambda: call.gathering, timeout=20)
+    call.press("5")
+    floor.wait_until(lambda: call.ended, timeout=20)
+    assert_heard(call, HINDI_THANKS)
+    assert [r.rating for r in floor.rows(SurveyResponse)] == [5]
