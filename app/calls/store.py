@@ -88,8 +88,9 @@ class ControlStore:
                       reason: str = "") -> bool:
         return bool(self._run("RELEASE_AGENT", now, call_sid, identity, state, reason))
 
-    def take_call(self, call_sid: str, agent: str, state: str, **fields: Any) -> bool:
-        return bool(self._run("TAKE_CALL", call_sid, agent, state, *self._flat(fields)))
+    def take_call(self, call_sid: str, from_agent: str, state: str, **fields: Any) -> bool:
+        """Move the caller talking to `from_agent` into `state` (setting `fields`)."""
+        return bool(self._run("TAKE_CALL", call_sid, from_agent, state, *self._flat(fields)))
 
     def requeue(self, call_sid: str, department: str, *, score: float, priority: int,
                 since: float, **fields: Any) -> bool:

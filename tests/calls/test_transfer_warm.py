@@ -276,3 +276,16 @@ def test_nobody_free_to_take_a_warm_transfer(floor, amy, bob):
     # A failed start leaves nothing in the way of the next one.
     floor.set_state("bob", ["support"], "available")
     assert amy.transfer(call, "warm", "agent", "bob").status_code == 201
+
+
+def test_a_consult_that_reaches_the_hold_limit_brings_the_caller_in(floor, amy, bob):
+    call = consulting(floor, amy, bob)
+    floor.wait_until(lambda: amy.events("hold.limit"), timeout=60)
+    assert [w["after_seconds"] for w in amy.events("hold.warning")] == [30, 45]
+    floor.wait(1)
+    transfer = amy.get(f"/api/calls/{call.sid}/transfer").get_json()
+    assert transfer["state"] == "three_way" and transfer["reason"] == "hold_limit"
+    assert hears(call, "client:amy") and hears(call, "client:bob")
+    floor.wait(8)
+    assert_heard(call, phrase("calls.hold_limit_apology"))
+    assert amy.post(f"/api/calls/{call.sid}/transfer/complete").get_json()["state"] == "completed"
