@@ -80,7 +80,8 @@ def audit_log():
     limit = request.args.get("limit", "50")
     if not limit.isdigit() or not 1 <= int(limit) <= 500:
         raise InvalidInput("'limit' is a whole number from 1 to 500.", field="limit")
-    return jsonify({"entries": audit.recent(int(limit), request.args.get("call_sid") or None)})
+    # A bare list, as the call-controls contract has it.
+    return jsonify(audit.recent(int(limit), request.args.get("call_sid") or None))
 
 
 @bp.post("/supervision/monitor-leg")

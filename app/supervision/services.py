@@ -40,6 +40,9 @@ MODES = ("listen", "whisper", "barge")
 STATES = {"waiting": "waiting", "in_offer": "waiting", "offered": "ringing",
           "connected": "talking"}
 MONITOR_RING_SECONDS = 30
+# Who monitors a call is forgotten when their leg ends; this only sweeps a record whose
+# leg's last status callback never came (no deadline depends on it).
+MONITOR_RECORD_SECONDS = 12 * 3600
 ENDED = ("", "ended")
 
 
@@ -201,10 +204,10 @@ class SupervisionService:
                                  call_sid=call_sid, twilio_code=exc.code) from exc
         self.store.redis.hset(self.monitor_key(call_sid), mapping={
             "supervisor": supervisor, "mode": mode, "leg": leg, "since": f"{self.now():.3f}"})
+        self.store.redis.expire(self.monitor_key(call_sid), MONITOR_RECORD_SECONDS)
         self._record(supervisor, "monitor", call_sid, mode=mode,
                      previous=current.get("mode") if current else None,
                      agent=call.get("agent") or None)
-        self.queue.events.call_event(call_sid, "monitored", supervisor=supervisor, mode=mode)
         return {"call_sid": call_sid, "mode": mode, "supervisor": supervisor}
 
     def stop_monitor(self, supervisor: str, call_sid: str) -> dict[str, Any]:
@@ -219,7 +222,6 @@ class SupervisionService:
                 log.warning("monitor leg %s already gone: %s", current["leg"], exc)
         self._record(supervisor, "monitor_end", call_sid, mode=current.get("mode"),
                      monitored_by=current.get("supervisor"))
-        self.queue.events.call_event(call_sid, "monitor_ended", supervisor=supervisor)
         return {"call_sid": call_sid, "mode": None, "supervisor": current.get("supervisor")}
 
     def monitor_leg_ended(self, call_sid: str, leg: str) -> None:
@@ -233,5 +235,6 @@ class SupervisionService:
     def _record(self, supervisor: str, action: str, call_sid: str, **details: Any) -> None:
         audit.record(supervisor, action, call_sid, **details)
         db.session.commit()
-        self.queue.events.supervisor_alert(f"action.{action}", supervisor=supervisor,
-                                           call_sid=call_sid, **details)
+        # On the floor stream (the dashboard) and the call's timeline (its history).
+        self.queue.events.call_event(call_sid, f"supervisor_{action}", supervisor=supervisor,
+                                     **details)

@@ -82,6 +82,9 @@ def test_reassign_a_waiting_caller_to_another_queue(floor):
         row = floor.interaction(call.sid)
         support = db.session.query(Department).filter_by(slug="support").one()
         assert row.department_id == support.id and row.agent_identity == "sam"
+    # The move is in the call's history (and on the floor's event stream).
+    assert [e.detail for e in row.events if e.kind == "supervisor_reassign"] == [
+        {"supervisor": "sue", "to_department": "support", "from_department": "billing"}]
     [entry] = audit(floor, action="reassign")
     assert entry.supervisor == "sue" and entry.call_sid == call.sid
     assert entry.details == {"to_department": "support", "from_department": "billing"}
@@ -344,7 +347,7 @@ def test_the_audit_lists_every_action_newest_first_in_the_api_and_the_cli(monito
     floor.api("DELETE", f"/api/supervisor/calls/{call.sid}/monitor", "sue")
     response = floor.api("GET", "/api/supervisor/audit?limit=10", "sue")
     assert response.status_code == 200
-    entries = response.get_json()["entries"]
+    entries = response.get_json()
     assert [e["action"] for e in entries] == ["monitor_end", "monitor", "monitor"]
     assert all(e["supervisor"] == "sue" and e["call_sid"] == call.sid and e["at"]
                for e in entries)
