@@ -90,6 +90,9 @@ def answer(call_sid: str, language: str, attempt: int, digits: str) -> VoiceResp
     phrases = QueuePhrases()
     voice = phrases.voice(language)
     response = _response_for(call_sid)
+    if response is None:
+        # Not a survey we asked (a stale or replayed request): a polite goodbye, no error.
+        return twiml.goodbye(phrases.text("queue.goodbye", language), voice)
     key = (digits or "").strip()[:1]
     if key in RATINGS:
         if response.rating is None:
@@ -108,15 +111,12 @@ def answer(call_sid: str, language: str, attempt: int, digits: str) -> VoiceResp
     return twiml.goodbye(phrases.text("queue.goodbye", language), voice)
 
 
-def _response_for(call_sid: str) -> SurveyResponse:
-    found = db.session.scalars(
+def _response_for(call_sid: str) -> SurveyResponse | None:
+    return db.session.scalars(
         select(SurveyResponse).join(Interaction,
                                     Interaction.id == SurveyResponse.interaction_id)
         .where(Interaction.call_sid == call_sid)
     ).first()
-    if found is None:
-        raise NotFound("No survey was asked on this call.", call_sid=call_sid)
-    return found
 
 
 def set_survey(department_slug: str, enabled: bool, by: str) -> dict[str, Any]:

@@ -94,3 +94,24 @@ def test_the_hang_up_button_also_leads_to_the_survey(floor):
     floor.wait_until(lambda: call.ended, timeout=20)
     assert_heard(call, HINDI_THANKS)
     assert [r.rating for r in floor.rows(SurveyResponse)] == [5]
+
+
+def test_a_survey_answer_for_a_call_never_asked_is_a_polite_goodbye(app, signed_post):
+    from tests.conftest import call_params, parse_twiml
+
+    root = parse_twiml(signed_post("/wrapup/survey?call=CA404&lang=ms&attempt=1",
+                                   call_params(CallSid="CA404", Digits="3")))
+    assert [el.tag for el in root] == ["Say", "Hangup"]
+    assert root[0].text == "Terima kasih kerana menghubungi kami. Selamat tinggal."
+
+
+def test_the_cli_switches_a_departments_survey(floor):
+    runner = floor.app.test_cli_runner()
+    result = runner.invoke(args=["wrapup", "survey", "billing", "on"])
+    assert result.exit_code == 0 and "billing: survey on" in result.output
+    amy = floor.agent("amy", ["billing"])
+    call = floor.answered_call(amy)
+    amy.hangup()
+    floor.wait_until(lambda: call.gathering, timeout=20)
+    assert_heard(call, HINDI_QUESTION)
+    assert runner.invoke(args=["wrapup", "survey", "nowhere", "on"]).exit_code != 0
