@@ -1,5 +1,17 @@
-"""Administration pages for supervisors: prompts, departments, ladder, boxes, agents."""
+"""Administration pages for supervisors: prompts, departments, ladder, boxes, agents.
+
+Server-rendered forms (CSRF field on each); every change goes through the owning package's
+service and its validation, and a refused change is shown with its reason.
+"""
 
 from flask import Blueprint
 
-bp = Blueprint('admin', __name__, url_prefix='/admin')
+bp = Blueprint('admin', __name__, url_prefix='/admin', template_folder="templates")
+
+from app.admin import (  # noqa: E402,F401  (attach to bp)
+    agents_pages,
+    departments_pages,
+    prompts_pages,
+    routes,
+    voicemail_pages,
+)

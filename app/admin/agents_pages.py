@@ -1,0 +1,89 @@
+"""Agents: create, departments and role, deactivate, reset a password."""
+
+from __future__ import annotations
+
+from flask import g, render_template, request, url_for
+
+from app.admin import agents_admin, bp
+from app.admin.pages import save
+from app.agents import services as agents
+from app.errors import InvalidInput
+from app.ivr import departments
+from app.queue.factory import queue_store
+from app.web.auth import login_required
+
+
+@bp.get("/agents")
+@login_required(role="supervisor")
+def agent_list():
+    store = queue_store()
+    accounts = agents_admin.all_accounts()
+    presence = {a.identity: store.agent(a.identity).get("state", "offline") for a in accounts}
+    return render_template("admin/agents.html", accounts=accounts, presence=presence,
+                           departments=departments.all_departments())
+
+
+@bp.post("/agents")
+@login_required(role="supervisor")
+def agent_create():
+    form = request.form
+    identity = form.get("identity", "").strip()
+
+    def change() -> None:
+        if form.get("password", "") != form.get("confirm", ""):
+            raise InvalidInput("The two passwords differ.", field="confirm")
+        agents.create_agent(form.get("name", ""), identity, role=form.get("role", "agent"),
+                            departments=form.getlist("departments"),
+                            password=form.get("password") or None)
+
+    return save(change, f"{identity} can sign in now.", to=url_for("admin.agent_list"))
+
+
+@bp.get("/agents/<identity>")
+@login_required(role="supervisor")
+def agent_edit(identity: str):
+    account = agents.find_agent(identity)
+    state = queue_store().agent(identity).get("state", "offline")
+    return render_template("admin/agent.html", account=account, state=state,
+                           departments=departments.all_departments())
+
+
+@bp.post("/agents/<identity>")
+@login_required(role="supervisor")
+def agent_save(identity: str):
+    account = agents.find_agent(identity)
+    form = request.form
+    return save(lambda: agents_admin.update(account, name=form.get("name", ""),
+                                            role=form.get("role", "agent"),
+                                            departments=form.getlist("departments"),
+                                            store=queue_store()),
+                f"{account.identity} saved.", to=url_for("admin.agent_edit", identity=identity))
+
+
+@bp.post("/agents/<identity>/deactivate")
+@login_required(role="supervisor")
+def agent_deactivate(identity: str):
+    account = agents.find_agent(identity)
+    return save(lambda: agents_admin.deactivate(account, by=g.principal.identity,
+                                                store=queue_store()),
+                f"{account.name} is deactivated and signed out everywhere.",
+                to=url_for("admin.agent_edit", identity=identity))
+
+
+@bp.post("/agents/<identity>/reactivate")
+@login_required(role="supervisor")
+def agent_reactivate(identity: str):
+    account = agents.find_agent(identity)
+    return save(lambda: agents_admin.reactivate(account), f"{account.name} may sign in again.",
+                to=url_for("admin.agent_edit", identity=identity))
+
+
+@bp.post("/agents/<identity>/password")
+@login_required(role="supervisor")
+def agent_password(identity: str):
+    account = agents.find_agent(identity)
+    form = request.form
+    return save(lambda: agents_admin.reset_password(account, form.get("password", ""),
+                                                    form.get("confirm", "")),
+                f"{account.name}'s password is reset; their API tokens are revoked.",
+                to=url_for("admin.agent_edit", identity=identity))

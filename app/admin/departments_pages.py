@@ -1,0 +1,138 @@
+"""Departments, their hours and holidays, and their escalation ladder."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+
+from app.admin import bp, forms
+from app.admin.pages import explain, save
+from app.errors import DomainError
+from app.extensions import db
+from app.ivr import cache, departments
+from app.ivr.hours import DAYS
+from app.queue.ladder import ACTIONS, DEFAULT_LADDER, HOLD_LIMIT_SECONDS
+from app.web.auth import login_required
+
+ACTION_LABELS = {
+    "announce": "Apologise and tell the position",
+    "raise_priority": "Raise priority",
+    "widen": "Widen to overflow departments",
+    "alert": "Alert supervisors",
+    "offer": "Offer message / callback",
+}
+
+
+@bp.get("/departments")
+@login_required(role="supervisor")
+def department_list():
+    return render_template("admin/departments.html", departments=departments.all_departments(),
+                           hours_text=forms.hours_text, days=DAYS)
+
+
+@bp.post("/departments")
+@login_required(role="supervisor")
+def department_create():
+    form = request.form
+    slug = form.get("slug", "").strip()
+    data = {"slug": slug, "name": form.get("name", ""), "menu_key": form.get("menu_key", ""),
+            "timezone": form.get("timezone") or "UTC"}
+    return save(lambda: departments.create(data), f"Department {slug} created; callers hear it "
+                "in the menu from the next call.",
+                to=url_for("admin.department_edit", slug=slug) if slug else
+                url_for("admin.department_list"), config=True)
+
+
+def _page(department, *, ladder_rows=None, overflow=None, status: int = 200):
+    settings = department.settings or {}
+    rows = ladder_rows if ladder_rows is not None else (settings.get("ladder") or DEFAULT_LADDER)
+    return render_template(
+        "admin/department.html", department=department, days=DAYS,
+        hours=forms.hours_text(department.hours or {}),
+        ladder=rows, blank_rows=max(2, 7 - len(rows)), actions=ACTIONS,
+        action_labels=ACTION_LABELS, custom_ladder=bool(settings.get("ladder")),
+        overflow=overflow if overflow is not None else (settings.get("overflow") or []),
+        others=[d for d in departments.all_departments() if d.slug != department.slug],
+        limit=HOLD_LIMIT_SECONDS,
+    ), status
+
+
+@bp.get("/departments/<slug>")
+@login_required(role="supervisor")
+def department_edit(slug: str):
+    return _page(departments.get(slug))
+
+
+@bp.post("/departments/<slug>")
+@login_required(role="supervisor")
+def department_save(slug: str):
+    department = departments.get(slug)
+    form = request.form
+
+    def change() -> None:
+        departments.update(department, {
+            "name": form.get("name", ""), "menu_key": form.get("menu_key", ""),
+            "timezone": form.get("timezone", "UTC"), "active": bool(form.get("active")),
+            "is_default": bool(form.get("is_default")), "hours": forms.hours(form),
+        })
+
+    return save(change, f"{department.name} saved.", to=url_for("admin.department_edit",
+                                                                  slug=slug), config=True)
+
+
+@bp.post("/departments/<slug>/ladder")
+@login_required(role="supervisor")
+def ladder_save(slug: str):
+    """Store the ladder, or show the page again with the rows as typed and why it was refused."""
+    department = departments.get(slug)
+    overflow = [d for d in request.form.getlist("overflow") if d and d != slug]
+    rows = None  # None: back to the default ladder
+    if not request.form.get("use_default"):
+        try:
+            rows, _steps = forms.ladder(request.form, overflow)
+        except DomainError as err:
+            flash(explain(err), "error")
+            return _page(department, ladder_rows=_typed_rows(request.form), overflow=overflow,
+                         status=400)
+    settings = dict(department.settings or {})
+    settings["overflow"] = overflow
+    if rows is None:
+        settings.pop("ladder", None)
+    else:
+        settings["ladder"] = rows
+    department.settings = settings
+    db.session.commit()
+    cache.changed()
+    flash(f"{department.name}'s ladder saved. Callers who join the queue from now on wait on it.",
+          "success")
+    return redirect(url_for("admin.department_edit", slug=slug, _anchor="ladder"))
+
+
+def _typed_rows(form) -> list[dict]:
+    rows = []
+    for index in range(forms.MAX_LADDER_ROWS):
+        action = form.get(f"step-{index}-action") or ""
+        if not action:
+            continue
+        rows.append({"at": form.get(f"step-{index}-at", ""), "action": action,
+                     "by": form.get(f"step-{index}-by", ""),
+                     "departments": form.getlist(f"step-{index}-departments")})
+    return rows
+
+
+@bp.post("/departments/<slug>/holidays")
+@login_required(role="supervisor")
+def holiday_add(slug: str):
+    department = departments.get(slug)
+    day, name = request.form.get("day", ""), request.form.get("name", "")
+    return save(lambda: departments.add_holiday(department, day, name),
+                f"{department.name} is closed on {day}.",
+                to=url_for("admin.department_edit", slug=slug, _anchor="holidays"), config=True)
+
+
+@bp.post("/departments/<slug>/holidays/<day>/delete")
+@login_required(role="supervisor")
+def holiday_remove(slug: str, day: str):
+    department = departments.get(slug)
+    return save(lambda: departments.remove_holiday(department, day),
+                f"{department.name} opens as usual on {day}.",
+                to=url_for("admin.department_edit", slug=slug, _anchor="holidays"), config=True)

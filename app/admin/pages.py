@@ -1,0 +1,38 @@
+"""Shared by the administration pages: the guard, and errors shown as messages on the page."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from flask import flash, redirect, request
+
+from app.errors import DomainError
+from app.extensions import db
+from app.ivr import cache
+
+
+def explain(err: DomainError) -> str:
+    """The error's message, with the step it is about (ladder rows are numbered from 1)."""
+    message = err.message
+    step = err.details.get("step")
+    if isinstance(step, int) and f"Step {step + 1}" not in message:
+        message = f"Step {step + 1}: {message}"
+    return message
+
+
+def save(change: Callable[[], Any], done: str, *, to: str, config: bool = False):
+    """Run a change, commit it, say so, and go to `to`; a refused change is rolled back and
+    its reason shown instead. `config`: prompts and departments, which every web process
+    caches, are announced as changed (the next call hears them)."""
+    try:
+        change()
+        db.session.commit()
+    except DomainError as err:
+        db.session.rollback()
+        flash(explain(err), "error")
+        return redirect(request.referrer or to)
+    if config:
+        cache.changed()
+    flash(done, "success")
+    return redirect(to)
