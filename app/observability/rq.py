@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import hmac
 
-from flask import Flask, current_app, redirect, render_template, request, url_for
+from flask import Flask, abort, current_app, jsonify, redirect, render_template, request, url_for
+from rq.exceptions import NoSuchJobError
+
+from app.errors import error_body
 
 BLUEPRINT = "rq_dashboard"
 # Paths that change state even when asked with GET.
@@ -27,8 +30,17 @@ def _operator() -> bool:
 def _guard():
     if request.blueprint != BLUEPRINT:
         return None
-    if _operator():
-        return None
+    if not _operator():
+        refused = _refused_browser()
+        if refused is not None:
+            return refused
+    instance = (request.view_args or {}).get("instance_number")
+    if instance is not None and instance >= len(current_app.config["RQ_DASHBOARD_REDIS_URL"]):
+        abort(404)  # the dashboard itself would raise (a 500) for a Redis it does not know
+    return None
+
+
+def _refused_browser():
     from app.web.sessions import current_user
 
     user = current_user()
@@ -53,3 +65,8 @@ def mount_rq_dashboard(app: Flask, prefix: str) -> None:
     # Before the dashboard's own before_request (app-wide hooks run first).
     app.before_request(_guard)
     app.register_blueprint(rq_dashboard.blueprint, url_prefix=prefix)
+    app.register_error_handler(NoSuchJobError, _no_such_job)
+
+
+def _no_such_job(error: Exception):
+    return jsonify(error_body("not_found", "No such job.")), 404
