@@ -94,7 +94,7 @@ class Stack:
             # One worker with threads, as the Procfile runs it (each console holds a thread).
             "web": [str(BIN / "gunicorn"), "app:create_app()", "--bind",
                     f"127.0.0.1:{self.web_port}", "--workers", "1", "--threads", "12",
-                    "--timeout", "120"],
+                    "--timeout", "120", "--graceful-timeout", "3"],
             "clock": [str(BIN / "flask"), "--app", "app", "queue", "clock"],
             "worker": [str(BIN / "rq"), "worker", "--with-scheduler", "--url", self.redis.url,
                        "default"],
@@ -190,6 +190,44 @@ class Stack:
         self.stop()
 
 
+class Caller:
+    """A caller on the emulator's control API (the test phone's job once it exists)."""
+
+    def __init__(self, stack: Stack, number: str) -> None:
+        self.stack = stack
+        self.sid = stack.sim("POST", "/calls", {"from": number, "to": NUMBER})["call_sid"]
+
+    def info(self) -> dict[str, Any]:
+        return self.stack.sim("GET", f"/calls/{self.sid}")
+
+    def heard(self) -> list[str]:
+        return [h.get("text") or "" for h in self.info()["heard"]]
+
+    def wait_until(self, predicate, timeout: float = 45.0, what: str = "") -> dict[str, Any]:
+        deadline = time.monotonic() + timeout
+        while True:
+            info = self.info()
+            if predicate(info):
+                return info
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"caller {self.sid}: not {what} after {timeout} s: "
+                                   f"{info['status']} {info['activity']} {self.heard()[-3:]}")
+            time.sleep(0.25)
+
+    def wait_to_hear(self, words: str, timeout: float = 45.0) -> dict[str, Any]:
+        return self.wait_until(lambda i: any(words in (h.get("text") or "") for h in i["heard"]),
+                               timeout, f"hearing {words!r}")
+
+    def press(self, digits: str) -> None:
+        self.stack.sim("POST", f"/calls/{self.sid}/press", {"digits": digits})
+
+    def say(self, text: str) -> None:
+        self.stack.sim("POST", f"/calls/{self.sid}/say", {"text": text})
+
+    def hangup(self) -> None:
+        self.stack.sim("POST", f"/calls/{self.sid}/hangup", {})
+
+
 def chromium_missing() -> str | None:
     """Why the browser tests cannot run here, or None."""
     if not Path(CHROMIUM).exists():
@@ -210,6 +248,8 @@ DEMO_PEOPLE = (
 
 
 def main() -> None:
+    # SIGTERM stops the stack as Ctrl-C does (its processes run in their own sessions).
+    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
     workdir = Path(tempfile.mkdtemp(prefix="callcentre-browser-"))
     with Stack(workdir, DEMO_PEOPLE) as stack:
         print(f"web {stack.url}  sim {stack.sim_url}  logs {workdir}")

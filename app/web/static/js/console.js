@@ -19,6 +19,7 @@
   };
   var EVENT_TEXT = {
     offer: "A call is ringing", callback_offer: "A requested callback is ringing",
+    "transfer.offer": "A colleague is transferring a call to you",
     answered: "You answered", missed: "Missed call: you are now away",
     offer_cancelled: "The caller hung up before you answered",
     unreachable: "Your softphone could not be reached: you are now away",
@@ -140,6 +141,7 @@
       directory: { agents: [], departments: [] },
       options: { outcomes: [], tags: [] },
       wrap: { callSid: null, notes: "", outcome: "", tags: [], anything_else_asked: false },
+      wrappedUp: [],
       callbacks: { items: [], overdue: 0 },
       playing: null,
       clearing: null,
@@ -161,6 +163,7 @@
         setInterval(function () { self.loadCallbacks(); }, 30000);
         setInterval(function () { self.loadDirectory(); }, 20000);
         // Wrap-up notes survive a reload of the page.
+        try { this.wrappedUp = JSON.parse(sessionStorage.getItem("console.wrappedUp") || "[]"); } catch (e) { /* ignore */ }
         var saved = sessionStorage.getItem("console.wrap");
         if (saved) { try { this.wrap = Object.assign(this.wrap, JSON.parse(saved)); } catch (e) { /* ignore */ } }
         this.$watch("wrap", function (value) { sessionStorage.setItem("console.wrap", JSON.stringify(value)); });
@@ -200,13 +203,15 @@
         if (type === "state") text = "You are " + (STATE_LABELS[event.state] || event.state).toLowerCase();
         if (type.indexOf("transfer.") === 0 && event.transfer) text = "Transfer " + event.transfer.state.replace("_", " ");
         this.log(text || type);
-        if (type === "offer" || type === "callback_offer") {
+        if (type === "offer" || type === "callback_offer" || type === "transfer.offer") {
           this.offer = event;
           if (event.context) { this.context = event.context; this.contextSid = event.call_sid; }
           flash(event.context && event.context.customer ? "Incoming call from " + event.context.customer.name : "Incoming call", "info");
         } else if (type === "offer_cancelled" || type === "missed" || type === "unreachable") {
           this.offer = null;
-          if (!this.call) { this.context = null; this.contextSid = null; }
+          if (!this.call || !["talking", "held", "transferring"].includes(this.call.state)) {
+            this.call = null; this.context = null; this.contextSid = null;
+          }
           flash(text, "warning");
         } else if (type === "wrap_up" || type === "call.ended") {
           this.startWrapUp(event.call_sid || (this.call && this.call.call_sid));
@@ -216,7 +221,7 @@
           this.reminder = "Hold limit reached: take the caller back now.";
           flash(this.reminder, "warning");
         } else if (type === "hold.resumed") {
-          this.reminder = "Apologise for the wait and explain: " + (event.remind || "thank them for holding.");
+          this.reminder = "Reminder: " + (event.remind || "apologise for the wait and explain what you found.");
         } else if (type.indexOf("transfer.") === 0 && event.transfer && this.call) {
           this.call.transfer = event.transfer;
         } else if (type.indexOf("callback") !== -1) {
@@ -260,9 +265,13 @@
           if (c.state === "held" && !wasHeld) self.reminder = "";
           if (c.state === "ended" || c.state === "wrap-up") self.startWrapUp(c.call_sid);
         }, function (err) {
-          // Until the call-controls API answers, show the call from presence alone.
-          if (err.status === 404 && self.me.call_sid === sid) {
-            self.call = { call_sid: sid, state: self.me.state === "on_call" ? "talking" : "ringing", transfer: null };
+          // Without the call-controls API (or once the call is gone), show the call as the
+          // agent's presence describes it.
+          if (err.status === 404) {
+            var state = { on_call: "talking", ringing: "ringing", wrap_up: "wrap-up" }[self.me.state] || "ended";
+            if (state === "ringing" && self.me.call_sid !== sid) state = "ended";
+            self.call = { call_sid: sid, state: state, transfer: null, fromPresence: true };
+            if (state === "wrap-up" || state === "ended") self.startWrapUp(sid);
           }
         });
       },
@@ -296,14 +305,18 @@
         if (this.offer && this.offer.department) return this.offer.department;
         return "—";
       },
-      incomingTitle: function () {
-        var t = this.activeTransfer();
-        if (t && t.to_agent === settings.identity) return "Transfer from " + (t.from_agent || "a colleague");
-        return this.callerName();
-      },
+      incomingTitle: function () { return this.callerName(); },
       incomingSubtitle: function () {
+        var t = this.activeTransfer();
+        if (t && t.to_agent === settings.identity) {
+          return (t.mode === "cold" ? "Transferred" : "Warm transfer") + " from " + this.agentName(t.from_agent) + " · " + this.callerLine();
+        }
         if (this.offer && this.offer.waited) return "Waited " + this.clock(this.offer.waited) + " · " + this.callerLine();
         return this.callerLine() || "Incoming call";
+      },
+      agentName: function (identity) {
+        var found = this.directory.agents.find(function (a) { return a.identity === identity; });
+        return found ? found.name : (identity || "a colleague");
       },
       historyLine: function (item) {
         var parts = [];
@@ -357,7 +370,7 @@
         return this.run(function () {
           return api("POST", self.callPath("/resume"), {}).then(function (c) {
             self.call = c;
-            self.reminder = "Apologise for the wait and explain what you found.";
+            self.reminder = "Reminder: apologise for the wait and explain what you found.";
           });
         });
       },
@@ -399,13 +412,13 @@
       transferTitle: function () {
         var t = this.activeTransfer();
         if (!t) return "";
-        var target = t.to_agent || (t.target && (t.target.id || t.target.kind)) || "";
+        var target = t.to_agent ? this.agentName(t.to_agent) : (t.target && (t.target.id || "any supervisor")) || "";
         return (t.mode === "cold" ? "Cold transfer to " : "Warm transfer to ") + target;
       },
       transferHint: function () {
         var t = this.activeTransfer();
         if (!t) return "";
-        if (t.to_agent === settings.identity) return "You are taking over this call from " + t.from_agent + ".";
+        if (t.to_agent === settings.identity) return "You are taking over this call from " + this.agentName(t.from_agent) + ".";
         if (t.state === "initiated" || t.state === "target_ringing") return "Ringing them… the caller stays with you until they join.";
         if (t.state === "consulting") return "They have joined: brief them, then complete (you leave) or bring everyone together.";
         if (t.state === "three_way") return "Everyone is talking. Complete to leave the call to them.";
@@ -439,7 +452,8 @@
         return api("GET", "/api/wrapup/options").then(function (o) { self.options = o; }, function () {});
       },
       startWrapUp: function (sid) {
-        if (!sid || this.wrap.callSid === sid) return;
+        // Events about a call can arrive after its wrap-up was saved: never ask twice.
+        if (!sid || this.wrap.callSid === sid || this.wrappedUp.includes(sid)) return;
         this.wrap = { callSid: sid, notes: "", outcome: "", tags: [], anything_else_asked: false };
       },
       wrapRemaining: function () {
@@ -453,6 +467,8 @@
           return api("POST", "/api/calls/" + encodeURIComponent(w.callSid) + "/wrapup", {
             notes: w.notes, outcome: w.outcome, tags: w.tags, anything_else_asked: w.anything_else_asked,
           }).then(function () {
+            self.wrappedUp = self.wrappedUp.concat([w.callSid]).slice(-20);
+            sessionStorage.setItem("console.wrappedUp", JSON.stringify(self.wrappedUp));
             flash("Wrap-up saved.", "success");
             self.log("Wrap-up saved");
             self.wrap = { callSid: null, notes: "", outcome: "", tags: [], anything_else_asked: false };

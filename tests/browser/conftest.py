@@ -1,0 +1,87 @@
+"""A real browser against the app started as `make run` starts it (see harness.py).
+
+Debian's chromium (/usr/bin/chromium) driven by Playwright; `playwright install` is never
+needed. Without chromium the tests skip, saying how to get it (`make test` installs it when
+it runs as root). Screenshots go to docs/screenshots/ with CAPTURE_SCREENSHOTS=1.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.browser.harness import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    PASSWORD,
+    ROOT,
+    Person,
+    Stack,
+    chromium_missing,
+)
+
+PEOPLE = (
+    Person("alice", "Alice Martin", departments=("support", "sales")),
+    Person("bob", "Bob Okafor", departments=("support",)),
+    Person("sam", "Sam Reyes", role="supervisor", departments=()),
+)
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    reason = chromium_missing()
+    if reason:
+        pytest.skip(reason)
+    with Stack(tmp_path_factory.mktemp("browser-stack"), PEOPLE) as running:
+        yield running
+
+
+@pytest.fixture(scope="session")
+def browser(stack: Stack):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def sign_in(stack: Stack, browser) -> Iterator[Callable]:
+    """`sign_in("alice")` -> a page in its own browser context, signed in, on the console."""
+    contexts = []
+
+    def open_page(identity: str, landing: str = "**/console"):
+        context = browser.new_context(viewport={"width": 1440, "height": 900})
+        context.set_default_timeout(15_000)
+        contexts.append(context)
+        page = context.new_page()
+        page.goto(f"{stack.url}/signin")
+        page.fill("input[name=identity]", identity)
+        page.fill("input[name=password]", PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_url(landing)
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def screenshot() -> Callable:
+    """Save a screenshot of `page` as docs/screenshots/<name>.png (CAPTURE_SCREENSHOTS=1)."""
+    folder = ROOT / "docs" / "screenshots"
+
+    def take(page, name: str) -> Path | None:
+        if os.environ.get("CAPTURE_SCREENSHOTS") != "1":
+            return None
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"{name}.png"
+        page.screenshot(path=str(path))
+        return path
+
+    return take
