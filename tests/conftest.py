@@ -45,8 +45,13 @@ def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedR
 
 
 def make_settings(db_path: Path, redis_url: str, **overrides) -> TestingConfig:
+    url = _POSTGRES_BY_PATH.get(db_path, f"sqlite:///{db_path}")
+    return settings_for_database(url, redis_url, **overrides)
+
+
+def settings_for_database(database_url: str, redis_url: str, **overrides) -> TestingConfig:
     return TestingConfig(
-        SQLALCHEMY_DATABASE_URI=_POSTGRES_BY_PATH.get(db_path, f"sqlite:///{db_path}"),
+        SQLALCHEMY_DATABASE_URI=database_url,
         REDIS_URL=redis_url,
         PUBLIC_BASE_URL=PUBLIC_BASE_URL,
         TWILIO_AUTH_TOKEN=AUTH_TOKEN,
@@ -86,42 +91,38 @@ def dispose_engine(app: Flask) -> None:
 
 @pytest.fixture(scope="session")
 def migrated_database(tmp_path_factory: pytest.TempPathFactory,
-                      redis_server: EmbeddedRedis) -> Iterator[Path]:
-    """A database built by the real migrations, once; each test gets a copy of it.
-
-    SQLite: the file. PostgreSQL: the template database, named by the path's last part.
-    """
-    if TEST_DATABASE_URL:
-        yield from _migrated_postgres_template(tmp_path_factory, redis_server)
-        return
+                      redis_server: EmbeddedRedis) -> Path:
+    """A database built by the real migrations, once; each test gets a copy of the file."""
     template = tmp_path_factory.mktemp("template") / "migrated.sqlite3"
     with create_app(make_settings(template, redis_server.url)).app_context():
         upgrade()
         # Closing the last connection checkpoints SQLite's write-ahead log into the file.
         db.engine.dispose()
-    yield template
+    return template
 
 
-def _migrated_postgres_template(tmp_path_factory: pytest.TempPathFactory,
-                                redis_server: EmbeddedRedis) -> Iterator[Path]:
+@pytest.fixture(scope="session")
+def postgres_template(redis_server: EmbeddedRedis) -> Iterator[str]:
+    """With TEST_DATABASE_URL: a database built by the real migrations, once, named here;
+    each test's database is cloned from it."""
     # Names carry the process id: several test runs may share one server.
     name = f"cc_template_{os.getpid()}"
-    template = tmp_path_factory.mktemp("template") / "migrated.sqlite3"
-    _POSTGRES_BY_PATH[template] = create_postgres_database(name)
-    app = create_app(make_settings(template, redis_server.url))
+    app = create_app(settings_for_database(create_postgres_database(name), redis_server.url))
     with app.app_context():
         upgrade()
     dispose_engine(app)  # CREATE DATABASE ... TEMPLATE needs it to have no connections
-    yield Path(name)
+    yield name
     drop_postgres_database(name)
 
 
 @pytest.fixture
-def app(tmp_path: Path, redis_server: EmbeddedRedis, migrated_database: Path) -> Iterator[Flask]:
+def app(request: pytest.FixtureRequest, tmp_path: Path, redis_server: EmbeddedRedis,
+        migrated_database: Path) -> Iterator[Flask]:
     database = tmp_path / "test.sqlite3"
     if TEST_DATABASE_URL:
         name = f"cc_test_{os.getpid()}_{next(_DATABASE_NUMBERS)}"
-        _POSTGRES_BY_PATH[database] = create_postgres_database(name, str(migrated_database))
+        template = request.getfixturevalue("postgres_template")
+        _POSTGRES_BY_PATH[database] = create_postgres_database(name, template)
     else:
         shutil.copyfile(migrated_database, database)
     app = create_app(make_settings(database, redis_server.url))
