@@ -431,6 +431,7 @@
           return api("POST", self.callPath("/transfers"), { mode: self.transfer.mode, target: target }).then(function (t) {
             self.call.transfer = t;
             self.transferOpen = false;
+            self.reminder = "";
             self.log((t.mode === "cold" ? "Cold" : "Warm") + " transfer started");
           });
         });
