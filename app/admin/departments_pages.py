@@ -39,7 +39,8 @@ def department_create():
     return save(lambda: departments.create(data), f"Department {slug} created; callers hear it "
                 "in the menu from the next call.",
                 to=url_for("admin.department_edit", slug=slug) if slug else
-                url_for("admin.department_list"), config=True)
+                url_for("admin.department_list"), config=True,
+                failed_to=url_for("admin.department_list"))
 
 
 def _page(department, *, ladder_rows=None, overflow=None, status: int = 200):

@@ -21,9 +21,11 @@ def explain(err: DomainError) -> str:
     return message
 
 
-def save(change: Callable[[], Any], done: str, *, to: str, config: bool = False):
+def save(change: Callable[[], Any], done: str, *, to: str, config: bool = False,
+         failed_to: str | None = None):
     """Run a change, commit it, say so, and go to `to`; a refused change is rolled back and
-    its reason shown instead. `config`: prompts and departments, which every web process
+    its reason shown instead, back where the form was (`failed_to`, else the referring page
+    or `to`). `config`: prompts and departments, which every web process
     caches, are announced as changed (the next call hears them)."""
     try:
         change()
@@ -31,7 +33,7 @@ def save(change: Callable[[], Any], done: str, *, to: str, config: bool = False)
     except DomainError as err:
         db.session.rollback()
         flash(explain(err), "error")
-        return redirect(request.referrer or to)
+        return redirect(failed_to or request.referrer or to)
     if config:
         cache.changed()
     flash(done, "success")
