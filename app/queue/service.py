@@ -12,6 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from redis.exceptions import RedisError
+
 from app.queue import twiml
 from app.queue.holdclock import ring_member, step_member, wrapup_member
 from app.queue.ladder import Step, ladder_for
@@ -169,6 +171,22 @@ class QueueService:
 
     def hold_loop(self, call_sid: str) -> VoiceResponse:
         """One turn of the wait URL: apology with reason and position, music, again."""
+        try:
+            return self._hold_loop(call_sid)
+        except RedisError as exc:
+            # Redis is down (docs/faults.md): the caller's place is kept there, and they keep
+            # it by staying in the room. Music and round again, without the announcement (its
+            # position and language live in Redis). The safe fallback would ask them for a
+            # message that a wait URL cannot record.
+            log.warning("hold loop of call %s without Redis: music only (%s)", call_sid, exc)
+            return twiml.hold_loop(
+                announcement=None,
+                music_url=self.settings.hold_music_url,
+                again_url=self.url(f"/queue/wait?call={call_sid}"),
+                voice=self.phrases.voice("en"),
+            )
+
+    def _hold_loop(self, call_sid: str) -> VoiceResponse:
         call = self.store.call(call_sid)
         language = call.get("language", "en")
         voice = self.phrases.voice(language)

@@ -15,6 +15,6 @@ def test_a_caller_reaches_an_agent_through_real_processes(stack):
     until(lambda: stack.call(sid)["activity"] == "conference"
           and any("Connected" in (e.get("line") or "") or e.get("kind") == "join"
                   for e in stack.softphone_events("amy")), 20, "amy is connected")
-    until(lambda: stack.redis_client().hget(f"{{cc}}:agent:amy", "state") == "on_call", 20,
+    until(lambda: stack.redis_client().hget("{cc}:agent:amy", "state") == "on_call", 20,
           "amy is on the call")
     assert not stack.events("application_error"), stack.logs()
