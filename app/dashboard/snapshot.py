@@ -76,12 +76,37 @@ def _steps(call: dict[str, str]) -> list[dict[str, Any]]:
     return steps
 
 
+# Transfer states during which the call is "transferring" (app/calls/machine.py).
+TRANSFER_LIVE = ("initiated", "target_ringing", "consulting", "three_way")
+
+
 def _call_state(call: dict[str, str]) -> str:
-    if call.get("held_since") or call.get("hold") == "1":
+    if call.get("held") == "1":
         return "held"
-    if call.get("transfer"):
+    if call.get("transfer_state") in TRANSFER_LIVE:
         return "transferring"
     return CALL_STATES.get(call.get("state", ""), call.get("state", ""))
+
+
+def _with_controls(store: QueueStore, calls: list[dict[str, str]]) -> None:
+    """Add what the call controls keep apart (app/calls/store.py: `ctl:<sid>` with held and
+    held_since, `transfer:<sid>` with its state) to each connected call, in one pipeline."""
+    connected = [c for c in calls if c.get("state") == "connected"]
+    if not connected:
+        return
+    prefix = store.keys.prefix
+    pipe = store.redis.pipeline(transaction=False)
+    for call in connected:
+        pipe.hmget(f"{prefix}:ctl:{call['sid']}", "held", "held_since")
+        pipe.hmget(f"{prefix}:transfer:{call['sid']}", "state", "to_agent")
+    replies = pipe.execute()
+    for index, call in enumerate(connected):
+        held, held_since = replies[2 * index]
+        transfer_state, to_agent = replies[2 * index + 1]
+        call["held"] = held or ""
+        call["held_since"] = (held_since or "") if held == "1" else ""
+        call["transfer_state"] = transfer_state or ""
+        call["transfer_to"] = to_agent or ""
 
 
 def _call_item(call: dict[str, str], customers: dict[int, str],
@@ -107,6 +132,7 @@ def _call_item(call: dict[str, str], customers: dict[int, str],
         "answered_at": _number(call.get("answered_at")),
         "held_since": _number(call.get("held_since")),
         "agent": call.get("agent") or None,
+        "transfer_to": call.get("transfer_to") or None,
         "position": positions.get(sid),
         "steps": _steps(call),
     }
@@ -178,6 +204,7 @@ def build(sources: FloorSources, now: float, now_dt) -> dict[str, Any]:
     departments = _departments()
     slugs = [d.slug for d in departments]
     calls = read_calls(store)
+    _with_controls(store, calls)
     presence = read_agents(store)
     orders = _queue_orders(store, slugs)
     positions = {sid: i + 1 for order in orders.values() for i, sid in enumerate(order)}

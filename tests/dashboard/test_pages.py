@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import time
 
+import pytest
+
 from app.queue.factory import queue_store
 
 
@@ -49,3 +51,28 @@ def test_supervisors_see_queues_agents_and_figures(app, supervisor):
     assert "Service level" in html and "<svg" in html
     # The hold clock starts from the server's time: 35 s waited, amber.
     assert ">0:35<" in html and "level-warn" in html
+
+
+def test_live_calls_show_holds_and_transfers_from_the_call_controls(app, supervisor):
+    with app.app_context():
+        store = queue_store()
+        now = time.time()
+        for sid in ("CA" + "2" * 32, "CA" + "3" * 32):
+            store.enqueue(sid, "billing", priority=0, since=now - 100, number="+14155550111",
+                          department_name="Billing", language="en")
+            store.set_call_fields(sid, state="connected", agent="amy", answered_at=now - 90)
+            store.redis.zrem(store.keys.queue("billing"), sid)
+        prefix = store.keys.prefix
+        store.redis.hset(f"{prefix}:ctl:CA{'2' * 32}",
+                         mapping={"held": "1", "held_since": now - 12})
+        store.redis.hset(f"{prefix}:transfer:CA{'3' * 32}",
+                         mapping={"state": "consulting", "to_agent": "sam"})
+
+    calls = {c["call_sid"]: c for c in supervisor.get("/supervisor/api/floor").get_json()[
+        "live_calls"]}
+    held, moving = calls["CA" + "2" * 32], calls["CA" + "3" * 32]
+    assert held["state"] == "held" and held["held_since"] == pytest.approx(now - 12)
+    assert moving["state"] == "transferring" and moving["transfer_to"] == "sam"
+    html = supervisor.get("/supervisor").get_data(as_text=True)
+    assert "badge-held" in html and "badge-transferring" in html and "→ sam" in html
+    assert 'data-action="monitor" data-mode="whisper"' in html
