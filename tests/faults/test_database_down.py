@@ -1,0 +1,102 @@
+"""Fault 3: the database is unavailable when a voicemail's recording callback arrives.
+
+A caller leaves a message. While they speak, another process takes SQLite's write lock and
+holds it (with PostgreSQL this would be "connection refused"; either way SQLAlchemy raises
+OperationalError in the web process). The recording and transcription callbacks that
+arrive then must answer an error status, so that Twilio retries them, and store nothing
+half-done. When the database is back, Twilio's retry (the very request it sent, replayed)
+stores the message, and a second retry does not store it twice.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+import requests
+from sqlalchemy import func, select
+from twilio.request_validator import RequestValidator
+
+from app.extensions import db
+from app.voicemail.models import Callback, Voicemail
+from tests.faults.conftest import CALLERS, until
+
+pytestmark = pytest.mark.faults
+
+MESSAGE = " ".join(["My internet has been down since this morning, please call me back."] * 4)
+
+
+@contextmanager
+def database_locked(path) -> Iterator[None]:
+    """Hold SQLite's write lock from another process: every write elsewhere fails."""
+    conn = sqlite3.connect(path, timeout=10, isolation_level=None)
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    finally:
+        conn.rollback()
+        conn.close()
+
+
+def replay(stack, event: dict) -> requests.Response:
+    """Twilio's retry: the same URL and parameters, signed again (the same signature)."""
+    token = stack.app.config["TWILIO_AUTH_TOKEN"]
+    signature = RequestValidator(token).compute_signature(event["url"], event["params"])
+    return requests.post(event["url"], data=event["params"],
+                         headers={"X-Twilio-Signature": signature}, timeout=20)
+
+
+def stored(stack, call_sid: str) -> tuple[int, Callback | None]:
+    with stack.app.app_context():
+        messages = db.session.scalar(select(func.count()).select_from(Voicemail).where(
+            Voicemail.call_sid == call_sid))
+        callback = db.session.scalars(select(Callback).where(
+            Callback.call_sid == call_sid)).first()
+        if callback is not None:
+            db.session.expunge(callback)
+        db.session.rollback()
+        return messages, callback
+
+
+def test_a_recording_callback_during_an_outage_is_refused_then_stored_once(stack):
+    # Nobody is signed in: the caller is offered a message at once, and takes it.
+    sid = stack.dial_in(CALLERS[11])
+    until(lambda: stack.call(sid)["awaiting_input"], 20, "the caller hears the menu")
+    stack.press(sid, "2")
+    until(lambda: stack.has_heard(sid, "press 2") and stack.call(sid)["awaiting_input"], 20,
+          lambda: f"the caller is offered a message: {stack.heard(sid)}")
+    stack.press(sid, "2")
+    until(lambda: stack.call(sid)["activity"] == "record", 20, "the beep")
+    assert stored(stack, sid)[1] is not None  # the callback opened before the greeting
+
+    with database_locked(stack.database):
+        stack.say(sid, MESSAGE)
+        until(lambda: stack.call(sid)["status"] == "completed", 30, "silence ends the call")
+        until(lambda: any(e["purpose"] == "recording-status" for e in stack.events("webhook")
+                          if e.get("call_sid") == sid), 30, "the recording callback")
+        assert stack.has_heard(sid, "Your message has been saved")
+    callbacks = [e for e in stack.events("webhook") if e.get("call_sid") == sid
+                 and e["purpose"] in ("recording-status", "transcription")]
+    assert sorted(e["purpose"] for e in callbacks) == ["recording-status", "transcription"]
+    assert [e["status"] for e in callbacks] == [500, 500], callbacks
+    messages, callback = stored(stack, sid)
+    assert messages == 0 and callback.kind == "missed_call"  # nothing half-stored
+    assert not stack.events("application_error")
+
+    # The database is back; Twilio retries.
+    recording = next(e for e in callbacks if e["purpose"] == "recording-status")
+    assert replay(stack, recording).status_code == 200
+    messages, callback = stored(stack, sid)
+    assert messages == 1 and callback.kind == "voicemail"
+    for event in callbacks:  # every callback again, the recording's a second time
+        assert replay(stack, event).status_code == 200
+    messages, callback = stored(stack, sid)
+    assert messages == 1 and callback.kind == "voicemail"
+    with stack.app.app_context():
+        message = db.session.scalars(select(Voicemail).where(Voicemail.call_sid == sid)).one()
+        assert message.recording_sid == recording["params"]["RecordingSid"]
+        assert message.duration_seconds and message.duration_seconds >= 2
+        assert "internet has been down" in (message.transcription_text or "")
+        db.session.rollback()
