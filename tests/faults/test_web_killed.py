@@ -1,0 +1,102 @@
+"""Fault 4: a web process is killed (SIGKILL) in the middle of a request.
+
+Two callers wait in line. A third caller's first webhook is held inside a gunicorn worker
+(the database is locked, so its first write waits), and that worker is killed. Twilio gets
+no answer and asks the number's fallback URL, which another worker answers without the
+database: an apology and the general voicemail box, where the caller's message is stored
+once the database is back. Nothing lived in the dead process: the master starts a new
+worker, the waiting callers keep their music and their places, and the first of them
+reaches the agent.
+"""
+
+from __future__ import annotations
+
+import signal
+
+import psutil
+import pytest
+from sqlalchemy import select
+
+from app.extensions import db
+from app.voicemail.models import Callback, Voicemail
+from tests.faults.conftest import CALLERS, until
+from tests.faults.test_database_down import database_locked
+
+pytestmark = pytest.mark.faults
+
+FALLBACK = "we are having trouble connecting your call right now. Please leave your name"
+MESSAGE = " ".join(["I was cut off, please call me back about my order."] * 5)
+
+
+def workers_serving_the_emulator(stack) -> list[int]:
+    """The gunicorn workers holding a connection the emulator opened to the web port."""
+    sim = psutil.Process(stack.procs["sim"].pid)
+    ports = {c.laddr.port for c in sim.net_connections(kind="tcp")
+             if c.raddr and c.raddr.port == stack.web_port and c.status == "ESTABLISHED"}
+    owners = []
+    for pid in stack.web_workers():
+        conns = psutil.Process(pid).net_connections(kind="tcp")
+        if any(c.raddr and c.raddr.port in ports for c in conns):
+            owners.append(pid)
+    return owners
+
+
+def wait_events_after(stack, seq: int, sid: str) -> list[int]:
+    return [e["status"] for e in stack.events("webhook")
+            if e["seq"] > seq and e.get("call_sid") == sid and e["purpose"] == "wait"]
+
+
+def test_a_worker_killed_mid_request_loses_nothing(stack):
+    stack.softphone("fay", answer_after=0.3)
+    stack.set_agent("fay", "away", "meeting")
+    first, second = (stack.queue_caller(n) for n in CALLERS[12:14])
+    line = stack.redis_client().zrange("{cc}:q:support", 0, -1)
+    assert line == [first, second]
+    workers = stack.web_workers()
+    assert len(workers) == 2
+
+    with database_locked(stack.database):
+        newcomer = stack.dial_in(CALLERS[14])
+        # Its incoming-call webhook waits for the database inside one worker: kill that one.
+        victims = until(lambda: workers_serving_the_emulator(stack), 10,
+                        "a worker is serving the newcomer's webhook")
+        for pid in victims:
+            psutil.Process(pid).send_signal(signal.SIGKILL)
+        killed_at = stack.events()[-1]["seq"]
+        until(lambda: stack.has_heard(newcomer, FALLBACK), 20,
+              lambda: f"the newcomer hears the fallback: {stack.heard(newcomer)}")
+    fallback = [e for e in stack.events("webhook") if e.get("call_sid") == newcomer]
+    assert [(e["purpose"], e["status"]) for e in fallback[:2]] == [("voice", 0),
+                                                                     ("fallback", 200)]
+    assert fallback[1]["params"]["ErrorCode"] == "11200"
+    assert not stack.events("application_error")
+
+    # The master replaced the dead worker; the waiting callers' music went on meanwhile.
+    until(lambda: len(stack.web_workers()) == 2 and not set(victims) & set(
+        stack.web_workers()), 20, "a new worker")
+    for sid in (first, second):
+        until(lambda s=sid: wait_events_after(stack, killed_at, s), 20,
+              "the hold music is requested again")
+        assert set(wait_events_after(stack, killed_at, sid)) == {200}
+        assert stack.call(sid)["activity"] == "conference"
+    assert stack.redis_client().zrange("{cc}:q:support", 0, -1) == [first, second]
+
+    # The newcomer's message is kept; the first in line reaches the agent.
+    until(lambda: stack.call(newcomer)["activity"] == "record", 20, "the beep")
+    stack.say(newcomer, MESSAGE)
+    stack.set_agent("fay", "available")
+    until(lambda: stack.redis_client().hget("{cc}:agent:fay", "call") == first, 20,
+          "fay takes the first caller")
+    assert stack.redis_client().zrange("{cc}:q:support", 0, -1) == [second]
+    until(lambda: stack.call(newcomer)["status"] == "completed", 30, "the message ends")
+
+    def kept() -> bool:
+        with stack.app.app_context():
+            message = db.session.scalars(select(Voicemail).where(
+                Voicemail.call_sid == newcomer)).first()
+            callback = db.session.scalars(select(Callback).where(
+                Callback.call_sid == newcomer)).first()
+            db.session.rollback()
+            return message is not None and callback is not None
+
+    until(kept, 20, "the newcomer's message and callback are stored")
