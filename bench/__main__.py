@@ -17,6 +17,7 @@ BENCHMARKS = {
     "incoming": "bench.incoming.run",
     "queue_ops": "bench.queue_ops",
     "hold_clock": "bench.hold_clock",
+    "pages": "bench.pages",
 }
 
 

@@ -15,14 +15,15 @@ by `make install`) and /static/web/js/api.js: `api(method, path, body)` (JSON fe
 the CSRF token, throwing the API's error message) and `flash(text, kind)`. htmx requests get
 the CSRF header automatically; HTML forms need
 `<input type="hidden" name="csrf_token" value="{{ csrf_token() }}">`. Static files:
-`url_for('web.static', filename=...)`. Header links to /supervisor, /admin and /test-phone
-appear as soon as a package serves those paths (see hooks.NAV).
+`asset_url(filename)` (versioned, cached for a year) or `url_for('web.static', filename=...)`.
+Header links to /supervisor, /admin and /test-phone appear as soon as a package serves those
+paths (see hooks.NAV).
 """
 
-from flask import Blueprint
+from app.web.assets import AssetsBlueprint
 
-bp = Blueprint("web", __name__, template_folder="templates", static_folder="static",
-               static_url_path="/static/web")
+bp = AssetsBlueprint("web", __name__, template_folder="templates", static_folder="static",
+                     static_url_path="/static/web")
 
 
 def _install_hooks(state) -> None:

@@ -8,6 +8,7 @@ from typing import Any
 from flask import current_app, flash, redirect, render_template, request
 
 from app.web import sessions
+from app.web.assets import asset_url
 from app.web.auth import has_role
 
 PRODUCT_NAME = "Switchboard"
@@ -70,6 +71,7 @@ def enforce_csrf():
 
 def template_globals() -> dict[str, Any]:
     return {
+        "asset_url": asset_url,
         "current_user": sessions.current_user,
         "csrf_token": sessions.csrf_token,
         "nav_links": nav_links,

@@ -35,7 +35,9 @@ def monotonic() -> float:
 class Pacing:
     duration: float = 55.0
     block_ms: int = 1000
-    keep_alive: float = 15.0
+    # A comment line every few seconds: the only way a WSGI server learns that the browser
+    # went away (its next write fails), which frees the thread long before `duration`.
+    keep_alive: float = 2.0
 
 
 def sse(event: str | None, data: Any, event_id: str | None = None) -> str:
