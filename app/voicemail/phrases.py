@@ -84,6 +84,10 @@ PHRASES: dict[str, dict[str, str]] = {
     "voicemail.agent_done": {
         "en": "The call has ended. Please record the outcome in your console.",
     },
+    "voicemail.callback_gone": {
+        "en": "This callback is no longer on the list, so nobody will be dialled. "
+              "Please check your console.",
+    },
 }
 
 REASONS = {

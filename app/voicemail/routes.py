@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from flask import current_app, request
 
+from app.errors import NotFound
 from app.extensions import db
 from app.telephony import VoiceResponse, public_url, twilio_webhook
 from app.voicemail import boxes, bp, phrases, services, twiml
 from app.voicemail.dialer import caller_id
+from app.voicemail.models import Callback
 from app.voicemail.ways_in import ring_agent_or_voicemail, take_message, voice
 from app.voicemail.webhook import status_webhook
 
@@ -98,8 +100,10 @@ def direct_line_unanswered(identity: str):
 @twilio_webhook
 def connect(callback_id: int):
     """The agent answered their softphone for a callback: tell them who, dial the customer."""
-    callback = services.find_callback(callback_id)
+    callback = _callback(callback_id)
     agent_voice = voice("en")
+    if callback is None:
+        return _gone()
     if callback.status == "closed" or not callback.number:
         return twiml.say_and_hang_up(phrases.text("voicemail.agent_done", "en"), agent_voice)
     who = callback.customer.name if callback.customer is not None else callback.number
@@ -113,6 +117,19 @@ def connect(callback_id: int):
     )
 
 
+def _callback(callback_id: int) -> Callback | None:
+    # Gone (its box deleted) while the agent's phone rang: without this the agent would hear
+    # the callers' safe fallback and be asked to leave a message in the general box.
+    try:
+        return services.find_callback(callback_id)
+    except NotFound:
+        return None
+
+
+def _gone() -> VoiceResponse:
+    return twiml.say_and_hang_up(phrases.text("voicemail.callback_gone", "en"), voice("en"))
+
+
 def _dialed_url(callback_id: int) -> str:
     agent = request.args.get("agent", "")
     return public_url(f"/voicemail/callbacks/{callback_id}/dialed?agent={agent}")
@@ -123,7 +140,9 @@ def _dialed_url(callback_id: int) -> str:
 def dialed(callback_id: int):
     """The customer's leg ended: the agent hears how, and records the outcome in the console."""
     status = request.form.get("DialCallStatus", "")
-    callback = services.find_callback(callback_id)
+    callback = _callback(callback_id)
+    if callback is None:
+        return _gone()
     services.audit(callback, "customer_leg", request.args.get("agent", ""), status=status,
                    duration=_duration("DialCallDuration"))
     db.session.commit()
@@ -137,6 +156,8 @@ def agent_leg(callback_id: int):
     """Progress of the agent's softphone leg when the call was started from the console."""
     status = request.form.get("CallStatus", "")
     if status in {"busy", "no-answer", "failed", "canceled"}:
-        callback = services.find_callback(callback_id)
-        services.audit(callback, "agent_missed", request.args.get("agent", ""), status=status)
-        db.session.commit()
+        callback = _callback(callback_id)  # gone: nothing to record, no retry would help
+        if callback is not None:
+            services.audit(callback, "agent_missed", request.args.get("agent", ""),
+                           status=status)
+            db.session.commit()
