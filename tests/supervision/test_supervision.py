@@ -244,6 +244,35 @@ def test_take_back_puts_the_caller_ahead_of_everyone_waiting(floor):
     assert amy.is_ringing
 
 
+def test_take_back_of_a_caller_who_has_just_hung_up_is_refused_cleanly(floor):
+    supervisor(floor)
+    amy = floor.agent("amy", ["billing"])
+    call = floor.call_in()
+    floor.wait_until(lambda: amy.is_ringing, timeout=10)
+    call.hangup()
+    response = floor.api("POST", f"/api/supervisor/calls/{call.sid}/take-back", "sue", json={})
+    assert response.status_code == 409
+    assert response.get_json()["error"]["id"] == "caller_gone"
+    floor.wait(1)
+    assert not amy.is_ringing and floor.agent_state("amy")["state"] == "available"
+    assert audit(floor) == []
+
+
+def test_a_caller_in_the_offer_menu_keeps_the_new_queue_when_they_keep_waiting(floor):
+    supervisor(floor)
+    floor.agent("busy_bee", ["billing"], state="away")
+    call = floor.call_in()
+    floor.wait_until(lambda: call.gathering, timeout=58)  # the 45 s offer
+    response = floor.api("POST", f"/api/supervisor/calls/{call.sid}/reassign", "sue",
+                         json={"department": "support"})
+    assert response.status_code == 200, response.get_json()
+    assert response.get_json()["state"] == "waiting"
+    sam = floor.agent("sam", ["support"])
+    call.press("1")  # keep waiting
+    floor.wait_until(lambda: sam.is_ringing, timeout=10)
+    assert floor.call_state(call.sid)["department"] == "support"
+
+
 def test_only_a_ringing_offer_can_be_taken_back(floor):
     supervisor(floor)
     amy = floor.agent("amy", ["billing"])
