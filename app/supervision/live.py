@@ -9,12 +9,15 @@ hold-clock steps fired) and the supervisor monitoring it, if any.
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable
 from typing import Any
 
 from app.calls.factory import controls
 from app.calls.live import view
 from app.queue.store import QueueStore
+
+log = logging.getLogger(__name__)
 
 Monitors = Callable[[str], dict[str, str]]
 
@@ -67,9 +70,13 @@ def live_calls(store: QueueStore, now: float, monitors: Monitors) -> list[dict[s
     pipe = store.redis.pipeline(transaction=False)
     for sid in sids:
         pipe.hgetall(store.keys.call(sid))
-    items = [
-        call_item(store, sid, call, now, monitors(sid) or None)
-        for sid, call in zip(sids, pipe.execute(), strict=True)
-        if call and call.get("state") not in (None, "", "ended")
-    ]
+    items = []
+    for sid, call in zip(sids, pipe.execute(), strict=True):
+        if not call or call.get("state") in (None, "", "ended"):
+            continue
+        try:
+            items.append(call_item(store, sid, call, now, monitors(sid) or None))
+        except Exception:
+            # One call the view cannot describe must not blank the supervisor's whole floor.
+            log.exception("no live view of call %s", sid)
     return sorted(items, key=lambda i: i["since"])
