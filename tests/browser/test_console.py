@@ -121,6 +121,24 @@ def test_agent_takes_a_call_wraps_up_and_clears_a_voicemail_callback(stack, sign
     expect(page.get_by_test_id("callbacks-empty")).to_be_visible()
 
 
+def test_a_wrong_password_is_refused_in_the_browser(stack, browser, screenshot):
+    from playwright.sync_api import expect
+
+    context = browser.new_context(viewport={"width": 1440, "height": 900})
+    try:
+        page = context.new_page()
+        page.goto(f"{stack.url}/console")
+        page.wait_for_url("**/signin?next=/console")
+        screenshot(page, "signin")
+        page.fill("input[name=identity]", "alice")
+        page.fill("input[name=password]", "not her password")
+        page.click("button[type=submit]")
+        expect(page.locator(".flash-error")).to_contain_text("Unknown identity or wrong password")
+        expect(page.locator("input[name=identity]")).to_have_value("alice")
+    finally:
+        context.close()
+
+
 def _transfers_served(stack) -> bool:
     response = requests.options(f"{stack.url}/api/calls/CAx/transfers", timeout=5)
     return response.status_code != 404
@@ -141,6 +159,15 @@ def test_warm_transfer_to_a_second_agent(stack, sign_in, screenshot):
     expect_state(alice, "On a call")
     bob.get_by_test_id("go-available").click()
     expect_state(bob, "Available")
+
+    # Hold: the hold clock ticks on the console; resuming reminds Alice to apologise.
+    alice.get_by_test_id("hold").click()
+    expect(alice.get_by_test_id("call-state")).to_have_text("On hold")
+    expect(alice.get_by_test_id("hold-clock")).to_contain_text(re.compile(r"0:0[1-9]"))
+    screenshot(alice, "console-hold")
+    alice.get_by_test_id("resume").click()
+    expect(alice.get_by_test_id("call-state")).to_have_text("Talking")
+    expect(alice.get_by_test_id("reminder")).to_contain_text("apologise")
 
     alice.get_by_test_id("transfer-open").click()
     form = alice.get_by_test_id("transfer-form")
