@@ -35,6 +35,7 @@ EXPECTED: dict[tuple[str, str], str] = {
     ("/signout", "POST"): PUBLIC,
     ("/api/openapi.json", "GET"): PUBLIC,
     ("/api/docs", "GET"): PUBLIC,
+    ("/api/docs/<>", "GET"): PUBLIC,
     ("/api/agents/login", "POST"): PUBLIC,
     # agents
     ("/api/agents", "POST"): ADMIN,
