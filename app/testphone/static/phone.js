@@ -8,6 +8,8 @@
   var state = { sid: null, next: 0, timer: null, ended: false };
   var LANGS = { "en-US": "English", "hi-IN": "Hindi", "bn-IN": "Bengali", "ms-MY": "Malay" };
   var FINAL = ["completed", "busy", "failed", "no-answer", "canceled"];
+  var ACTIVITY = { gather: "listening for keys", conference: "in the call room", record: "recording",
+                   twiml: "connected", bridged: "connected", queue: "in a queue" };
 
   function line(kind, text, extra) {
     var li = document.createElement("li");
@@ -64,7 +66,7 @@
     state.next = data.next;
     var status = data.status || "";
     var badge = el("status");
-    badge.textContent = (status === "in-progress" ? (data.activity || "connected") : status).replace(/_/g, " ");
+    badge.textContent = (status === "in-progress" ? (ACTIVITY[data.activity] || "connected") : status).replace(/[_-]/g, " ");
     badge.className = "badge " + (FINAL.indexOf(status) >= 0 ? "badge-ended" : status === "in-progress" ? "badge-talking" : "badge-info");
     el("prompting").hidden = !data.awaiting_input;
     if (FINAL.indexOf(status) >= 0 && !state.ended) ended();
