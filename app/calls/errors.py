@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.errors import Conflict, InvalidInput, NotFound
+from app.errors import Conflict, DomainError, InvalidInput, NotFound
 
 
 class CallNotFound(NotFound):
@@ -35,3 +35,10 @@ class TargetUnavailable(Conflict):
 
 class InvalidTransfer(InvalidInput):
     error_id = "invalid_transfer"
+
+
+class TelephonyFailed(DomainError):
+    """Twilio refused or failed the change; nothing on the call was changed by it."""
+
+    error_id = "telephony_failed"
+    status = 502

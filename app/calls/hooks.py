@@ -38,3 +38,5 @@ def _handle(call_sid: str, event: str, form: Mapping[str, str]) -> None:
         c.store.set_ctl(call_sid, conference_sid="")
         if hold.is_held(c, call_sid):
             hold.end_hold(c, call_sid)
+        # A call outlives its room only briefly (a survey, a rejoin), never a day.
+        c.store.forget_later(call_sid)

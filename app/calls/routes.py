@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from flask import g, jsonify, request
 
 from app.auth import require_api_auth
 from app.calls import bp, live, transfers
-from app.calls.errors import TransferNotFound
+from app.calls.errors import TelephonyFailed, TransferNotFound
 from app.calls.factory import controls
 from app.errors import InvalidInput
+from app.telephony.gateway import TelephonyError
 
 
 def _json() -> dict:
@@ -18,6 +22,16 @@ def _json() -> dict:
     if not isinstance(body, dict):
         raise InvalidInput("Send a JSON object.")
     return body
+
+
+@contextmanager
+def _telephony() -> Iterator[None]:
+    """Twilio refusing a change is an answer the console can show, not a 500."""
+    try:
+        yield
+    except TelephonyError as exc:
+        raise TelephonyFailed("Twilio did not accept the change; try again.",
+                              code=exc.code) from exc
 
 
 @bp.get("/<call_sid>")
@@ -32,7 +46,8 @@ def get_call(call_sid: str):
 @require_api_auth("agent")
 def hold_call(call_sid: str):
     c = controls()
-    live.hold_call(c, g.principal, call_sid)
+    with _telephony():
+        live.hold_call(c, g.principal, call_sid)
     return jsonify(live.view(c, call_sid))
 
 
@@ -40,7 +55,8 @@ def hold_call(call_sid: str):
 @require_api_auth("agent")
 def resume_call(call_sid: str):
     c = controls()
-    live.resume_call(c, g.principal, call_sid)
+    with _telephony():
+        live.resume_call(c, g.principal, call_sid)
     return jsonify(live.view(c, call_sid))
 
 
@@ -48,7 +64,8 @@ def resume_call(call_sid: str):
 @require_api_auth("agent")
 def hang_up(call_sid: str):
     c = controls()
-    live.hang_up(c, g.principal, call_sid)
+    with _telephony():
+        live.hang_up(c, g.principal, call_sid)
     return jsonify(live.view(c, call_sid))
 
 
@@ -58,7 +75,8 @@ def start_transfer(call_sid: str):
     c = controls()
     live.authorise(c, g.principal, call_sid)
     body = _json()
-    transfer = transfers.start(c, call_sid, str(body.get("mode", "")), body.get("target"))
+    with _telephony():
+        transfer = transfers.start(c, call_sid, str(body.get("mode", "")), body.get("target"))
     return jsonify(transfer.to_dict()), 201
 
 
@@ -78,7 +96,8 @@ def get_transfer(call_sid: str):
 def complete_transfer(call_sid: str):
     c = controls()
     live.authorise(c, g.principal, call_sid)
-    return jsonify(transfers.complete(c, call_sid).to_dict())
+    with _telephony():
+        return jsonify(transfers.complete(c, call_sid).to_dict())
 
 
 @bp.post("/<call_sid>/transfer/cancel")
@@ -86,7 +105,8 @@ def complete_transfer(call_sid: str):
 def cancel_transfer(call_sid: str):
     c = controls()
     live.authorise(c, g.principal, call_sid)
-    return jsonify(transfers.cancel(c, call_sid).to_dict())
+    with _telephony():
+        return jsonify(transfers.cancel(c, call_sid).to_dict())
 
 
 @bp.post("/<call_sid>/transfer/three-way")
@@ -94,4 +114,5 @@ def cancel_transfer(call_sid: str):
 def three_way(call_sid: str):
     c = controls()
     live.authorise(c, g.principal, call_sid)
-    return jsonify(transfers.three_way(c, call_sid).to_dict())
+    with _telephony():
+        return jsonify(transfers.three_way(c, call_sid).to_dict())

@@ -13,6 +13,8 @@ from typing import Any
 from app.calls import scripts
 from app.queue.store import QueueStore
 
+KEEP_SECONDS = 24 * 3600
+
 
 class ControlStore:
     def __init__(self, queue_store: QueueStore) -> None:
@@ -46,6 +48,14 @@ class ControlStore:
     def set_ctl(self, call_sid: str, **fields: Any) -> None:
         self.redis.hset(self.ctl_key(call_sid),
                         mapping={k: "" if v is None else str(v) for k, v in fields.items()})
+
+    def forget_later(self, call_sid: str, seconds: int = KEEP_SECONDS) -> None:
+        """The call is over: its control and transfer hashes go after a while (kept a day for
+        the console and the dashboard; no deadline depends on this expiry)."""
+        pipe = self.redis.pipeline(transaction=False)
+        pipe.expire(self.ctl_key(call_sid), seconds)
+        pipe.expire(self.transfer_key(call_sid), seconds)
+        pipe.execute()
 
     def bump_hold(self, call_sid: str) -> int:
         return int(self.redis.hincrby(self.ctl_key(call_sid), "hold_gen", 1))
