@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test install migrate seed lint bench clean vendor browser-deps
+.PHONY: run test test-pg install migrate seed lint bench clean vendor browser-deps
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +42,14 @@ run: seed
 
 test: install browser-deps
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The same suite on PostgreSQL: a throwaway cluster of this run's own (scripts/postgres.sh
+# installs PostgreSQL with apt-get when missing), one database per test, removed at the end.
+test-pg: install browser-deps
+	@export PG_DIR="$(CURDIR)/var/pg-test-$$$$"; \
+	url="$$(scripts/postgres.sh start)" || exit 1; \
+	status=0; TEST_DATABASE_URL="$$url" $(BIN)/python -m pytest $(PYTEST_ARGS) || status=$$?; \
+	scripts/postgres.sh destroy; exit $$status
 
 lint: install
 	$(BIN)/ruff check .
