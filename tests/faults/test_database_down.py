@@ -74,8 +74,9 @@ def test_a_recording_callback_during_an_outage_is_refused_then_stored_once(stack
     with database_locked(stack.database):
         stack.say(sid, MESSAGE)
         until(lambda: stack.call(sid)["status"] == "completed", 30, "silence ends the call")
-        until(lambda: any(e["purpose"] == "recording-status" for e in stack.events("webhook")
-                          if e.get("call_sid") == sid), 30, "the recording callback")
+        until(lambda: {"recording-status", "transcription"} <= {
+            e["purpose"] for e in stack.events("webhook") if e.get("call_sid") == sid}, 30,
+            "the recording and transcription callbacks")
         assert stack.has_heard(sid, "Your message has been saved")
     callbacks = [e for e in stack.events("webhook") if e.get("call_sid") == sid
                  and e["purpose"] in ("recording-status", "transcription")]
