@@ -19,6 +19,7 @@ from sqlalchemy.orm import selectinload
 
 from app.agents.models import Agent
 from app.customers.models import Customer
+from app.dashboard import scripts
 from app.extensions import db
 from app.ivr.models import Department
 from app.queue.ladder import HOLD_LIMIT_SECONDS, ladder_for
@@ -54,23 +55,16 @@ def _number(value: str | None) -> float | None:
         return None
 
 
-def _read_hashes(store: QueueStore, keys: list[str]) -> list[dict[str, str]]:
-    pipe = store.redis.pipeline(transaction=False)
-    for key in keys:
-        pipe.hgetall(key)
-    return pipe.execute() if keys else []
-
-
-def _steps(call: dict[str, str]) -> list[dict[str, Any]]:
+def _steps(call: dict[str, Any]) -> list[dict[str, Any]]:
     """The caller's ladder with the steps of their current wait marked fired (and when)."""
     try:
         ladder = json.loads(call.get("ladder") or "[]")
     except ValueError:
         ladder = []
-    generation = call.get("generation", "1")
+    fired = call.get("fired") or {}
     steps = []
-    for index, step in enumerate(ladder):
-        fired_at = _number(call.get(f"fired:{generation}:{index}"))
+    for index, step in enumerate(ladder if isinstance(ladder, list) else []):
+        fired_at = _number(fired.get(str(index)))
         steps.append({"at": step.get("at"), "action": step.get("action"),
                       "fired": fired_at is not None, "fired_at": fired_at})
     return steps
@@ -80,33 +74,12 @@ def _steps(call: dict[str, str]) -> list[dict[str, Any]]:
 TRANSFER_LIVE = ("initiated", "target_ringing", "consulting", "three_way")
 
 
-def _call_state(call: dict[str, str]) -> str:
+def _call_state(call: dict[str, Any]) -> str:
     if call.get("held") == "1":
         return "held"
     if call.get("transfer_state") in TRANSFER_LIVE:
         return "transferring"
     return CALL_STATES.get(call.get("state", ""), call.get("state", ""))
-
-
-def _with_controls(store: QueueStore, calls: list[dict[str, str]]) -> None:
-    """Add what the call controls keep apart (app/calls/store.py: `ctl:<sid>` with held and
-    held_since, `transfer:<sid>` with its state) to each connected call, in one pipeline."""
-    connected = [c for c in calls if c.get("state") == "connected"]
-    if not connected:
-        return
-    prefix = store.keys.prefix
-    pipe = store.redis.pipeline(transaction=False)
-    for call in connected:
-        pipe.hmget(f"{prefix}:ctl:{call['sid']}", "held", "held_since")
-        pipe.hmget(f"{prefix}:transfer:{call['sid']}", "state", "to_agent")
-    replies = pipe.execute()
-    for index, call in enumerate(connected):
-        held, held_since = replies[2 * index]
-        transfer_state, to_agent = replies[2 * index + 1]
-        call["held"] = held or ""
-        call["held_since"] = (held_since or "") if held == "1" else ""
-        call["transfer_state"] = transfer_state or ""
-        call["transfer_to"] = to_agent or ""
 
 
 def _call_item(call: dict[str, str], customers: dict[int, str],
@@ -157,22 +130,25 @@ def _agents_by_identity() -> dict[str, Agent]:
     return {a.identity: a for a in rows}
 
 
-def read_calls(store: QueueStore) -> list[dict[str, str]]:
-    sids = sorted(store.live_calls())
-    return [c for c in _read_hashes(store, [store.keys.call(s) for s in sids])
-            if c and c.get("state") != "ended"]
+def _list(value: Any) -> list[Any]:
+    # Lua's cjson writes an empty table as {}: an empty list here.
+    return value if isinstance(value, list) else []
 
 
-def read_agents(store: QueueStore) -> list[dict[str, str]]:
-    identities = sorted(store.agent_identities())
-    return [a for a in _read_hashes(store, [store.keys.agent(i) for i in identities]) if a]
+def read_floor(store: QueueStore, slugs: list[str]) -> tuple[list[dict[str, Any]],
+                                                            list[dict[str, str]],
+                                                            dict[str, list[str]]]:
+    """(live calls, agents' presence, each department's queue order), in one round trip."""
+    from flask import current_app
 
-
-def _queue_orders(store: QueueStore, slugs: list[str]) -> dict[str, list[str]]:
-    pipe = store.redis.pipeline(transaction=False)
-    for slug in slugs:
-        pipe.zrange(store.keys.queue(slug), 0, -1)
-    return dict(zip(slugs, pipe.execute(), strict=True)) if slugs else {}
+    script = current_app.extensions.get("dashboard.floor_script")
+    if script is None:
+        script = current_app.extensions["dashboard.floor_script"] = \
+            store.redis.register_script(scripts.FLOOR)
+    floor = json.loads(script(keys=[], args=[store.keys.prefix, *slugs]))
+    orders = floor.get("orders") or {}
+    return (_list(floor.get("calls")), _list(floor.get("agents")),
+            {slug: _list(orders.get(slug)) for slug in slugs})
 
 
 def backlog(now_dt, limit: int = BACKLOG_LIMIT) -> dict[str, Any]:
@@ -203,10 +179,7 @@ def build(sources: FloorSources, now: float, now_dt) -> dict[str, Any]:
     store = sources.store
     departments = _departments()
     slugs = [d.slug for d in departments]
-    calls = read_calls(store)
-    _with_controls(store, calls)
-    presence = read_agents(store)
-    orders = _queue_orders(store, slugs)
+    calls, presence, orders = read_floor(store, slugs)
     positions = {sid: i + 1 for order in orders.values() for i, sid in enumerate(order)}
     customers = _customer_names(
         int(c["customer_id"]) for c in calls if (c.get("customer_id") or "").isdigit()
