@@ -24,8 +24,10 @@ OFFER = "To keep waiting and keep your place, press 1."
 LADDER = [{"at": 0, "action": "announce"}, {"at": 2, "action": "offer"}]
 
 
-def caller(stack, sid: str) -> dict[str, str]:
-    return stack.redis_client().hgetall(f"{{cc}}:call:{sid}")
+def caller(stack, sid: str) -> str:
+    # Parked (in_offer) and never offered: the retried step must redirect again when the
+    # caller carries offer_pending=<its generation> (docs/faults.md).
+    return f"the caller in Redis: {stack.redis_client().hgetall(f'{{cc}}:call:{sid}')}"
 
 
 def offers_heard(stack, sid: str) -> int:

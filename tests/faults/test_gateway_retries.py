@@ -1,0 +1,96 @@
+"""The gateway against an emulator that fails on request: what it retries, what it never
+does twice. In-process and instant; the real-process flows are in test_twilio_failing.py."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from twilio.rest import Client
+
+from app.telephony.gateway import TelephonyError, TwilioGateway
+from app.telephony.http_client import RebasedTwilioHttpClient
+from sim.emulator import Emulator
+from sim.faults import faults
+
+ROOM = "CA" + "1" * 32
+
+
+@pytest.fixture
+def emu() -> Iterator[Emulator]:
+    emulator = Emulator()
+    emulator.start_rest_server()
+    emulator.softphone("amy", answer_after=None)
+    emulator.phone("+15551230000", answer_after=None)
+    yield emulator
+    emulator.stop()
+
+
+@pytest.fixture
+def gateway(emu: Emulator) -> TwilioGateway:
+    client = Client(emu.account_sid, emu.auth_token,
+                    http_client=RebasedTwilioHttpClient(emu.base_url, timeout=5))
+    pauses: list[float] = []
+    gw = TwilioGateway(client, retries=2, sleep=pauses.append)
+    gw.pauses = pauses  # type: ignore[attr-defined]
+    return gw
+
+
+def ring(gateway: TwilioGateway) -> str:
+    return gateway.add_agent_to_conference(ROOM, identity="amy", caller_id="+15005550006",
+                                           timeout=20, status_callback="http://x.test/cb")
+
+
+def agent_legs(emu: Emulator) -> list[str]:
+    room = emu.conference(ROOM)
+    return [] if room is None else [p.call_sid for p in room.participants.values()
+                                    if p.label == "agent"]
+
+
+def test_a_lost_answer_returns_the_leg_twilio_made(emu, gateway):
+    faults(emu).add("participants.create", status=500, after=True)
+    leg = ring(gateway)
+    assert agent_legs(emu) == [leg]
+
+
+def test_refusals_are_retried_with_a_growing_pause(emu, gateway):
+    faults(emu).add("participants.create", 2, status=503)
+    leg = ring(gateway)
+    assert agent_legs(emu) == [leg]
+    assert gateway.pauses == [0.2, 0.4]
+
+
+def test_giving_up_after_the_last_retry(emu, gateway):
+    faults(emu).add("participants.create", 3, status=503)
+    with pytest.raises(TelephonyError) as failed:
+        ring(gateway)
+    assert failed.value.status == 503
+    assert agent_legs(emu) == []
+
+
+def test_no_retry_when_the_room_cannot_be_searched(emu, gateway):
+    faults(emu).add("participants.create", status=500, after=True)
+    faults(emu).add("conferences.list", status=503)
+    with pytest.raises(TelephonyError):
+        ring(gateway)
+    assert len(agent_legs(emu)) == 1  # the one Twilio made; never a second
+
+
+def test_client_errors_are_not_retried(emu, gateway):
+    faults(emu).add("participants.create", status=400, code=21218)
+    with pytest.raises(TelephonyError) as failed:
+        ring(gateway)
+    assert failed.value.code == 21218 and gateway.pauses == []
+    assert agent_legs(emu) == []
+
+
+def test_redirects_and_hang_ups_are_retried(emu, gateway):
+    leg = ring(gateway)
+    faults(emu).add("calls.update", 2, status=503)
+    gateway.hang_up(leg)
+    assert [h.status for h in faults(emu).hits] == [503, 503]
+    emu.advance(0)
+    assert emu.store.calls[leg].status in ("canceled", "completed")
+    with pytest.raises(TelephonyError) as failed:  # ended: Twilio says so, once
+        gateway.redirect_call(leg, "http://x.test/offer")
+    assert failed.value.code == 21220 and len(gateway.pauses) == 2
