@@ -1,0 +1,493 @@
+"""Scale-out: 500 concurrent calls over several web processes, two clocks, two workers.
+
+    .venv/bin/python -m bench.load [--calls 500] [--agents 40] [--web-workers 3]
+                                    [--database postgres|sqlite] [--ramp 25]
+
+Starts, on loopback ports under var/bench/load/<time>/: redis-server (append-only file on),
+a database (a throwaway PostgreSQL cluster from scripts/postgres.sh, or SQLite), gunicorn
+with several worker processes, two hold-clock processes and two RQ workers. The Twilio
+emulator runs in this process in real time and plays everyone: callers who dial in, pick a
+department, wait, talk to an agent, hang up while waiting (abandon by design) or take the
+hold clock's offer and leave a message, or keep waiting; agents on softphones who answer.
+
+Then it checks, from the database and the emulator's event log, that no call was lost or
+doubled: every call has one interaction and ends exactly one way (answered by one agent,
+a message stored once, or abandoned by a caller who hung up while waiting), no agent talks
+to two callers at once, no caller heard an application error, and every hold-clock step
+fired before the caller had waited 60 s. It reports calls per second and the webhooks'
+p50/p99 as the emulator (Twilio's side) timed them. Exit status 1 if a check failed.
+Transfers are not in the mix yet (see bench/README.md).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter, defaultdict
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+NUMBER = "+15005550006"
+PASSWORD = "password123"
+DEPARTMENT, DEPARTMENT_KEY = "support", "2"  # open around the clock in the demo data
+OFFER_AT = 30  # seconds: the ladder's offer (keep waiting / message / callback)
+HOLD_LIMIT = 60.0  # rule R4: nobody is held 60 s without a step
+SETTINGS = {"WRAP_UP_SECONDS": "1", "RING_TIMEOUT_SECONDS": "10", "LOG_LEVEL": "WARNING",
+            "IVR_CACHE_SECONDS": "60"}
+
+
+def percentile(values: list[float], p: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+# -- the processes ----------------------------------------------------------------------
+
+@dataclass
+class Processes:
+    run_dir: Path
+    env: dict[str, str]
+    procs: dict[str, subprocess.Popen] = field(default_factory=dict)
+
+    def start(self, name: str, command: list[str]) -> None:
+        log = open(self.run_dir / f"{name}.log", "ab")  # noqa: SIM115 - the process owns it
+        self.procs[name] = subprocess.Popen(command, cwd=ROOT, env=self.env, stdout=log,
+                                            stderr=subprocess.STDOUT, start_new_session=True)
+        log.close()
+
+    def alive(self) -> list[str]:
+        return [name for name, p in self.procs.items() if p.poll() is None]
+
+    def stop(self) -> None:
+        for proc in self.procs.values():
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGTERM)
+        for proc in self.procs.values():
+            try:
+                proc.wait(15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(5)
+
+
+def wait_for(predicate, timeout: float, what: str, every: float = 0.2) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"not ready after {timeout} s: {what}")
+        time.sleep(every)
+
+
+def start_database(kind: str, run_dir: Path) -> tuple[str, Any]:
+    """The database URL and how to stop it."""
+    if kind == "sqlite":
+        return f"sqlite:///{run_dir / 'callcentre.sqlite3'}", lambda: None
+    env = {**os.environ, "PG_DIR": str(run_dir / "pg")}
+    url = subprocess.run([str(ROOT / "scripts" / "postgres.sh"), "start"], env=env, check=True,
+                         capture_output=True, text=True).stdout.strip()
+    return url, lambda: subprocess.run([str(ROOT / "scripts" / "postgres.sh"), "destroy"],
+                                       env=env, check=False, capture_output=True)
+
+
+def prepare(settings: Any, callers: list[str], agents: list[str]) -> Any:
+    """Migrate, seed the demo, add English customers and agents, set a short ladder."""
+    from flask_migrate import upgrade
+
+    from app import create_app
+    from app.agents import services as agent_services
+    from app.customers import services as customer_services
+    from app.extensions import db
+    from app.ivr import departments
+
+    app = create_app(settings)
+    with app.app_context():
+        upgrade()
+    result = app.test_cli_runner().invoke(args=["ivr", "seed-demo"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        for i, number in enumerate(callers):
+            customer_services.create_customer(name=f"Caller {i}", account_number=f"8{i:06d}",
+                                              language="en", phones=[number], source="import")
+        for identity in agents:
+            agent_services.create_agent(identity.title(), identity, role="agent",
+                                        departments=[DEPARTMENT], password=PASSWORD)
+        department = departments.get(DEPARTMENT)
+        department.settings = {**(department.settings or {}), "ladder": [
+            {"at": 0, "action": "announce"}, {"at": 10, "action": "raise_priority", "by": 1},
+            {"at": 20, "action": "alert"}, {"at": OFFER_AT, "action": "offer"}]}
+        db.session.commit()
+        db.engine.dispose()
+    return app
+
+
+# -- the callers ------------------------------------------------------------------------
+
+@dataclass
+class Caller:
+    number: str
+    policy: str  # "patient" (keeps waiting at the offer), "message", "abandon"
+    patience: float  # an abandoner hangs up after this long in line
+    talk: float
+    handle: Any = None
+    stage: str = "dialing"  # dialing, menu, queued, connected, offer, recording, done
+    dialed_at: float = 0.0
+    queued_at: float = 0.0
+    connected_at: float = 0.0
+    ended_at: float = 0.0
+    outcome: str = ""  # what the caller lived: answered, message, abandoned, other
+    busy: bool = False  # an action is under way in the pool
+    offers: int = 0
+
+
+def agent_in_room(emu: Any, caller_sid: str) -> bool:
+    """An agent's leg is connected in the caller's conference (named after the caller)."""
+    conf = emu.conference(caller_sid)
+    if conf is None or conf.status != "in-progress":
+        return False
+    return any(p.call_sid in emu.store.calls
+               and emu.store.calls[p.call_sid].to.startswith("client:") for p in conf.connected())
+
+
+class Driver:
+    """Plays every caller: a loop looks at each call and hands actions to a small pool."""
+
+    def __init__(self, emu: Any, callers: list[Caller], ramp: float) -> None:
+        self.emu, self.callers, self.ramp = emu, callers, ramp
+        self.pool = ThreadPoolExecutor(8, thread_name_prefix="caller")
+        self.problems: list[str] = []
+
+    def act(self, caller: Caller, fn, *args: Any) -> None:
+        caller.busy = True
+
+        def run() -> None:
+            try:
+                fn(*args)
+            except Exception as exc:  # a caller who acted too late (the call moved on)
+                self.problems.append(f"{caller.number}: {fn.__name__}: {exc}")
+            finally:
+                caller.busy = False
+
+        self.pool.submit(run)
+
+    def leave_message(self, caller: Caller) -> None:
+        call = caller.handle
+        deadline = time.monotonic() + 60
+        while not call.recording and not call.ended and time.monotonic() < deadline:
+            time.sleep(0.1)
+        if call.ended:
+            return
+        call.say("Hello, this is a load test caller, please call me back")
+        time.sleep(3.0)  # longer than the shortest message kept
+        if not call.ended:
+            call.press("#")
+
+    def step(self, caller: Caller, now: float) -> None:
+        call = caller.handle
+        if call.ended:
+            caller.outcome = caller.outcome or "other"  # hung up on by the app (a bug)
+            caller.stage, caller.ended_at = "done", now
+            return
+        if caller.busy:
+            return
+        if caller.stage == "dialing" and call.gathering:
+            caller.stage = "menu"
+            self.act(caller, call.press, DEPARTMENT_KEY)
+        elif caller.stage in ("menu", "offer") and call.in_conference:
+            caller.stage, caller.queued_at = "queued", caller.queued_at or now
+        elif caller.stage == "queued":
+            if agent_in_room(self.emu, call.sid):
+                caller.stage, caller.connected_at, caller.outcome = "connected", now, "answered"
+            elif call.gathering:  # taken out of the hold music: the offer
+                caller.stage, caller.offers = "offer", caller.offers + 1
+                if caller.policy == "message":
+                    caller.stage, caller.outcome = "recording", "message"
+                    self.act(caller, call.press, "2")
+                    self.act_later(caller)
+                else:
+                    self.act(caller, call.press, "1")
+            elif caller.policy == "abandon" and now - caller.queued_at > caller.patience:
+                caller.outcome = "abandoned"
+                self.act(caller, call.hangup)
+        elif caller.stage == "connected" and now - caller.connected_at > caller.talk:
+            self.act(caller, call.hangup)
+
+    def act_later(self, caller: Caller) -> None:
+        self.pool.submit(self.leave_message, caller)
+
+    def run(self, timeout: float) -> None:
+        start = time.monotonic()
+        gap = self.ramp / max(len(self.callers), 1)
+        pending = list(self.callers)
+        while True:
+            now = time.monotonic()
+            while pending and now - start >= gap * (len(self.callers) - len(pending)):
+                caller = pending.pop(0)
+                caller.dialed_at = now
+                caller.handle = self.emu.dial_in(caller.number, NUMBER)
+            live = [c for c in self.callers if c.handle is not None and c.stage != "done"]
+            for caller in live:
+                self.step(caller, now)
+            if not pending and not live:
+                break
+            if now - start > timeout:
+                self.problems.append(f"{len(live)} calls still live after {timeout} s")
+                for caller in live:
+                    caller.handle.hangup()
+                break
+            time.sleep(0.2)
+        self.pool.shutdown(wait=True)
+
+
+# -- the checks -------------------------------------------------------------------------
+
+def check(app: Any, emu: Any, callers: list[Caller]) -> tuple[dict[str, Any], list[str]]:
+    """What the database and the emulator saw, and every way it breaks the promises."""
+    from sqlalchemy import select
+
+    from app.extensions import db
+    from app.interactions.models import Interaction, InteractionEvent
+    from app.voicemail.models import Voicemail
+
+    failures: list[str] = []
+    sids = {c.handle.sid: c for c in callers}
+    with app.app_context():
+        rows = db.session.scalars(select(Interaction).where(
+            Interaction.call_sid.in_(list(sids)))).all()
+        messages = Counter(db.session.scalars(select(Voicemail.call_sid).where(
+            Voicemail.call_sid.in_(list(sids)))).all())
+        by_sid = {r.call_sid: r for r in rows}
+        escalations = db.session.execute(select(
+            Interaction.call_sid, InteractionEvent.detail).join(InteractionEvent).where(
+            InteractionEvent.kind == "escalated")).all()
+        answered_events = Counter(db.session.scalars(select(Interaction.call_sid).join(
+            InteractionEvent).where(InteractionEvent.kind == "answered")).all())
+        db.engine.dispose()
+
+    # Agent legs that joined each caller's room, from the emulator's log.
+    calls = emu.store.calls
+    conference_owner = {c.sid: c.friendly_name for c in emu.store.conferences.values()}
+    joins: dict[str, list[str]] = defaultdict(list)
+    spans: dict[str, list[tuple[float, float, str]]] = defaultdict(list)
+    joined_at: dict[str, float] = {}
+    for e in emu.events:
+        if e["type"] == "participant_joined" and calls[e["call_sid"]].to.startswith("client:"):
+            owner = conference_owner.get(e["conference_sid"], "")
+            joins[owner].append(calls[e["call_sid"]].to)
+            joined_at[e["call_sid"]] = e["t"]
+        elif e["type"] == "participant_left" and e["call_sid"] in joined_at:
+            leg = calls[e["call_sid"]]
+            spans[leg.to].append((joined_at.pop(e["call_sid"]), e["t"], e["conference_sid"]))
+
+    outcomes: Counter[str] = Counter()
+    for sid, caller in sids.items():
+        row = by_sid.get(sid)
+        if row is None:
+            failures.append(f"{sid}: no interaction (lost)")
+            continue
+        ways = [w for w, yes in (("answered", row.answered_at is not None),
+                                 ("message", messages[sid] > 0),
+                                 ("abandoned", bool(row.abandoned))) if yes]
+        if len(ways) != 1:
+            failures.append(f"{sid}: ended {ways or 'no way at all'} (caller: {caller.outcome})")
+            continue
+        outcomes[ways[0]] += 1
+        if ways[0] != caller.outcome:
+            failures.append(f"{sid}: the app says {ways[0]}, the caller lived {caller.outcome}")
+        if messages[sid] > 1:
+            failures.append(f"{sid}: {messages[sid]} messages stored (doubled)")
+        if ways[0] == "abandoned" and caller.policy != "abandon":
+            failures.append(f"{sid}: abandoned, but this caller never hung up while waiting")
+        agent_joins = len(joins.get(sid, []))
+        if ways[0] == "answered" and (agent_joins != 1 or answered_events[sid] != 1):
+            failures.append(f"{sid}: answered with {agent_joins} agent joins, "
+                            f"{answered_events[sid]} answered events (doubled?)")
+        if ways[0] != "answered" and agent_joins:
+            failures.append(f"{sid}: {ways[0]}, yet {agent_joins} agent(s) joined")
+    for agent, legs in spans.items():
+        legs.sort()
+        for (_, end, conf), (start, _, other) in zip(legs, legs[1:], strict=False):
+            if start < end - 1e-6 and conf != other:
+                failures.append(f"{agent} in two callers' rooms at once")
+    late = [float(d.get("late", 0.0)) for _, d in escalations]
+    waited = [float(d.get("waited", 0.0)) for _, d in escalations]
+    over = [(sid, d) for sid, d in escalations if float(d.get("waited", 0.0)) >= HOLD_LIMIT]
+    failures += [f"{sid}: step {d.get('step')} after {d.get('waited')} s of waiting"
+                 for sid, d in over]
+    errors = [e for e in emu.events if e["type"] == "application_error"]
+    failures += [f"{e['call_sid']}: the caller heard the application error" for e in errors]
+
+    webhooks = [e for e in emu.events if e["type"] == "webhook"]
+    elapsed = [e["elapsed"] for e in webhooks if e.get("elapsed") is not None]
+    first = min(c.dialed_at for c in callers)
+    last = max(c.ended_at for c in callers)
+    figures = {
+        "calls": len(callers),
+        "outcomes": dict(outcomes),
+        "policies": dict(Counter(c.policy for c in callers)),
+        "offers_heard": sum(c.offers for c in callers),
+        "seconds": round(last - first, 1),
+        "calls_per_second": round(len(callers) / (last - first), 2),
+        "most_concurrent": most_concurrent(callers),
+        "webhooks": len(webhooks),
+        "webhook_p50_ms": round(percentile(elapsed, 50) * 1000, 1),
+        "webhook_p99_ms": round(percentile(elapsed, 99) * 1000, 1),
+        "webhook_max_ms": round(max(elapsed, default=0) * 1000, 1),
+        "webhook_statuses": dict(Counter(str(e.get("status")) for e in webhooks)),
+        "webhook_errors": len([e for e in emu.events if e["type"] == "webhook_error"]),
+        "steps_fired": len(escalations),
+        "step_late_p50_ms": round(percentile(late, 50) * 1000, 1),
+        "step_late_p99_ms": round(percentile(late, 99) * 1000, 1),
+        "step_late_max_ms": round(max(late, default=0) * 1000, 1),
+        "longest_wait_at_a_step_s": round(max(waited, default=0), 1),
+        "wait_to_answer_p50_s": round(percentile(
+            [c.connected_at - c.queued_at for c in callers if c.connected_at], 50), 1),
+    }
+    return figures, failures
+
+
+def most_concurrent(callers: list[Caller]) -> int:
+    marks = sorted([(c.dialed_at, 1) for c in callers] + [(c.ended_at, -1) for c in callers])
+    best = live = 0
+    for _, delta in marks:
+        live += delta
+        best = max(best, live)
+    return best
+
+
+# -- main -------------------------------------------------------------------------------
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.load", description=__doc__.split(
+        "\n")[0])
+    parser.add_argument("--calls", type=int, default=500)
+    parser.add_argument("--agents", type=int, default=40)
+    parser.add_argument("--web-workers", type=int, default=3, help="gunicorn processes")
+    parser.add_argument("--threads", type=int, default=4, help="threads per web process")
+    parser.add_argument("--clocks", type=int, default=2)
+    parser.add_argument("--workers", type=int, default=2, help="RQ workers")
+    parser.add_argument("--database", choices=["postgres", "sqlite"], default="postgres")
+    parser.add_argument("--ramp", type=float, default=25.0, help="seconds to dial every call")
+    parser.add_argument("--timeout", type=float, default=900.0)
+    parser.add_argument("--seed", type=int, default=8)
+    args = parser.parse_args(argv)
+
+    from app.embedded_redis import EmbeddedRedis, free_port
+    from config import TestingConfig
+    from sim.clock import RealClock
+    from sim.emulator import Emulator
+    from sim.serve import credentials
+    from sim.transport import HttpTransport
+
+    run_dir = ROOT / "var" / "bench" / "load" / time.strftime("%Y%m%d-%H%M%S")
+    run_dir.mkdir(parents=True, exist_ok=True)
+    rng = random.Random(args.seed)
+    callers_numbers = [f"+1202556{n:04d}" for n in range(args.calls)]
+    agents = [f"agent{n:03d}" for n in range(args.agents)]
+    redis_server = EmbeddedRedis(run_dir / "redis", appendonly=True).start()
+    database_url, stop_database = start_database(args.database, run_dir)
+    web_port, creds = free_port(), credentials()
+    web_url = f"http://127.0.0.1:{web_port}"
+    emu = Emulator(creds["account_sid"], creds["auth_token"], clock=RealClock(),
+                   transport=HttpTransport(10.0, 15.0), api_key=creds["api_key"],
+                   api_secret=creds["api_secret"], words_per_minute=600, play_seconds=8.0)
+    emu.add_number(NUMBER, f"{web_url}/ivr/incoming", fallback_url=f"{web_url}/ivr/fallback",
+                   status_callback=f"{web_url}/ivr/status")
+    emu.add_application(f"{web_url}/softphone/outgoing", sid=creds["twiml_app_sid"])
+    sim_url = emu.start_rest_server()
+    emu.start()
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("TWILIO_", "DATABASE_", "REDIS_", "PUBLIC_", "TEST_"))}
+    env.update(SETTINGS)
+    env.update({"APP_ENV": "testing", "DATABASE_URL": database_url,
+                "REDIS_URL": redis_server.url, "PUBLIC_BASE_URL": web_url,
+                "TWILIO_MODE": "emulator", "TWILIO_API_BASE_URL": sim_url,
+                "PYTHONUNBUFFERED": "1", "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"})
+    settings = TestingConfig(SQLALCHEMY_DATABASE_URI=database_url, REDIS_URL=redis_server.url,
+                             PUBLIC_BASE_URL=web_url, TWILIO_API_BASE_URL=sim_url,
+                             **{k: v for k, v in SETTINGS.items() if k != "LOG_LEVEL"})
+    procs = Processes(run_dir, env)
+    print(f"run directory {run_dir}; database {args.database}", flush=True)
+    try:
+        app = prepare(settings, callers_numbers, agents)
+        procs.start("web", [str(BIN / "gunicorn"), "app:create_app()", "--bind",
+                            f"127.0.0.1:{web_port}", "--workers", str(args.web_workers),
+                            "--threads", str(args.threads), "--timeout", "60",
+                            "--no-control-socket"])
+        for n in range(args.clocks):
+            procs.start(f"clock{n + 1}", [str(BIN / "flask"), "--app", "app", "queue", "clock"])
+        for n in range(args.workers):
+            procs.start(f"worker{n + 1}", [str(BIN / "rq"), "worker", "--url",
+                                           redis_server.url, "default"])
+        wait_for(lambda: _ok(f"{web_url}/healthz"), 60, "web answers")
+        for identity in agents:
+            emu.softphone(identity, answer_after=0.5)
+            sign_in(web_url, identity)
+        callers = [Caller(number, policy, patience=rng.uniform(5, 25), talk=rng.uniform(3, 8))
+                   for number, policy in zip(callers_numbers, rng.choices(
+                       ["patient", "message", "abandon"], weights=[60, 25, 15],
+                       k=args.calls), strict=True)]
+        print(f"{args.calls} callers, {args.agents} agents, {args.web_workers} web processes "
+              f"x {args.threads} threads, {args.clocks} clocks, {args.workers} workers",
+              flush=True)
+        driver = Driver(emu, callers, args.ramp)
+        driver.run(args.timeout)
+        wait_for(lambda: _queue_empty(redis_server.url), 120, "the workers drain their queue")
+        time.sleep(3)  # the last recording callbacks and timeline flushes
+        figures, failures = check(app, emu, callers)
+        figures["driver_problems"] = driver.problems[:20]
+        figures["processes_alive"] = procs.alive()
+    finally:
+        procs.stop()
+        emu.stop()
+        redis_server.stop()
+        stop_database()
+    figures.update({"database": args.database, "web_workers": args.web_workers,
+                    "threads": args.threads, "clocks": args.clocks, "workers": args.workers,
+                    "agents": args.agents, "ramp_seconds": args.ramp,
+                    "failures": failures[:50], "failure_count": len(failures)})
+    (run_dir / "results.json").write_text(json.dumps(figures, indent=2))
+    print(json.dumps(figures, indent=2), flush=True)
+    print("OK: no call lost or doubled, every step in time" if not failures
+          else f"FAILED: {len(failures)} problem(s)", flush=True)
+    return 0 if not failures else 1
+
+
+def _ok(url: str) -> bool:
+    try:
+        return requests.get(url, timeout=2).status_code == 200
+    except requests.RequestException:
+        return False
+
+
+def _queue_empty(redis_url: str) -> bool:
+    import redis
+
+    client = redis.Redis.from_url(redis_url)
+    return client.llen("rq:queue:default") == 0
+
+
+def sign_in(web_url: str, identity: str) -> None:
+    token = requests.post(f"{web_url}/api/agents/login",
+                          json={"identity": identity, "password": PASSWORD},
+                          timeout=30).json()["token"]
+    resp = requests.post(f"{web_url}/api/agents/me/state", json={"state": "available"},
+                         headers={"Authorization": f"Bearer {token}"}, timeout=30)
+    resp.raise_for_status()
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
