@@ -4,91 +4,167 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Protocol
 
-from app.queue.holdclock import Deadline, Handler
+from app.queue.events import STREAM_LENGTH
+from app.queue.holdclock import BatchHandler, Deadline, Handler
 from app.queue.service import QueueService
-from app.queue.store import MAX_PRIORITY
+from app.queue.step_script import FIRE_STEPS
+from app.queue.store import _BAND, MAX_PRIORITY
 
 log = logging.getLogger(__name__)
 
-# Callers in these states are still waiting for a person; the ladder applies to them.
-WAITING_STATES = ("waiting", "offered", "in_offer")
 RETRY_WHILE_RINGING = 1.0
+OFFER_THREADS = 8
+
+
+class Timeline(Protocol):
+    """Where a step's timeline event goes: a Redis list (`key`) written to SQL in batches
+    (app.interactions.timeline.TimelineBuffer)."""
+
+    key: str
+
+    def push(self, pipe: Any, interaction_id: int, kind: str, detail: dict[str, Any],
+             at: float) -> None: ...
+
+    def flush(self) -> int: ...
+
+
+class StepNotFired(RuntimeError):
+    """A single step fired through the batch path did not take effect (it will be retried)."""
+
+
+_pool: ThreadPoolExecutor | None = None
+_pool_lock = threading.Lock()
+
+
+def _offer_pool() -> ThreadPoolExecutor:
+    # One per process, however many HoldClock objects are built (tests build one per tick).
+    global _pool
+    with _pool_lock:
+        if _pool is None:
+            _pool = ThreadPoolExecutor(OFFER_THREADS, "holdclock-offer")
+        return _pool
 
 
 class Escalations:
-    def __init__(self, service: QueueService) -> None:
+    def __init__(self, service: QueueService, timeline: Timeline | None = None,
+                 context: Callable[[], Any] | None = None) -> None:
         self.service = service
         self.store = service.store
+        # Without a timeline the steps are in the floor's event stream only.
+        self.timeline = timeline
+        # Offers are REST requests to Twilio: a batch's offers go out side by side, each
+        # thread in its own `context` (an app context).
+        self.context = context
+        self._script = self.store.redis.register_script(FIRE_STEPS)
 
     def handlers(self) -> dict[str, Handler]:
         return {"step": self.step, "ring": self.ring_overdue, "wrapup": self.wrap_up_over}
 
+    def batch_handlers(self) -> dict[str, BatchHandler]:
+        return {"step": self.steps}
+
+    # -- ladder steps ----------------------------------------------------------------------
+
     def step(self, deadline: Deadline, now: float) -> None:
-        sid = deadline.subject
-        call = self.store.call(sid)
-        if call.get("state") not in WAITING_STATES or call.get("generation") != deadline.generation:
-            return  # answered, gone, or a wait that has since restarted
-        fired_key = f"fired:{deadline.generation}:{deadline.index}"
-        if call.get(fired_key):
-            return  # a retried claim of a step that already took effect
-        steps = json.loads(call.get("ladder") or "[]")
-        if deadline.index >= len(steps):
-            return
-        step = steps[deadline.index]
-        action = step["action"]
-        if action == "offer" and call["state"] == "offered":
-            # An agent's phone is ringing for this caller; ask again shortly. The ring timeout
-            # was cut so that the ring ends in time for the offer to come before the limit.
-            self.store.schedule({deadline.member: now + RETRY_WHILE_RINGING})
-            return
-        getattr(self, f"_{action}")(sid, call, step)
-        # When the step took effect (after its action), for the lateness the benchmark reports.
-        self.store.set_call_fields(sid, **{fired_key: round(self.service.now(), 3)})
-        waited = now - float(call.get("since", now))
-        self.service.events.call_event(sid, "escalated", step=action, at=step["at"],
-                                       waited=round(waited, 3), late=round(now - deadline.due, 3))
+        if deadline.member not in self.steps([deadline], now):
+            raise StepNotFired(f"step {deadline.member} did not take effect")
 
-    def _announce(self, sid: str, call: dict[str, str], step: dict) -> None:
-        self.store.set_call_fields(sid, announce="1")
+    def steps(self, deadlines: list[Deadline], now: float) -> list[str]:
+        """Fire a batch of ladder steps: one Lua call checks and applies them all, marks them
+        fired and publishes their events (app/queue/step_script.py); then agents are rung for
+        widened callers and the offers' redirects go out side by side. Returns the members
+        that took effect or had nothing to do, for the clock to acknowledge; a failed offer's
+        is left leased, to be retried.
+        """
+        args: list[Any] = [self.store.keys.prefix, now, self.service.now(), STREAM_LENGTH,
+                           self.timeline.key if self.timeline is not None else "",
+                           RETRY_WHILE_RINGING, MAX_PRIORITY, _BAND]
+        for d in deadlines:
+            args += [d.member, d.subject, d.generation, d.index, d.due]
+        flat = self._script(keys=[], args=args)
+        pushed = int(flat[0])
+        by_member = {d.member: d for d in deadlines}
+        done: list[str] = []
+        widened: set[str] = set()
+        offers: list[tuple[Deadline, str, str, str]] = []
+        for i in range(1, len(flat), 5):
+            member, outcome, a, b, c = flat[i:i + 5]
+            if outcome == "redirect":
+                offers.append((by_member[member], a, b, c))
+                continue
+            done.append(member)
+            if outcome == "route":
+                widened.add(a)
+            elif outcome == "alert":
+                log.warning("hold-clock alert: call %s has waited %s s in %s",
+                            by_member[member].subject, b, a)
+        for departments in widened:
+            self.service.route(departments.split(","))
+        done += self._offers(offers, now)
+        if self.timeline is not None and (pushed or offers):
+            try:
+                self.timeline.flush()
+            except Exception:
+                # History only: the events stay buffered for the next batch's flush.
+                log.exception("could not write buffered timeline events")
+        return done
 
-    def _raise_priority(self, sid: str, call: dict[str, str], step: dict) -> None:
-        priority = min(MAX_PRIORITY, int(call.get("priority", 0)) + int(step.get("by", 1)))
-        self.store.rescore(sid, priority)
+    def _offers(self, offers: list[tuple[Deadline, str, str, str]], now: float) -> list[str]:
+        """Redirect the parked callers to the offer menu, side by side; mark the steps of
+        those redirected fired, put the others back in line (their steps stay leased)."""
+        if not offers:
+            return []
+        sids = [d.subject for d, _, _, _ in offers]
+        results = self._map(self._redirect, sids)
+        at = self.service.now()
+        pipe = self.store.redis.pipeline(transaction=False)
+        done = []
+        for (d, since, interaction_id, step_at), ok in zip(offers, results, strict=True):
+            if not ok:
+                continue
+            done.append(d.member)
+            pipe.hset(self.store.keys.call(d.subject), f"fired:{d.generation}:{d.index}",
+                      f"{at:.3f}")
+            at_ = float(step_at)
+            detail = {"step": "offer", "at": int(at_) if at_.is_integer() else at_,
+                      "waited": round(now - float(since), 3) if since else 0.0,
+                      "late": round(now - d.due, 3)}
+            pipe.xadd(self.store.keys.events,
+                      {"type": "call.escalated", "at": f"{at:.3f}",
+                       "detail": json.dumps({"call_sid": d.subject, **detail})},
+                      maxlen=STREAM_LENGTH, approximate=True)
+            if self.timeline is not None and interaction_id.isdigit():
+                self.timeline.push(pipe, int(interaction_id), "escalated", detail, at)
+        pipe.execute()
+        return done
 
-    def _widen(self, sid: str, call: dict[str, str], step: dict) -> None:
-        departments = [d for d in step.get("departments", []) if d]
-        if departments:
-            self.store.widen(sid, departments)
-            self.service.route(departments)
-
-    def _alert(self, sid: str, call: dict[str, str], step: dict) -> None:
-        log.warning("hold-clock alert: call %s has waited %s s in %s", sid, step["at"],
-                    call.get("department"))
-        self.service.events.supervisor_alert(
-            "long_wait", call_sid=sid, department=call.get("department", ""),
-            waited=step["at"],
-        )
-
-    def _offer(self, sid: str, call: dict[str, str], step: dict) -> None:
-        generation = call.get("generation", "")
-        if call["state"] == "in_offer" and call.get("offer_pending") == generation:
-            # This step parked the caller, then its clock died before Twilio took the
-            # redirect (tests/faults/test_clock_killed.py): redirect again, or the caller
-            # waits out of line, never offered. At worst a redirect that did land but was
-            # not yet marked fired starts the offer menu again.
-            pass
-        elif call["state"] != "waiting":
-            return
-        else:
-            self.store.set_call_fields(sid, offer_pending=generation)
-            if not self.store.park(sid):
-                return
+    def _redirect(self, sid: str) -> bool:
         try:
             self.service.gateway.redirect_call(sid, self.service.url(f"/queue/offer?call={sid}"))
+            return True
         except Exception:
-            self.store.unpark(sid)  # still in line; the step is retried when its lease ends
-            raise
+            log.exception("could not take call %s to the offer; retried when its lease ends",
+                          sid)
+            self.store.unpark(sid)  # still in line, at their place
+            return False
+
+    def _map(self, fn: Callable[[str], bool], items: list[str]) -> list[bool]:
+        if len(items) < 2 or self.context is None:
+            return [fn(item) for item in items]
+        context = self.context
+
+        def in_context(item: str) -> bool:
+            with context():
+                return fn(item)
+
+        return list(_offer_pool().map(in_context, items))
+
+    # -- other deadlines -------------------------------------------------------------------
 
     def ring_overdue(self, deadline: Deadline, now: float) -> None:
         """The ring should have ended long ago but no status callback said so."""

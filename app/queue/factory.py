@@ -108,7 +108,17 @@ def queue_service() -> QueueService:
 
 
 def hold_clock(now: Callable[[], float] = timestamp, workers: int = 1) -> HoldClock:
+    from app.interactions.timeline import TimelineBuffer
+
     service = queue_service()
     app = current_app._get_current_object()
-    handlers = {**Escalations(service).handlers(), **app.extensions.get(CLOCK_HANDLERS, {})}
-    return HoldClock(service.store, handlers, now, workers=workers, context=app.app_context)
+    store = service.store
+    # Ladder steps fire a batch at a time, their timeline rows buffered in Redis and written
+    # once per batch: no SQL per step on the clock's path.
+    timeline = TimelineBuffer(store.redis, f"{store.keys.prefix}:timeline:pending")
+    escalations = Escalations(service, timeline, context=app.app_context)
+    extra = app.extensions.get(CLOCK_HANDLERS, {})
+    handlers = {**escalations.handlers(), **extra}
+    batch = {k: h for k, h in escalations.batch_handlers().items() if k not in extra}
+    return HoldClock(store, handlers, now, workers=workers, context=app.app_context,
+                     batch_handlers=batch)

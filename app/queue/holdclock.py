@@ -59,6 +59,10 @@ def wrapup_member(agent: str, since: float | str) -> str:
 
 
 Handler = Callable[[Deadline, float], None]
+# Fires many deadlines of one kind at once (a few Redis round trips for a whole batch, not a
+# few per deadline); returns the members that took effect, to acknowledge. The others keep
+# their lease and are fired again when it expires.
+BatchHandler = Callable[[list[Deadline], float], list[str]]
 
 
 def _configured_lease() -> float:
@@ -81,9 +85,11 @@ class HoldClock:
     def __init__(self, store: QueueStore, handlers: dict[str, Handler],
                  now: Callable[[], float], *, workers: int = 1,
                  context: Callable[[], AbstractContextManager] = nullcontext,
-                 lease: float | None = None) -> None:
+                 lease: float | None = None,
+                 batch_handlers: dict[str, BatchHandler] | None = None) -> None:
         self.store = store
         self.handlers = handlers
+        self.batch_handlers = batch_handlers or {}
         self.now = now
         self.context = context
         # How long a claim is held: a loop killed mid-step loses its steps for this long.
@@ -98,14 +104,39 @@ class HoldClock:
         while True:
             now = self.now()
             claimed = self.store.claim_due(now, BATCH, self.lease)
-            if self.pool is not None and len(claimed) > 1:
-                list(self.pool.map(lambda item, at=now: self._fire(*item, at), claimed))
+            single = self._fire_batches(claimed, now) if self.batch_handlers else claimed
+            if self.pool is not None and len(single) > 1:
+                list(self.pool.map(lambda item, at=now: self._fire(*item, at), single))
             else:
-                for member, due in claimed:
+                for member, due in single:
                     self._fire(member, due, now)
             fired += len(claimed)
             if len(claimed) < BATCH:
                 return fired
+
+    def _fire_batches(self, claimed: list[tuple[str, float]], now: float
+                      ) -> list[tuple[str, float]]:
+        """Fire the claimed deadlines that have a batch handler; returns the rest."""
+        rest: list[tuple[str, float]] = []
+        batches: dict[str, list[Deadline]] = {}
+        for member, due in claimed:
+            deadline = Deadline.parse(member, due)
+            if deadline is not None and deadline.kind in self.batch_handlers:
+                batches.setdefault(deadline.kind, []).append(deadline)
+            else:
+                rest.append((member, due))
+        for kind, deadlines in batches.items():
+            with self.context():
+                try:
+                    done = self.batch_handlers[kind](deadlines, now)
+                except Exception:
+                    # Leave the leases in place: the batch is retried when they expire.
+                    log.exception("hold-clock batch of %d %s deadlines failed; retried later",
+                                  len(deadlines), kind)
+                    continue
+            if done:
+                self.store.redis.zrem(self.store.keys.leases, *done)
+        return rest
 
     def _fire(self, member: str, due: float, now: float) -> None:
         with self.context():
