@@ -26,7 +26,8 @@ def submit_wrapup(call_sid: str):
     wrapup = services.submit(g.principal, call_sid, form)
     db.session.commit()
     data = services.wrapup_to_dict(wrapup, call_sid)
-    data["agent_state"] = services.end_wrap_up_time(queue_service(), g.principal.identity)
+    data["agent_state"] = services.end_wrap_up_time(queue_service(), g.principal.identity,
+                                                    call_sid)
     return jsonify(data)
 
 

@@ -7,6 +7,7 @@ commit.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -130,10 +131,20 @@ def _call_department(interaction: Interaction) -> Department | None:
     return db.session.get(Department, interaction.department_id)
 
 
-def end_wrap_up_time(service: QueueService, identity: str) -> str:
-    """The agent is done writing: available again at once (if they were in wrap-up)."""
+def _wrapping_up(service: QueueService, identity: str) -> str | None:
+    """The call whose wrap-up time the agent is in: their latest `wrap_up` event's."""
+    stream = service.events.agent_stream(identity)
+    for _id, fields in service.store.redis.xrevrange(stream, count=50):
+        if fields.get("type") == "wrap_up":
+            return json.loads(fields.get("detail") or "{}").get("call_sid")
+    return None
+
+
+def end_wrap_up_time(service: QueueService, identity: str, call_sid: str) -> str:
+    """The agent is done writing about `call_sid`: available again at once, if that call's
+    wrap-up time is the one they are in (a late note on an older call changes nothing)."""
     state = service.store.agent(identity).get("state", "offline")
-    if state != "wrap_up":
+    if state != "wrap_up" or _wrapping_up(service, identity) not in (call_sid, None):
         return state
     service.store.finish_call(identity, "available", timestamp())
     service.events.agent_event(identity, "available", reason="wrap-up submitted")

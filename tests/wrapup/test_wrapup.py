@@ -140,3 +140,18 @@ def test_the_options_list_outcomes_and_tags_with_their_departments(floor):
                                            "label": "Product improvement",
                                            "department": "support"}
     assert tags["complaint"]["department"] is None
+
+
+def test_a_late_wrap_up_of_an_earlier_call_does_not_end_the_current_wrap_up_time(floor):
+    amy, first = finished_call(floor)
+    floor.wait(floor.app.config["WRAP_UP_SECONDS"] + 1)
+    assert floor.agent_state("amy")["state"] == "available"
+    second = floor.answered_call(amy)
+    amy.hangup()
+    floor.wait_until(lambda: second.ended, timeout=20)
+    response = floor.api("POST", f"/api/calls/{first.sid}/wrapup", "amy", json=FORM)
+    assert response.status_code == 200
+    assert response.get_json()["agent_state"] == "wrap_up"
+    assert floor.agent_state("amy")["state"] == "wrap_up"
+    response = floor.api("POST", f"/api/calls/{second.sid}/wrapup", "amy", json=FORM)
+    assert response.get_json()["agent_state"] == "available"
