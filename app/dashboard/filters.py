@@ -3,8 +3,15 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from functools import lru_cache
+from typing import Any
+
+from markupsafe import Markup, escape
 
 from app.dashboard import bp
+
+STEP_NAMES = {"announce": "Apology", "raise_priority": "Priority", "widen": "Widen",
+              "alert": "Alert", "offer": "Offer"}
 
 
 @bp.app_template_filter("dash_elapsed")
@@ -49,3 +56,27 @@ def level(since: float | None, now: float) -> str:
         return "ok"
     waited = now - since
     return "danger" if waited >= 45 else "warn" if waited >= 30 else "ok"
+
+
+@bp.app_template_filter("dash_steps")
+def steps(items: list[dict[str, Any]]) -> Markup:
+    """A caller's ladder as chips, fired ones ticked. Most callers share a ladder and differ
+    only in how far it has fired, so the few distinct rows are built once (200 callers'
+    chips cost more than the rest of the queues panel when rendered one by one)."""
+    return _chips(tuple((s.get("action") or "", s.get("at"), bool(s.get("fired")))
+                        for s in items))
+
+
+@lru_cache(maxsize=256)
+def _chips(items: tuple[tuple[str, Any, bool], ...]) -> Markup:
+    out = []
+    for action, at, fired in items:
+        seconds = int(float(at or 0))
+        label = STEP_NAMES.get(action, action)
+        done = " (done)" if fired else ""
+        out.append(
+            f'<span class="step{" fired" if fired else ""} step-{escape(action)}" '
+            f'title="{escape(action.replace("_", " "))} at {seconds} s{done}">'
+            f"{escape(label)} <small>{seconds}s</small></span>"
+        )
+    return Markup("".join(out))

@@ -1,28 +1,37 @@
-"""One Lua script reads the live floor and answers it as one JSON text.
+"""Lua scripts read the live floor and answer it as JSON text.
 
 With 200 callers and 100 agents, reading the hashes with pipelined HGETALLs cost the web
 process ~10 ms of redis-py packing and reply parsing per snapshot (tens of thousands of
-reply elements); one JSON string decoded by `json.loads` costs a fraction of that. Keys are
+reply elements); JSON strings decoded by `json.loads` cost a fraction of that. Keys are
 built inside the script from the prefix, as the queue's scripts do (app/queue/scripts.py):
-every key shares one hash tag, so the script stays within one cluster slot. It only reads.
+every key shares one hash tag, so a script stays within one cluster slot. They only read.
 
-ARGV: prefix, then the department slugs whose queue order is wanted.
-Answer: {"calls": [{field: value, ..., "fired": {index: at}, "held", "held_since",
-"transfer_state", "transfer_to"}], "agents": [{field: value}], "orders": {slug: [sid...]}}
+A script runs alone in Redis, so the floor is read in slices (`CHUNK` callers a call) to
+keep each one short: webhooks and the hold clock's commands run in between.
+
+CALLS: ARGV prefix, call SIDs -> JSON list of {field: value, ..., "fired": {index: at},
+and for connected calls "held", "held_since", "transfer_state", "transfer_to"}.
+AGENTS: ARGV prefix -> JSON list of every agent's presence hash.
 """
 
 from __future__ import annotations
+
+CHUNK = 50
 
 CALL_FIELDS = ("sid", "department", "department_name", "queues", "number", "customer_id",
                "language", "state", "priority", "since", "answered_at", "agent", "kind",
                "callback_id", "generation", "ladder")
 
-FLOOR = r"""
+_PRELUDE = r"""
 local prefix = ARGV[1]
 local function k(...) return prefix .. ':' .. table.concat({...}, ':') end
+"""
+
+CALLS = _PRELUDE + r"""
 local fields = {FIELDS}
-local calls, agents, orders = {}, {}, {}
-for _, sid in ipairs(redis.call('SMEMBERS', k('calls'))) do
+local calls = {}
+for index = 2, #ARGV do
+  local sid = ARGV[index]
   local key = k('call', sid)
   local values = redis.call('HMGET', key, unpack(fields))
   local call = {}
@@ -51,6 +60,11 @@ for _, sid in ipairs(redis.call('SMEMBERS', k('calls'))) do
     table.insert(calls, call)
   end
 end
+return cjson.encode(calls)
+""".replace("FIELDS", ", ".join(f"'{name}'" for name in CALL_FIELDS))
+
+AGENTS = _PRELUDE + r"""
+local agents = {}
 for _, identity in ipairs(redis.call('SMEMBERS', k('agents'))) do
   local flat = redis.call('HGETALL', k('agent', identity))
   if #flat > 0 then
@@ -59,8 +73,5 @@ for _, identity in ipairs(redis.call('SMEMBERS', k('agents'))) do
     table.insert(agents, agent)
   end
 end
-for i = 2, #ARGV do
-  orders[ARGV[i]] = redis.call('ZRANGE', k('q', ARGV[i]), 0, -1)
-end
-return cjson.encode({calls = calls, agents = agents, orders = orders})
-""".replace("FIELDS", ", ".join(f"'{name}'" for name in CALL_FIELDS))
+return cjson.encode(agents)
+"""
