@@ -165,7 +165,13 @@ def main(argv: list[str] | None = None) -> int:
 
             page = timed(lambda: client.get("/supervisor").close(), args.requests)
             with app.test_request_context("/supervisor"):
+                redis = queue_store().redis
+                redis.config_set("slowlog-log-slower-than", 0)
+                redis.config_set("slowlog-max-len", 10_000)
+                redis.slowlog_reset()
                 build = timed(service.floor, args.requests)
+                scripts_us = [e["duration"] for e in redis.slowlog_get(10_000)
+                              if e["command"].startswith(b"EVALSHA")]
                 floor = service.floor()
                 panels = timed(lambda: service.render_panels(floor), args.requests)
                 figures = timed(lambda: service.render_figures(service.figures_today()),
@@ -178,6 +184,10 @@ def main(argv: list[str] | None = None) -> int:
           f"page {len(html) / 1024:.0f} KiB")
     print(f"  GET /supervisor (whole page)   {summary(page)}")
     print(f"  floor snapshot (Redis + SQL)   {summary(build)}")
+    if scripts_us:
+        print(f"  inside Redis, per script run   median {statistics.median(scripts_us) / 1000:.1f}"
+              f" ms, max {max(scripts_us) / 1000:.1f} ms (callers in slices of 50; Redis "
+              "serves others between runs)")
     print(f"  panels' HTML                   {summary(panels)}")
     print(f"  today's figures + charts       {summary(figures)}")
     print(f"  live feed: {rate:,.0f} floor events/s described and sent "
