@@ -6,7 +6,7 @@ import json
 import logging
 import threading
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, Protocol
 
 from app.queue.events import STREAM_LENGTH
@@ -57,10 +57,12 @@ class Escalations:
         self.store = service.store
         # Without a timeline the steps are in the floor's event stream only.
         self.timeline = timeline
-        # Offers are REST requests to Twilio: a batch's offers go out side by side, each
-        # thread in its own `context` (an app context).
+        # Offers are REST requests to Twilio: they go out on a thread pool, each thread in its
+        # own `context` (an app context); without one, one after the other.
         self.context = context
         self._script = self.store.redis.register_script(FIRE_STEPS)
+        self._pending: set[Future] = set()
+        self._lock = threading.Lock()
 
     def handlers(self) -> dict[str, Handler]:
         return {"step": self.step, "ring": self.ring_overdue, "wrapup": self.wrap_up_over}
@@ -71,15 +73,21 @@ class Escalations:
     # -- ladder steps ----------------------------------------------------------------------
 
     def step(self, deadline: Deadline, now: float) -> None:
-        if deadline.member not in self.steps([deadline], now):
+        done = self.steps([deadline], now)
+        self.settle()
+        if deadline.member not in done and self.store.redis.zscore(
+                self.store.keys.leases, deadline.member) is not None:
             raise StepNotFired(f"step {deadline.member} did not take effect")
 
     def steps(self, deadlines: list[Deadline], now: float) -> list[str]:
         """Fire a batch of ladder steps: one Lua call checks and applies them all, marks them
         fired and publishes their events (app/queue/step_script.py); then agents are rung for
-        widened callers and the offers' redirects go out side by side. Returns the members
-        that took effect or had nothing to do, for the clock to acknowledge; a failed offer's
-        is left leased, to be retried.
+        widened callers. Returns the members that took effect or had nothing to do, for the
+        clock to acknowledge.
+
+        Offers are REST redirects (a round trip to Twilio each): they go to a thread pool
+        and the clock moves on; each is acknowledged by its thread once Twilio took it, or
+        left leased (the caller back in line) to be retried. `settle` waits for them.
         """
         args: list[Any] = [self.store.keys.prefix, now, self.service.now(), STREAM_LENGTH,
                            self.timeline.key if self.timeline is not None else "",
@@ -91,11 +99,10 @@ class Escalations:
         by_member = {d.member: d for d in deadlines}
         done: list[str] = []
         widened: set[str] = set()
-        offers: list[tuple[Deadline, str, str, str]] = []
         for i in range(1, len(flat), 5):
             member, outcome, a, b, c = flat[i:i + 5]
             if outcome == "redirect":
-                offers.append((by_member[member], a, b, c))
+                self._start_offer((by_member[member], a, b, c), now)
                 continue
             done.append(member)
             if outcome == "route":
@@ -105,43 +112,67 @@ class Escalations:
                             by_member[member].subject, b, a)
         for departments in widened:
             self.service.route(departments.split(","))
-        done += self._offers(offers, now)
-        if self.timeline is not None and (pushed or offers):
-            try:
-                self.timeline.flush()
-            except Exception:
-                # History only: the events stay buffered for the next batch's flush.
-                log.exception("could not write buffered timeline events")
+        if pushed:
+            self._flush_timeline()
         return done
 
-    def _offers(self, offers: list[tuple[Deadline, str, str, str]], now: float) -> list[str]:
-        """Redirect the parked callers to the offer menu, side by side; mark the steps of
-        those redirected fired, put the others back in line (their steps stay leased)."""
-        if not offers:
-            return []
-        sids = [d.subject for d, _, _, _ in offers]
-        results = self._map(self._redirect, sids)
+    def settle(self, wait: bool = True) -> None:
+        """Wait for the offers still going out (`wait`), or just forget those finished."""
+        with self._lock:
+            pending = list(self._pending)
+        if wait:
+            for future in pending:
+                future.exception()  # _offer logs its own failures
+        with self._lock:
+            self._pending = {f for f in self._pending if not f.done()}
+
+    def _start_offer(self, offer: tuple[Deadline, str, str, str], now: float) -> None:
+        if self.context is None:
+            self._offer(offer, now)
+            return
+        context = self.context
+
+        def in_context() -> bool:
+            with context():
+                return self._offer(offer, now)
+
+        future = _offer_pool().submit(in_context)
+        with self._lock:
+            self._pending.add(future)
+
+    def _offer(self, offer: tuple[Deadline, str, str, str], now: float) -> bool:
+        """Redirect a parked caller to the offer menu; then mark the step fired (when it took
+        effect), publish it and acknowledge it. A failed redirect puts the caller back in
+        line and leaves the step leased, to be retried."""
+        d, since, interaction_id, step_at = offer
+        if not self._redirect(d.subject):
+            return False
         at = self.service.now()
+        keys = self.store.keys
         pipe = self.store.redis.pipeline(transaction=False)
-        done = []
-        for (d, since, interaction_id, step_at), ok in zip(offers, results, strict=True):
-            if not ok:
-                continue
-            done.append(d.member)
-            pipe.hset(self.store.keys.call(d.subject), f"fired:{d.generation}:{d.index}",
-                      f"{at:.3f}")
-            at_ = float(step_at)
-            detail = {"step": "offer", "at": int(at_) if at_.is_integer() else at_,
-                      "waited": round(now - float(since), 3) if since else 0.0,
-                      "late": round(now - d.due, 3)}
-            pipe.xadd(self.store.keys.events,
-                      {"type": "call.escalated", "at": f"{at:.3f}",
-                       "detail": json.dumps({"call_sid": d.subject, **detail})},
-                      maxlen=STREAM_LENGTH, approximate=True)
-            if self.timeline is not None and interaction_id.isdigit():
-                self.timeline.push(pipe, int(interaction_id), "escalated", detail, at)
+        pipe.hset(keys.call(d.subject), f"fired:{d.generation}:{d.index}", f"{at:.3f}")
+        at_ = float(step_at)
+        detail = {"step": "offer", "at": int(at_) if at_.is_integer() else at_,
+                  "waited": round(now - float(since), 3) if since else 0.0,
+                  "late": round(now - d.due, 3)}
+        pipe.xadd(keys.events, {"type": "call.escalated", "at": f"{at:.3f}",
+                                "detail": json.dumps({"call_sid": d.subject, **detail})},
+                  maxlen=STREAM_LENGTH, approximate=True)
+        pushed = self.timeline is not None and interaction_id.isdigit()
+        if pushed:
+            self.timeline.push(pipe, int(interaction_id), "escalated", detail, at)
+        pipe.zrem(keys.leases, d.member)
         pipe.execute()
-        return done
+        if pushed:
+            self._flush_timeline()
+        return True
+
+    def _flush_timeline(self) -> None:
+        try:
+            self.timeline.flush()
+        except Exception:
+            # History only: the events stay buffered for the next flush.
+            log.exception("could not write buffered timeline events")
 
     def _redirect(self, sid: str) -> bool:
         try:
@@ -152,17 +183,6 @@ class Escalations:
                           sid)
             self.store.unpark(sid)  # still in line, at their place
             return False
-
-    def _map(self, fn: Callable[[str], bool], items: list[str]) -> list[bool]:
-        if len(items) < 2 or self.context is None:
-            return [fn(item) for item in items]
-        context = self.context
-
-        def in_context(item: str) -> bool:
-            with context():
-                return fn(item)
-
-        return list(_offer_pool().map(in_context, items))
 
     # -- other deadlines -------------------------------------------------------------------
 

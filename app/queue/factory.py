@@ -121,4 +121,4 @@ def hold_clock(now: Callable[[], float] = timestamp, workers: int = 1) -> HoldCl
     handlers = {**escalations.handlers(), **extra}
     batch = {k: h for k, h in escalations.batch_handlers().items() if k not in extra}
     return HoldClock(store, handlers, now, workers=workers, context=app.app_context,
-                     batch_handlers=batch)
+                     batch_handlers=batch, settle=escalations.settle)

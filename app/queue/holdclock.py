@@ -86,10 +86,14 @@ class HoldClock:
                  now: Callable[[], float], *, workers: int = 1,
                  context: Callable[[], AbstractContextManager] = nullcontext,
                  lease: float | None = None,
-                 batch_handlers: dict[str, BatchHandler] | None = None) -> None:
+                 batch_handlers: dict[str, BatchHandler] | None = None,
+                 settle: Callable[[bool], None] | None = None) -> None:
         self.store = store
         self.handlers = handlers
         self.batch_handlers = batch_handlers or {}
+        # Work a handler left running in the background (offers' REST requests): `tick`
+        # waits for it, the clock loop does not.
+        self.settle = settle
         self.now = now
         self.context = context
         # How long a claim is held: a loop killed mid-step loses its steps for this long.
@@ -99,7 +103,13 @@ class HoldClock:
         self.pool = ThreadPoolExecutor(workers, "holdclock") if workers > 1 else None
 
     def tick(self) -> int:
-        """Fire everything due now; returns how many deadlines were handled."""
+        """Fire everything due now, and wait for it; returns how many deadlines were handled."""
+        fired = self._tick()
+        if self.settle is not None:
+            self.settle(True)
+        return fired
+
+    def _tick(self) -> int:
         fired = 0
         while True:
             now = self.now()
@@ -162,7 +172,9 @@ class HoldClock:
         """The clock process's loop: fire what is due, then sleep until the next deadline."""
         while not stop():
             try:
-                self.tick()
+                self._tick()
+                if self.settle is not None:
+                    self.settle(False)
                 if after_tick:
                     after_tick()
                 upcoming = self.store.next_deadline()
