@@ -1,11 +1,22 @@
 """Supervisors on the floor: live calls, reassign, take back, listen, whisper, barge, audit.
 
 Registering the blueprint brings the JSON API under /api/supervisor, the webhook of the
-supervisors' monitoring legs, and `flask supervision audit`.
+supervisors' monitoring legs, a hook on the caller's conference events (a whisper follows
+the call to a new agent), and `flask supervision audit`.
 """
 
 from flask import Blueprint
 
 bp = Blueprint('supervision', __name__, cli_group='supervision')
+
+
+def _install_hooks(state) -> None:
+    from app.queue.factory import CONFERENCE_HOOKS
+    from app.supervision.hooks import on_conference_event
+
+    state.app.extensions.setdefault(CONFERENCE_HOOKS, []).append(on_conference_event)
+
+
+bp.record_once(_install_hooks)
 
 from app.supervision import cli, routes  # noqa: E402,F401  (attach to bp)

@@ -203,7 +203,8 @@ class SupervisionService:
                 raise CallerGone("The call could not be joined; it may have ended.",
                                  call_sid=call_sid, twilio_code=exc.code) from exc
         self.store.redis.hset(self.monitor_key(call_sid), mapping={
-            "supervisor": supervisor, "mode": mode, "leg": leg, "since": f"{self.now():.3f}"})
+            "supervisor": supervisor, "mode": mode, "leg": leg, "coach": coach or "",
+            "since": f"{self.now():.3f}"})
         self.store.redis.expire(self.monitor_key(call_sid), MONITOR_RECORD_SECONDS)
         self._record(supervisor, "monitor", call_sid, mode=mode,
                      previous=current.get("mode") if current else None,
@@ -223,6 +224,35 @@ class SupervisionService:
         self._record(supervisor, "monitor_end", call_sid, mode=current.get("mode"),
                      monitored_by=current.get("supervisor"))
         return {"call_sid": call_sid, "mode": None, "supervisor": current.get("supervisor")}
+
+    def participant_left(self, call_sid: str, leg: str, conference_sid: str) -> None:
+        """Someone left the caller's room. The supervisor's own leg: forget the monitor. The
+        agent being whispered to, with another agent on the call now (a completed transfer):
+        whisper to that one; with none, listen (muted), so the caller never hears a whisper."""
+        current = self.monitoring(call_sid)
+        if not current:
+            return
+        if leg == current.get("leg"):
+            self.store.redis.delete(self.monitor_key(call_sid))
+            return
+        if current.get("mode") != "whisper" or leg != current.get("coach"):
+            return
+        call = self.store.call(call_sid)
+        coach = call.get("agent_leg", "") if call.get("state") == "connected" else ""
+        if coach == leg:
+            coach = ""
+        try:
+            self.queue.gateway.set_monitor_mode(conference_sid, current["leg"], muted=not coach,
+                                                coach_call_sid=coach or None)
+        except Exception as exc:
+            log.warning("could not move %s's whisper on call %s: %s",
+                        current.get("supervisor"), call_sid, exc)
+            return
+        mode = "whisper" if coach else "listen"
+        self.store.redis.hset(self.monitor_key(call_sid), mapping={"coach": coach, "mode": mode})
+        self.queue.events.call_event(call_sid, "supervisor_monitor_moved",
+                                     supervisor=current.get("supervisor"), mode=mode,
+                                     agent=call.get("agent") if coach else None)
 
     def monitor_leg_ended(self, call_sid: str, leg: str) -> None:
         """The supervisor's softphone left (hung up, never answered, or the call ended)."""

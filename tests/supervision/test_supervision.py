@@ -333,6 +333,27 @@ def test_whisper_is_heard_by_the_agent_and_not_by_the_caller(monitored):
     assert [e.details["mode"] for e in audit(floor, action="monitor")] == ["listen", "whisper"]
 
 
+def test_a_whisper_follows_the_call_to_the_agent_a_warm_transfer_hands_it_to(monitored):
+    floor, call, amy, sue = monitored
+    floor.api("POST", f"/api/supervisor/calls/{call.sid}/monitor", "sue", json={"mode": "whisper"})
+    bob = floor.agent("bob", ["billing"])
+    response = floor.api("POST", f"/api/calls/{call.sid}/transfers", "amy",
+                         json={"mode": "warm", "target": {"kind": "agent", "id": "bob"}})
+    assert response.status_code == 201, response.get_json()
+    floor.wait_until(lambda: bob.is_ringing, timeout=5)
+    bob.answer()
+    floor.wait(1)
+    done = floor.api("POST", f"/api/calls/{call.sid}/transfer/complete", "amy", json={})
+    assert done.status_code == 200, done.get_json()
+    floor.wait(2)
+    sue.say("Bob, check the refund ticket first")
+    floor.wait(1)
+    assert ("client:sue", "Bob, check the refund ticket first") in spoken_to(bob)
+    assert_not_heard(call, "check the refund ticket")
+    [item] = floor.api("GET", "/api/supervisor/calls", "sue").get_json()["calls"]
+    assert item["agent"] == "bob" and item["monitor"]["mode"] == "whisper"
+
+
 def test_barge_everyone_hears_the_supervisor(monitored):
     floor, call, amy, sue = monitored
     floor.api("POST", f"/api/supervisor/calls/{call.sid}/monitor", "sue", json={"mode": "barge"})
