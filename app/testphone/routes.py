@@ -1,4 +1,8 @@
-"""The test phone page and its JSON calls (offline mode only: 404 against real Twilio)."""
+"""The test phone page and its JSON calls (offline mode only: 404 against real Twilio).
+
+Signed-in agents and supervisors only: it places calls into the call centre, and a newcomer
+playing both sides is signed in for the console anyway.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ from flask import abort, current_app, jsonify, render_template, request
 
 from app.errors import InvalidInput
 from app.testphone import bp, service
+from app.web.auth import login_required
 
 
 @bp.before_request
@@ -23,21 +28,25 @@ def _json() -> dict:
 
 @bp.get("")
 @bp.get("/")
+@login_required(role="agent")
 def page():
     return render_template("testphone/phone.html", callers=service.sample_callers(),
                            our_number=current_app.config["TWILIO_PHONE_NUMBER"])
 
 
 @bp.post("/calls")
+@login_required(role="agent")
 def dial():
     return jsonify(service.dial_in(str(_json().get("from", "")))), 201
 
 
 @bp.get("/calls/<call_sid>")
+@login_required(role="agent")
 def follow(call_sid: str):
     return jsonify(service.follow(call_sid, request.args.get("since", 0, type=int)))
 
 
 @bp.post("/calls/<call_sid>/<action>")
+@login_required(role="agent")
 def act(call_sid: str, action: str):
     return jsonify(service.act(call_sid, action, _json()))
