@@ -107,8 +107,8 @@ class SupervisionService:
         else:
             found = departments.get(department or "")
             if not found.active:
-                raise WrongCallState("That department is closed for calls.",
-                                     department=found.slug)
+                raise WrongCallState("That department takes no calls (inactive).",
+                                     error_id="department_inactive", department=found.slug)
             language = call.get("language", "en")
             name = departments.view(found).name_in(language)
             result = self.store.reassign(call_sid, found.slug, name)

@@ -29,7 +29,7 @@ from app.wrapup.models import FeedbackItem, Wrapup
 
 MAX_NOTES = 5000
 # Timeline events that name an agent who was on the call.
-AGENT_EVENTS = ("answered", "transferred", "transfer_completed")
+AGENT_EVENTS = ("answered", "transferred")
 
 
 @dataclass(frozen=True)
