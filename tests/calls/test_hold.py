@@ -100,3 +100,13 @@ def test_hanging_up_while_the_caller_is_held_ends_the_hold(floor, amy):
     floor.wait_until(lambda: call.ended, timeout=60)
     floor.wait(60)
     assert not amy.events("hold.warning")
+
+
+def test_a_caller_who_hangs_up_on_hold_ends_the_hold(floor, amy):
+    call = talking(floor, amy)
+    amy.post(f"/api/calls/{call.sid}/hold")
+    floor.wait(5)
+    call.hangup()
+    floor.wait(60)
+    assert not amy.events("hold.warning") and not amy.events("hold.limit")
+    assert floor.agent_state("amy")["state"] in ("wrap_up", "available")

@@ -289,3 +289,19 @@ def test_a_consult_that_reaches_the_hold_limit_brings_the_caller_in(floor, amy, 
     floor.wait(8)
     assert_heard(call, phrase("calls.hold_limit_apology"))
     assert amy.post(f"/api/calls/{call.sid}/transfer/complete").get_json()["state"] == "completed"
+
+
+def test_a_transfer_of_a_held_caller_keeps_their_hold_clock(floor, amy, bob):
+    call = talking(floor, amy)
+    amy.post(f"/api/calls/{call.sid}/hold")
+    floor.wait(20)
+    assert amy.transfer(call, "warm", "agent", "bob").status_code == 201
+    floor.wait(1)
+    bob.phone.answer()
+    # 30 s after the hold began, not after the transfer did.
+    floor.wait_until(lambda: amy.events("hold.warning"), timeout=15)
+    assert amy.events("hold.warning")[0]["after_seconds"] == 30
+    assert amy.post(f"/api/calls/{call.sid}/transfer/complete").get_json()["state"] == "completed"
+    floor.wait(1)
+    assert hears(call, "client:bob")
+    assert bob.events("hold.resumed")[-1]["remind"] == "apologise and explain"
