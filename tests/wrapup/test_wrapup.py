@@ -155,3 +155,30 @@ def test_a_late_wrap_up_of_an_earlier_call_does_not_end_the_current_wrap_up_time
     assert floor.agent_state("amy")["state"] == "wrap_up"
     response = floor.api("POST", f"/api/calls/{second.sid}/wrapup", "amy", json=FORM)
     assert response.get_json()["agent_state"] == "available"
+
+
+def test_after_a_warm_transfer_both_agents_wrap_up_their_part(floor):
+    amy = floor.agent("amy", ["billing"])
+    call = floor.answered_call(amy)
+    bob = floor.agent("bob", ["billing"])
+    floor.agent("cal", ["billing"], state="away")
+    started = floor.api("POST", f"/api/calls/{call.sid}/transfers", "amy",
+                        json={"mode": "warm", "target": {"kind": "agent", "id": "bob"}})
+    assert started.status_code == 201, started.get_json()
+    floor.wait_until(lambda: bob.is_ringing, timeout=5)
+    bob.answer()
+    floor.wait(1)
+    assert floor.api("POST", f"/api/calls/{call.sid}/transfer/complete", "amy",
+                     json={}).status_code == 200
+    floor.wait(2)
+    bob.hangup()
+    floor.wait_until(lambda: call.ended, timeout=20)
+    for who, outcome in (("amy", "transferred"), ("bob", "resolved")):
+        response = floor.api("POST", f"/api/calls/{call.sid}/wrapup", who,
+                             json={**FORM, "outcome": outcome})
+        assert response.status_code == 200, (who, response.get_json())
+        assert response.get_json()["agent_state"] == "available"
+    assert sorted((w.agent_identity, w.outcome) for w in floor.rows(Wrapup)) == [
+        ("amy", "transferred"), ("bob", "resolved")]
+    refused = floor.api("POST", f"/api/calls/{call.sid}/wrapup", "cal", json=FORM)
+    assert refused.status_code == 403
