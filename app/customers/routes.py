@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from flask import current_app, jsonify, request
+from flask import current_app, g, jsonify, request
 from sqlalchemy.exc import IntegrityError
 
 from app.auth import require_api_auth
 from app.customers import bp, payloads, services
+from app.customers.access import check_may_see_call
 from app.customers.context import call_context
 from app.customers.exceptions import InvalidField
 from app.customers.serializers import customer_to_dict, interactions_to_dicts
@@ -113,4 +114,5 @@ def remove_phone(customer_id: int, number: str):
 @bp.get("/api/calls/<call_sid>/context")
 @require_api_auth(*API_ROLES)
 def screen_pop(call_sid: str):
+    check_may_see_call(g.principal, call_sid)
     return jsonify(call_context(call_sid, _region()))
