@@ -197,6 +197,12 @@ def _cold(c: Controls, t: Transfer, candidates: list[str], department: str) -> T
     now = c.now()
     who = ""
     if department:
+        if not c.queue.store.signed_in_agents([department]):
+            # Nobody could ever pick the caller up there: tell the agent now, while the
+            # caller is still with them, rather than send the caller to wait for nobody.
+            _fail(c, t, "target_unavailable")
+            raise TargetUnavailable("Nobody in that department is signed in.",
+                                    target=t.to_dict()["target"])
         pending = f"queue:{department}"
         taken = c.store.take_call(sid, t.from_agent, "transferring")
     else:

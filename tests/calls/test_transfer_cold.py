@@ -83,3 +83,12 @@ def test_cold_transfer_to_an_unavailable_agent_is_refused(floor, amy, bob):
     assert response.get_json()["error"]["id"] == "transfer_target_unavailable"
     floor.wait(1)
     assert hears(call, "client:amy")
+
+
+def test_cold_transfer_to_a_department_nobody_is_signed_in_to_is_refused(floor, amy):
+    call = talking(floor, amy)
+    response = amy.transfer(call, "cold", "department", "sales")
+    assert response.status_code == 409
+    assert response.get_json()["error"]["id"] == "transfer_target_unavailable"
+    floor.wait(1)
+    assert hears(call, "client:amy") and amy.phone.call is not None
