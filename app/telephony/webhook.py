@@ -6,10 +6,10 @@ import functools
 import logging
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlparse
 
 from flask import Response, current_app, request
-from twilio.request_validator import RequestValidator
+from twilio.request_validator import RequestValidator, add_port, compare, remove_port
 from twilio.twiml.voice_response import VoiceResponse
 
 from app.observability.context import call_context
@@ -39,8 +39,19 @@ def signature_is_valid() -> bool:
     signature = request.headers.get("X-Twilio-Signature", "")
     if not signature:
         return False
-    validator = RequestValidator(current_app.config["TWILIO_AUTH_TOKEN"])
-    return validator.validate(public_url(), request.form, signature)
+    validator = _validator(current_app.config["TWILIO_AUTH_TOKEN"])
+    # As RequestValidator.validate for a form body: Twilio may have signed the URL with or
+    # without its port. validate() computes both HMACs on every request; the second is only
+    # needed when the first does not match (one HMAC fewer on the incoming call's path).
+    parsed = urlparse(public_url())
+    params = request.form
+    return any(compare(validator.compute_signature(url, params), signature)
+               for url in (remove_port(parsed), add_port(parsed)))
+
+
+@functools.lru_cache(maxsize=4)
+def _validator(auth_token: str) -> RequestValidator:
+    return RequestValidator(auth_token)
 
 
 def twiml_response(twiml: VoiceResponse | str, status: int = 200) -> Response:
