@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from flask import current_app, g, jsonify, request
 
 from app.agents import bp, services
@@ -10,6 +12,9 @@ from app.errors import InvalidInput
 from app.extensions import db
 from app.queue.factory import floor_events, queue_service
 from app.telephony import voice_access_token
+
+# A Redis stream entry id (milliseconds-sequence); anything else makes Redis refuse the read.
+STREAM_ID = re.compile(r"\d{1,20}-\d{1,20}")
 
 
 def _json() -> dict:
@@ -68,6 +73,9 @@ def softphone_token():
 def my_events():
     """Offers, screen-pops and state changes for this agent, after the id given."""
     after = request.args.get("after", "0-0")
+    if not STREAM_ID.fullmatch(after):
+        raise InvalidInput("'after' is the id of the last event seen, like 1764046800000-0.",
+                           field="after")
     return jsonify({"events": floor_events().read_agent_events(g.principal.identity, after)})
 
 

@@ -29,3 +29,23 @@ def test_a_missed_agent_leg_for_a_callback_that_is_gone_is_not_retried(signed_po
     response = signed_post("/voicemail/callbacks/424242/agent-leg?agent=amy",
                            {**AGENT_LEG, "CallStatus": "no-answer"})
     assert response.status_code == 200  # a 500 would make Twilio retry it, in vain
+
+
+def test_an_event_id_that_is_not_one_is_a_400_not_a_500(app, client):
+    from app.agents import services as agents
+    from app.extensions import db
+
+    with app.app_context():
+        agents.create_agent("Amy", "amy", departments=[], password="correct horse")
+        db.session.commit()
+    token = client.post("/api/agents/login", json={"identity": "amy",
+                                                   "password": "correct horse"}).get_json()
+    headers = {"Authorization": f"Bearer {token['token']}"}
+    for after in ("voicemail", "1-", "-1", "1-2-3", "99999999999999999999999-0"):
+        answer = client.get("/api/agents/me/events", query_string={"after": after},
+                            headers=headers)
+        assert answer.status_code == 400, (after, answer.status_code)
+        assert answer.get_json()["error"]["details"] == {"field": "after"}
+    ok = client.get("/api/agents/me/events", query_string={"after": "1764046800000-0"},
+                    headers=headers)
+    assert ok.status_code == 200 and ok.get_json() == {"events": []}
