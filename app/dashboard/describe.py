@@ -13,6 +13,14 @@ STEP_WORDS = {
     "offer": "offered a message or a callback",
 }
 
+# An agent's own copy of a call event already in the feed (offer, answer, transfer, hold):
+# shown once, as the call event.
+HIDDEN_PREFIXES = ("agent.offer", "agent.answered", "agent.callback_offer", "agent.transfer.",
+                   "agent.hold.", "agent.call.ended")
+
+MONITOR_WORDS = {"listen": "is listening to", "whisper": "is whispering to the agent on",
+                 "barge": "joined"}
+
 # Severity shown as the item's colour: info, good, warn, bad.
 SEVERITY = {
     "call.escalated": "warn",
@@ -23,7 +31,14 @@ SEVERITY = {
     "agent.unreachable": "bad",
     "alert.long_wait": "bad",
     "alert.callback_overdue": "bad",
+    "call.hold_warning": "warn",
+    "call.transfer_failed": "bad",
+    "call.transferred": "good",
 }
+
+
+def hidden(event: dict[str, Any]) -> bool:
+    return str(event.get("type", "")).startswith(HIDDEN_PREFIXES)
 
 
 def _seconds(value: Any) -> str:
@@ -65,6 +80,33 @@ def describe(event: dict[str, Any], caller: Callable[[str], str]) -> dict[str, A
     elif kind == "alert.callback_overdue":
         text = (f"Callback #{event.get('callback_id')} to {event.get('number') or 'a caller'} "
                 f"is {event.get('overdue_minutes', 0)} min overdue")
+    elif kind == "call.held":
+        text = f"{agent} put {who} on hold"
+    elif kind == "call.resumed":
+        text = f"{agent} took {who} off hold after {_seconds(event.get('held_seconds'))}"
+    elif kind == "call.hold_warning":
+        text = f"{who} has been on hold {_seconds(event.get('after_seconds'))} ({agent})"
+    elif kind == "call.transfer_initiated":
+        text = f"{who}: {event.get('mode', '')} transfer started"
+    elif kind.startswith("call.transfer_"):
+        state = kind.removeprefix("call.transfer_").replace("_", " ")
+        target = f" to {event['to_agent']}" if event.get("to_agent") else ""
+        text = f"{who}: transfer{target} {state}"
+    elif kind == "call.transferred":
+        target = event.get("to_agent") or (event.get("target") or {}).get("id") or "a queue"
+        text = f"{who} transferred from {event.get('from_agent') or '?'} to {target}"
+    elif kind == "call.requeued":
+        text = f"{who} is back in line for {event.get('department', '')}"
+    elif kind == "call.supervisor_monitor":
+        verb = MONITOR_WORDS.get(event.get("mode", ""), "is monitoring")
+        text = f"{event.get('supervisor', 'A supervisor')} {verb} the call with {who}"
+    elif kind == "call.supervisor_monitor_end":
+        text = f"{event.get('supervisor', 'A supervisor')} left the call with {who}"
+    elif kind == "call.supervisor_reassign":
+        target = event.get("to_agent") or event.get("to_department") or "?"
+        text = f"{event.get('supervisor', 'A supervisor')} reassigned {who} to {target}"
+    elif kind == "call.supervisor_take_back":
+        text = f"{event.get('supervisor', 'A supervisor')} took {who} back from a ringing offer"
     elif kind == "agent.state":
         reason = f" ({event['reason']})" if event.get("reason") else ""
         text = f"{agent} is {event.get('state', '')}{reason}".replace("_", " ")

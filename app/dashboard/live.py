@@ -39,7 +39,7 @@ class FeedSource(Protocol):
 
     def figures(self) -> dict[str, Any]: ...
 
-    def describe(self, event: dict[str, Any]) -> dict[str, Any]: ...
+    def describe(self, event: dict[str, Any]) -> dict[str, Any] | None: ...
 
 
 @dataclass(frozen=True)
@@ -79,8 +79,10 @@ def stream(source: FeedSource, after: str | None = None,
             cursor = event["id"]
             panels_due = True
             figures_due = figures_due or event.get("type") in FIGURE_EVENTS
-            yield sse("floor", source.describe(event), event_id=event["id"])
-            last_sent = monotonic()
+            described = source.describe(event)
+            if described is not None:  # None: not worth a line (a duplicate, say)
+                yield sse("floor", described, event_id=event["id"])
+                last_sent = monotonic()
         now = monotonic()
         if (panels_due and now - last_panels >= pacing.min_gap) or \
                 now - last_panels >= pacing.refresh:

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Response, jsonify, render_template, request, stream_with_context
+from flask import (
+    Response,
+    current_app,
+    jsonify,
+    render_template,
+    request,
+    stream_with_context,
+)
 
 from app.auth import require_api_auth
 from app.dashboard import bp, live, service
@@ -17,11 +24,13 @@ def page():
     items = service.figures_today()
     feed = service.DashboardFeed()
     feed.remember_names(floor)
+    lines = [line for line in map(feed.describe, floor["events"][:30]) if line][:15]
     return render_template(
         "dashboard/floor.html", floor=floor, counts=service.counts(floor),
         panels=service.render_panels(floor), figures_html=service.render_figures(items),
-        departments=floor["departments"], feed=[feed.describe(e) for e in floor["events"][:15]],
+        departments=floor["departments"], feed=lines,
         agents=[a for a in floor["agents"] if a["role"] in ("agent", "supervisor")],
+        offline=current_app.config.get("TWILIO_MODE") != "live",
     )
 
 

@@ -112,7 +112,9 @@ class DashboardFeed:
         db.session.rollback()
         return {"html": render_figures(figures_today())}
 
-    def describe(self, event: dict[str, Any]) -> dict[str, Any]:
+    def describe(self, event: dict[str, Any]) -> dict[str, Any] | None:
+        if describe.hidden(event):
+            return None
         return describe.describe(event, lambda sid: caller_label(self.store, sid, self.names))
 
 

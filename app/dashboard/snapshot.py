@@ -202,6 +202,11 @@ def build(sources: FloorSources, now: float, now_dt) -> dict[str, Any]:
         int(c["customer_id"]) for c in calls if (c.get("customer_id") or "").isdigit()
     )
     items = {c.get("sid", ""): _call_item(c, customers, positions) for c in calls}
+    names = {d.slug: d.name for d in departments}
+    for item in items.values():
+        # The call hash has the name in the caller's language (said to them); supervisors
+        # read the department's own name.
+        item["department_name"] = names.get(item["department"], item["department_name"])
     accounts = _agents_by_identity()
 
     queues = []

@@ -9,6 +9,7 @@ a page reload.
 from __future__ import annotations
 
 import re
+import time
 
 import requests
 
@@ -107,3 +108,45 @@ def test_administration_pages_look_like_a_product(stack, sign_in, screenshot):
     page.goto(f"{stack.url}/admin/agents")
     expect(page.locator("table")).to_contain_text("Alice Martin")
     screenshot(page, "admin-agents")
+
+
+def test_a_supervisor_listens_then_whispers_on_a_live_call(stack, sign_in, screenshot):
+    from playwright.sync_api import expect
+
+    # Bob's softphone answers by itself after a second (the emulator plays it).
+    stack.sim("POST", "/softphones", {"identity": "bob", "answer_after": 1})
+    bob = agent_api(stack, "bob")
+    bob.post(f"{stack.url}/api/agents/me/state", json={"state": "available"},
+             timeout=10).raise_for_status()
+    page = sign_in("sam", landing="**/supervisor")
+    caller = Caller(stack, RAHIM)
+    try:
+        caller.wait_until(lambda i: i["activity"] == "gather", what="at the menu")
+        caller.press("2")  # technical support: Bob
+        row = page.locator(f'#panel-calls tr[data-call="{caller.sid}"]')
+        expect(row).to_contain_text("talking", timeout=30_000)
+        expect(row).to_contain_text("bob")
+        expect(page.locator("#feed")).to_contain_text("bob answered Rahim")
+
+        row.get_by_role("button", name="Listen").click()
+        bar = page.get_by_test_id("monitor-bar")
+        expect(bar).to_contain_text("Listening to the call with Rahim")
+        # The supervisor's (emulated) softphone is rung into the caller's room and answered.
+        deadline = time.monotonic() + 20
+        while not any(e["kind"] == "conference" for e in stack.sim(
+                "GET", "/parties/client:sam/events?since=0")["events"]):
+            assert time.monotonic() < deadline, "the supervisor's softphone never joined"
+            time.sleep(0.3)
+        screenshot(page, "dashboard-monitor")
+        row.get_by_role("button", name="Whisper").click()
+        expect(bar).to_contain_text("Whispering to the agent on the call with Rahim")
+        bar.get_by_role("button", name="Leave").click()
+        expect(page.get_by_test_id("monitor-bar")).to_have_count(0)
+    finally:
+        caller.hangup()
+        stack.sim("DELETE", "/softphones/bob")
+        for _ in range(20):  # wrap-up follows the call; then Bob may sign out
+            if bob.post(f"{stack.url}/api/agents/me/state", json={"state": "offline"},
+                        timeout=10).status_code == 200:
+                break
+            time.sleep(0.5)

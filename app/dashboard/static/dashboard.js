@@ -151,6 +151,25 @@
   });
 
   var monitoring = null;
+  var OFFLINE = root.dataset.offline === "1";
+
+  function sleep(ms) { return new Promise(function (resolve) { setTimeout(resolve, ms); }); }
+
+  // Offline, the supervisor's softphone is the emulator's: put it online before asking to
+  // join, and answer it when the call centre rings it into the caller's room. Live, the
+  // Voice SDK softphone of the console (another tab) rings and is answered there.
+  async function answerMonitorLeg() {
+    for (var i = 0; i < 30; i++) {
+      try {
+        await window.api("POST", "/console/phone/answer", {});
+        return true;
+      } catch (err) {
+        await sleep(500);  // not ringing yet
+      }
+    }
+    window.flash("Your softphone did not ring; try again.", "warning");
+    return false;
+  }
 
   function showMonitor(callSid, mode) {
     var bar = document.getElementById("monitor-bar");
@@ -158,13 +177,17 @@
       bar = document.createElement("div");
       bar.id = "monitor-bar";
       bar.className = "monitor-bar";
+      bar.dataset.testid = "monitor-bar";
       root.prepend(bar);
     }
     bar.innerHTML = "";
     if (!callSid) { bar.remove(); return; }
-    var words = { listen: "Listening to", whisper: "Whispering to the agent on", barge: "On the call" };
+    var words = { listen: "Listening to the call with", whisper: "Whispering to the agent on the call with",
+                  barge: "On the call with" };
+    var row = root.querySelector('#panel-calls tr[data-call="' + callSid + '"] strong');
+    var who = row ? row.textContent : callSid.slice(-6);
     var text = document.createElement("span");
-    text.textContent = (words[mode] || mode) + " " + callSid.slice(-6) + " (your softphone)";
+    text.textContent = (words[mode] || mode) + " " + who + " (on your softphone)";
     var stop = document.createElement("button");
     stop.className = "btn btn-sm btn-danger";
     stop.textContent = "Leave";
@@ -197,9 +220,17 @@
                 "Offer to " + button.dataset.agent + " withdrawn.");
     } else if (action === "monitor") {
       var mode = button.dataset.mode;
-      var result = await act("POST", "/api/supervisor/calls/" + button.dataset.call + "/monitor",
-                             { mode: mode });
-      if (result) { monitoring = button.dataset.call; showMonitor(monitoring, mode); }
+      var sid = button.dataset.call;
+      var joined = monitoring === sid;  // already in the room: only the mode changes
+      if (OFFLINE && !joined) {
+        try { await window.api("POST", "/console/phone/register", {}); } catch (err) { /* shown below */ }
+      }
+      var result = await act("POST", "/api/supervisor/calls/" + sid + "/monitor", { mode: mode });
+      if (result) {
+        monitoring = sid;
+        showMonitor(sid, mode);
+        if (OFFLINE && !joined) answerMonitorLeg();
+      }
     } else if (action === "monitor-stop" && monitoring) {
       await act("DELETE", "/api/supervisor/calls/" + monitoring + "/monitor", undefined, "You left the call.");
       monitoring = null;
