@@ -260,6 +260,7 @@ def three_way(c: Controls, call_sid: str) -> Transfer:
         raise TransferTargetNotJoined("The target has not joined the call yet.",
                                       transfer=t.to_dict())
     if t.state == "three_way":
+        hold.resume(c, call_sid, why="three_way")  # a retry after Twilio refused the first
         return t
     moved = _move(c, t, "three_way")
     if moved is None:
@@ -292,13 +293,20 @@ def _handover(c: Controls, sid: str, t: Transfer, *, reason: str,
     if moved is None:
         raise TransferStateConflict("The transfer moved on.", transfer=_dict(c, sid))
     to_leg = t.get("to_leg")
-    c.gateway.update_participant(hold.conference_sid(c, sid), to_leg, end_conference_on_exit=True)
     c.queue.store.set_call_fields(sid, agent=t.to_agent, agent_leg=to_leg)
     c.store.set_ctl(sid, **{f"served:{t.to_agent}": 1})
-    ctl = c.store.ctl(sid)
-    if ctl.get("held") == "1":
+    # Each step on its own: one refused by Twilio must not leave the caller on hold.
+    if c.store.ctl(sid).get("held") == "1":
         c.store.set_ctl(sid, held_by=t.to_agent)  # the reminder goes to whoever picks up
-        hold.resume(c, sid, why="transferred")
+        try:
+            hold.resume(c, sid, why="transferred")
+        except Exception:
+            log.exception("transfer %s: could not take caller %s off hold", t.id, sid)
+    try:
+        c.gateway.update_participant(hold.conference_sid(c, sid), to_leg,
+                                     end_conference_on_exit=True)
+    except Exception:
+        log.exception("transfer %s: the target's leaving will not end the room", t.id)
     _record_agent(sid, t.to_agent)
     if not original_gone and t.get("from_leg"):
         try:

@@ -305,3 +305,21 @@ def test_a_transfer_of_a_held_caller_keeps_their_hold_clock(floor, amy, bob):
     floor.wait(1)
     assert hears(call, "client:bob")
     assert bob.events("hold.resumed")[-1]["remind"] == "apologise and explain"
+
+
+def test_twilio_refusing_to_unhold_at_completion_still_reconnects_by_the_hold_limit(floor, amy,
+                                                                                     bob):
+    from sim.faults import faults
+
+    call = consulting(floor, amy, bob)
+    faults(floor.emu).add("participants.update", status=503)  # the unhold is refused
+    response = amy.post(f"/api/calls/{call.sid}/transfer/complete")
+    assert response.get_json()["state"] == "completed"
+    floor.wait(1)
+    assert not hears(call, "client:bob")  # still held: Twilio said no
+    # The hold clock still runs for the caller, now warning Bob, and rescues them in time.
+    floor.wait_until(lambda: bob.events("hold.limit"), timeout=60)
+    floor.wait(1)
+    assert hears(call, "client:bob") and not call.ended
+    floor.wait(8)
+    assert_heard(call, phrase("calls.hold_limit_apology"))
