@@ -110,3 +110,17 @@ def test_a_caller_who_hangs_up_on_hold_ends_the_hold(floor, amy):
     floor.wait(60)
     assert not amy.events("hold.warning") and not amy.events("hold.limit")
     assert floor.agent_state("amy")["state"] in ("wrap_up", "available")
+
+
+def test_twilio_refusing_a_hold_is_an_answer_not_a_held_caller(floor, amy):
+    from sim.faults import faults
+
+    call = talking(floor, amy)
+    faults(floor.emu).add("participants.update", status=503)
+    response = amy.post(f"/api/calls/{call.sid}/hold")
+    assert response.status_code == 502
+    assert response.get_json()["error"]["id"] == "telephony_failed"
+    floor.wait(1)
+    assert hears(call, "client:amy")
+    assert amy.get(f"/api/calls/{call.sid}").get_json()["state"] == "talking"
+    assert amy.post(f"/api/calls/{call.sid}/hold").get_json()["state"] == "held"

@@ -323,3 +323,21 @@ def test_twilio_refusing_to_unhold_at_completion_still_reconnects_by_the_hold_li
     assert hears(call, "client:bob") and not call.ended
     floor.wait(8)
     assert_heard(call, phrase("calls.hold_limit_apology"))
+
+
+def test_a_target_that_cannot_be_rung_fails_back_at_once(floor, amy, bob):
+    from sim.faults import faults
+
+    call = talking(floor, amy)
+    faults(floor.emu).add("participants.create", status=503)
+    response = amy.transfer(call, "warm", "agent", "bob")
+    assert response.status_code == 409
+    assert response.get_json()["error"]["id"] == "transfer_target_unavailable"
+    floor.wait(1)
+    assert hears(call, "client:amy")
+    assert floor.agent_state("bob")["state"] == "available"
+    transfer = amy.get(f"/api/calls/{call.sid}/transfer").get_json()
+    assert transfer["state"] == "failed" and transfer["reason"] == "target_unreachable"
+    # Amy's leaving ends the room again, as before the transfer.
+    amy.phone.hangup()
+    floor.wait_until(lambda: call.ended or call.gathering, timeout=30)
