@@ -8,7 +8,8 @@ a database (a throwaway PostgreSQL cluster from scripts/postgres.sh, or SQLite),
 with several worker processes, two hold-clock processes and two RQ workers. The Twilio
 emulator runs in this process in real time and plays everyone: callers who dial in, pick a
 department, wait, talk to an agent, hang up while waiting (abandon by design) or take the
-hold clock's offer and leave a message, or keep waiting; agents on softphones who answer.
+hold clock's offer and leave a message, or keep waiting; agents on softphones who answer
+and, for some callers, transfer them on.
 
 Then it checks, from the database and the emulator's event log, that no call was lost or
 doubled: every call has one interaction and ends exactly one way (answered by one agent,
@@ -16,7 +17,8 @@ a message stored once, or abandoned by a caller who hung up while waiting), no a
 to two callers at once, no caller heard an application error, and every hold-clock step
 fired before the caller had waited 60 s. It reports calls per second and the webhooks'
 p50/p99 as the emulator (Twilio's side) timed them. Exit status 1 if a check failed.
-Transfers are not in the mix yet (see bench/README.md).
+A share of the answered callers (`--transfers`) is transferred cold by their agent back to
+the department's line (head of line, fresh clock) and talks to a second agent.
 """
 
 from __future__ import annotations
@@ -44,7 +46,7 @@ PASSWORD = "password123"
 DEPARTMENT, DEPARTMENT_KEY = "support", "2"  # open around the clock in the demo data
 OFFER_AT = 30  # seconds: the ladder's offer (keep waiting / message / callback)
 HOLD_LIMIT = 60.0  # rule R4: nobody is held 60 s without a step
-SETTINGS = {"WRAP_UP_SECONDS": "1", "RING_TIMEOUT_SECONDS": "10", "LOG_LEVEL": "WARNING",
+SETTINGS = {"WRAP_UP_SECONDS": "1", "RING_TIMEOUT_SECONDS": "20", "LOG_LEVEL": "WARNING",
             "IVR_CACHE_SECONDS": "60"}
 
 
@@ -151,24 +153,68 @@ class Caller:
     outcome: str = ""  # what the caller lived: answered, message, abandoned, other
     busy: bool = False  # an action is under way in the pool
     offers: int = 0
+    transfer: bool = False  # the first agent sends this caller on (cold, to the department)
+    transferred: bool = False  # the transfer was accepted (201)
+    agents: list[str] = field(default_factory=list)  # who talked to them, in order
 
 
-def agent_in_room(emu: Any, caller_sid: str) -> bool:
-    """An agent's leg is connected in the caller's conference (named after the caller)."""
-    conf = emu.conference(caller_sid)
-    if conf is None or conf.status != "in-progress":
-        return False
-    return any(p.call_sid in emu.store.calls
-               and emu.store.calls[p.call_sid].to.startswith("client:") for p in conf.connected())
+def callers_with_an_agent(emu: Any) -> dict[str, str]:
+    """Caller's call SID -> the agent whose leg is connected in their conference (named after
+    the caller's call).
+
+    Read under the engine's lock: its thread changes these dictionaries as calls move."""
+    calls = emu.store.calls
+    rooms: dict[str, str] = {}
+    with emu.sched.lock:
+        for conf in list(emu.store.conferences.values()):
+            if conf.status != "in-progress":
+                continue
+            for p in conf.connected():
+                to = calls[p.call_sid].to if p.call_sid in calls else ""
+                if to.startswith("client:"):
+                    rooms[conf.friendly_name] = to.removeprefix("client:")
+    return rooms
 
 
 class Driver:
     """Plays every caller: a loop looks at each call and hands actions to a small pool."""
 
-    def __init__(self, emu: Any, callers: list[Caller], ramp: float) -> None:
+    def __init__(self, emu: Any, callers: list[Caller], ramp: float, web_url: str,
+                 tokens: dict[str, str], redis_url: str) -> None:
+        import redis
+
         self.emu, self.callers, self.ramp = emu, callers, ramp
+        self.web_url, self.tokens = web_url, tokens
+        self.redis = redis.Redis.from_url(redis_url, decode_responses=True)
         self.pool = ThreadPoolExecutor(8, thread_name_prefix="caller")
         self.problems: list[str] = []
+        self.back_from_away = 0
+
+    def agents_come_back(self) -> None:
+        """An agent put away for a missed ring goes available again, as a person would."""
+        pipe = self.redis.pipeline(transaction=False)
+        for identity in self.tokens:
+            pipe.hget("{cc}:agent:" + identity, "state")
+        for identity, state in zip(self.tokens, pipe.execute(), strict=True):
+            if state == "away":
+                self.back_from_away += 1
+                resp = requests.post(f"{self.web_url}/api/agents/me/state",
+                                     json={"state": "available"}, timeout=30,
+                                     headers={"Authorization": f"Bearer {self.tokens[identity]}"})
+                if resp.status_code != 200:
+                    self.problems.append(f"{identity} back: {resp.status_code} {resp.text}")
+
+    def transfer(self, caller: Caller, agent: str) -> None:
+        """The agent sends the caller back to the department's line (cold, head of line)."""
+        resp = requests.post(
+            f"{self.web_url}/api/calls/{caller.handle.sid}/transfers",
+            json={"mode": "cold", "target": {"kind": "department", "id": DEPARTMENT}},
+            headers={"Authorization": f"Bearer {self.tokens[agent]}"}, timeout=30)
+        if resp.status_code == 201:
+            caller.transferred = True
+        else:
+            self.problems.append(f"{caller.number}: transfer {resp.status_code} {resp.text}")
+            caller.stage, caller.transfer = "connected", False  # they stay with this agent
 
     def act(self, caller: Caller, fn, *args: Any) -> None:
         caller.busy = True
@@ -190,12 +236,14 @@ class Driver:
             time.sleep(0.1)
         if call.ended:
             return
-        call.say("Hello, this is a load test caller, please call me back")
-        time.sleep(3.0)  # longer than the shortest message kept
+        # At the emulator's 600 words a minute, four seconds of speech: longer than the
+        # shortest message kept (shorter ones become a missed-call callback instead).
+        call.say(" ".join(["Hello, this is a load test caller, please call me back."] * 4))
+        time.sleep(4.5)
         if not call.ended:
             call.press("#")
 
-    def step(self, caller: Caller, now: float) -> None:
+    def step(self, caller: Caller, now: float, with_agent: dict[str, str]) -> None:
         call = caller.handle
         if call.ended:
             caller.outcome = caller.outcome or "other"  # hung up on by the app (a bug)
@@ -209,19 +257,27 @@ class Driver:
         elif caller.stage in ("menu", "offer") and call.in_conference:
             caller.stage, caller.queued_at = "queued", caller.queued_at or now
         elif caller.stage == "queued":
-            if agent_in_room(self.emu, call.sid):
+            if call.sid in with_agent:
                 caller.stage, caller.connected_at, caller.outcome = "connected", now, "answered"
+                caller.agents.append(with_agent[call.sid])
             elif call.gathering:  # taken out of the hold music: the offer
                 caller.stage, caller.offers = "offer", caller.offers + 1
-                if caller.policy == "message":
+                if caller.policy == "message" and not caller.agents:
                     caller.stage, caller.outcome = "recording", "message"
                     self.act(caller, call.press, "2")
                     self.act_later(caller)
                 else:
                     self.act(caller, call.press, "1")
-            elif caller.policy == "abandon" and now - caller.queued_at > caller.patience:
+            elif (caller.policy == "abandon" and not caller.agents
+                  and now - caller.queued_at > caller.patience):
                 caller.outcome = "abandoned"
                 self.act(caller, call.hangup)
+        elif (caller.stage == "connected" and caller.transfer and not caller.transferred
+              and len(caller.agents) == 1 and now - caller.connected_at > 2.0):
+            caller.stage = "transferring"
+            self.act(caller, self.transfer, caller, caller.agents[0])
+        elif caller.stage == "transferring" and call.sid not in with_agent:
+            caller.stage = "queued"  # out of the first agent's room, on the way back in line
         elif caller.stage == "connected" and now - caller.connected_at > caller.talk:
             self.act(caller, call.hangup)
 
@@ -229,7 +285,13 @@ class Driver:
         self.pool.submit(self.leave_message, caller)
 
     def run(self, timeout: float) -> None:
-        start = time.monotonic()
+        try:
+            self._run(timeout)
+        finally:
+            self.pool.shutdown(wait=False, cancel_futures=True)
+
+    def _run(self, timeout: float) -> None:
+        start = last_report = last_agents = time.monotonic()
         gap = self.ramp / max(len(self.callers), 1)
         pending = list(self.callers)
         while True:
@@ -239,10 +301,19 @@ class Driver:
                 caller.dialed_at = now
                 caller.handle = self.emu.dial_in(caller.number, NUMBER)
             live = [c for c in self.callers if c.handle is not None and c.stage != "done"]
+            with_agent = callers_with_an_agent(self.emu)
             for caller in live:
-                self.step(caller, now)
+                with self.emu.sched.lock:
+                    self.step(caller, now, with_agent)
             if not pending and not live:
                 break
+            if now - last_agents > 2.0:
+                last_agents = now
+                self.pool.submit(self.agents_come_back)
+            if now - last_report > 15.0:
+                last_report = now
+                stages = Counter(c.stage for c in self.callers if c.handle is not None)
+                print(f"  {now - start:5.0f} s  {dict(stages)}", flush=True)
             if now - start > timeout:
                 self.problems.append(f"{len(live)} calls still live after {timeout} s")
                 for caller in live:
@@ -260,7 +331,7 @@ def check(app: Any, emu: Any, callers: list[Caller]) -> tuple[dict[str, Any], li
 
     from app.extensions import db
     from app.interactions.models import Interaction, InteractionEvent
-    from app.voicemail.models import Voicemail
+    from app.voicemail.models import Callback, Voicemail
 
     failures: list[str] = []
     sids = {c.handle.sid: c for c in callers}
@@ -269,6 +340,8 @@ def check(app: Any, emu: Any, callers: list[Caller]) -> tuple[dict[str, Any], li
             Interaction.call_sid.in_(list(sids)))).all()
         messages = Counter(db.session.scalars(select(Voicemail.call_sid).where(
             Voicemail.call_sid.in_(list(sids)))).all())
+        callbacks = Counter(db.session.scalars(select(Callback.call_sid).where(
+            Callback.call_sid.in_(list(sids)))).all())
         by_sid = {r.call_sid: r for r in rows}
         escalations = db.session.execute(select(
             Interaction.call_sid, InteractionEvent.detail).join(InteractionEvent).where(
@@ -278,12 +351,14 @@ def check(app: Any, emu: Any, callers: list[Caller]) -> tuple[dict[str, Any], li
         db.engine.dispose()
 
     # Agent legs that joined each caller's room, from the emulator's log.
-    calls = emu.store.calls
-    conference_owner = {c.sid: c.friendly_name for c in emu.store.conferences.values()}
+    with emu.sched.lock:
+        events = list(emu.events)
+        calls = dict(emu.store.calls)
+        conference_owner = {c.sid: c.friendly_name for c in emu.store.conferences.values()}
     joins: dict[str, list[str]] = defaultdict(list)
     spans: dict[str, list[tuple[float, float, str]]] = defaultdict(list)
     joined_at: dict[str, float] = {}
-    for e in emu.events:
+    for e in events:
         if e["type"] == "participant_joined" and calls[e["call_sid"]].to.startswith("client:"):
             owner = conference_owner.get(e["conference_sid"], "")
             joins[owner].append(calls[e["call_sid"]].to)
@@ -293,28 +368,41 @@ def check(app: Any, emu: Any, callers: list[Caller]) -> tuple[dict[str, Any], li
             spans[leg.to].append((joined_at.pop(e["call_sid"]), e["t"], e["conference_sid"]))
 
     outcomes: Counter[str] = Counter()
+    short_messages = 0
     for sid, caller in sids.items():
         row = by_sid.get(sid)
         if row is None:
             failures.append(f"{sid}: no interaction (lost)")
             continue
         ways = [w for w, yes in (("answered", row.answered_at is not None),
-                                 ("message", messages[sid] > 0),
+                                 ("message", messages[sid] > 0 or callbacks[sid] > 0),
                                  ("abandoned", bool(row.abandoned))) if yes]
         if len(ways) != 1:
-            failures.append(f"{sid}: ended {ways or 'no way at all'} (caller: {caller.outcome})")
+            seen = [(e["type"], e.get("purpose"), e.get("status"), e.get("duration"))
+                    for e in events if e.get("call_sid") == sid
+                    and e["type"] in ("recording", "record_empty", "webhook")
+                    and (e["type"] != "webhook" or "record" in str(e.get("purpose")))]
+            failures.append(f"{sid}: ended {ways or 'no way at all'} (caller: {caller.outcome};"
+                            f" emulator: {seen})")
             continue
         outcomes[ways[0]] += 1
         if ways[0] != caller.outcome:
             failures.append(f"{sid}: the app says {ways[0]}, the caller lived {caller.outcome}")
-        if messages[sid] > 1:
-            failures.append(f"{sid}: {messages[sid]} messages stored (doubled)")
+        if messages[sid] > 1 or callbacks[sid] > 1:
+            failures.append(f"{sid}: {messages[sid]} messages, {callbacks[sid]} callbacks "
+                            "(doubled)")
+        if ways[0] == "message" and not messages[sid]:
+            short_messages += 1  # too short to keep: a missed-call callback instead
         if ways[0] == "abandoned" and caller.policy != "abandon":
             failures.append(f"{sid}: abandoned, but this caller never hung up while waiting")
         agent_joins = len(joins.get(sid, []))
-        if ways[0] == "answered" and (agent_joins != 1 or answered_events[sid] != 1):
-            failures.append(f"{sid}: answered with {agent_joins} agent joins, "
-                            f"{answered_events[sid]} answered events (doubled?)")
+        expected = 1 + caller.transferred
+        if ways[0] == "answered" and (agent_joins != expected
+                                      or not 1 <= answered_events[sid] <= expected):
+            failures.append(f"{sid}: answered with {agent_joins} agent joins (expected "
+                            f"{expected}), {answered_events[sid]} answered events")
+        if caller.transferred and ways[0] == "answered" and len(caller.agents) != 2:
+            failures.append(f"{sid}: transferred, but talked to {caller.agents}")
         if ways[0] != "answered" and agent_joins:
             failures.append(f"{sid}: {ways[0]}, yet {agent_joins} agent(s) joined")
     for agent, legs in spans.items():
@@ -327,10 +415,10 @@ def check(app: Any, emu: Any, callers: list[Caller]) -> tuple[dict[str, Any], li
     over = [(sid, d) for sid, d in escalations if float(d.get("waited", 0.0)) >= HOLD_LIMIT]
     failures += [f"{sid}: step {d.get('step')} after {d.get('waited')} s of waiting"
                  for sid, d in over]
-    errors = [e for e in emu.events if e["type"] == "application_error"]
+    errors = [e for e in events if e["type"] == "application_error"]
     failures += [f"{e['call_sid']}: the caller heard the application error" for e in errors]
 
-    webhooks = [e for e in emu.events if e["type"] == "webhook"]
+    webhooks = [e for e in events if e["type"] == "webhook"]
     elapsed = [e["elapsed"] for e in webhooks if e.get("elapsed") is not None]
     first = min(c.dialed_at for c in callers)
     last = max(c.ended_at for c in callers)
@@ -339,6 +427,8 @@ def check(app: Any, emu: Any, callers: list[Caller]) -> tuple[dict[str, Any], li
         "outcomes": dict(outcomes),
         "policies": dict(Counter(c.policy for c in callers)),
         "offers_heard": sum(c.offers for c in callers),
+        "transferred": sum(c.transferred for c in callers),
+        "messages_too_short": short_messages,
         "seconds": round(last - first, 1),
         "calls_per_second": round(len(callers) / (last - first), 2),
         "most_concurrent": most_concurrent(callers),
@@ -347,7 +437,7 @@ def check(app: Any, emu: Any, callers: list[Caller]) -> tuple[dict[str, Any], li
         "webhook_p99_ms": round(percentile(elapsed, 99) * 1000, 1),
         "webhook_max_ms": round(max(elapsed, default=0) * 1000, 1),
         "webhook_statuses": dict(Counter(str(e.get("status")) for e in webhooks)),
-        "webhook_errors": len([e for e in emu.events if e["type"] == "webhook_error"]),
+        "webhook_errors": len([e for e in events if e["type"] == "webhook_error"]),
         "steps_fired": len(escalations),
         "step_late_p50_ms": round(percentile(late, 50) * 1000, 1),
         "step_late_p99_ms": round(percentile(late, 99) * 1000, 1),
@@ -383,6 +473,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--ramp", type=float, default=25.0, help="seconds to dial every call")
     parser.add_argument("--timeout", type=float, default=900.0)
     parser.add_argument("--seed", type=int, default=8)
+    parser.add_argument("--transfers", type=float, default=0.2,
+                        help="share of callers an agent transfers (cold, to the department)")
     args = parser.parse_args(argv)
 
     from app.embedded_redis import EmbeddedRedis, free_port
@@ -403,7 +495,7 @@ def main(argv: list[str] | None = None) -> int:
     web_url = f"http://127.0.0.1:{web_port}"
     emu = Emulator(creds["account_sid"], creds["auth_token"], clock=RealClock(),
                    transport=HttpTransport(10.0, 15.0), api_key=creds["api_key"],
-                   api_secret=creds["api_secret"], words_per_minute=600, play_seconds=8.0)
+                   api_secret=creds["api_secret"], words_per_minute=600, play_seconds=20.0)
     emu.add_number(NUMBER, f"{web_url}/ivr/incoming", fallback_url=f"{web_url}/ivr/fallback",
                    status_callback=f"{web_url}/ivr/status")
     emu.add_application(f"{web_url}/softphone/outgoing", sid=creds["twiml_app_sid"])
@@ -433,22 +525,25 @@ def main(argv: list[str] | None = None) -> int:
             procs.start(f"worker{n + 1}", [str(BIN / "rq"), "worker", "--url",
                                            redis_server.url, "default"])
         wait_for(lambda: _ok(f"{web_url}/healthz"), 60, "web answers")
+        tokens = {}
         for identity in agents:
             emu.softphone(identity, answer_after=0.5)
-            sign_in(web_url, identity)
-        callers = [Caller(number, policy, patience=rng.uniform(5, 25), talk=rng.uniform(3, 8))
+            tokens[identity] = sign_in(web_url, identity)
+        callers = [Caller(number, policy, patience=rng.uniform(5, 25), talk=rng.uniform(3, 8),
+                          transfer=rng.random() < args.transfers)
                    for number, policy in zip(callers_numbers, rng.choices(
                        ["patient", "message", "abandon"], weights=[60, 25, 15],
                        k=args.calls), strict=True)]
         print(f"{args.calls} callers, {args.agents} agents, {args.web_workers} web processes "
               f"x {args.threads} threads, {args.clocks} clocks, {args.workers} workers",
               flush=True)
-        driver = Driver(emu, callers, args.ramp)
+        driver = Driver(emu, callers, args.ramp, web_url, tokens, redis_server.url)
         driver.run(args.timeout)
         wait_for(lambda: _queue_empty(redis_server.url), 120, "the workers drain their queue")
         time.sleep(3)  # the last recording callbacks and timeline flushes
         figures, failures = check(app, emu, callers)
         figures["driver_problems"] = driver.problems[:20]
+        figures["agents_back_from_away"] = driver.back_from_away
         figures["processes_alive"] = procs.alive()
     finally:
         procs.stop()
@@ -480,13 +575,15 @@ def _queue_empty(redis_url: str) -> bool:
     return client.llen("rq:queue:default") == 0
 
 
-def sign_in(web_url: str, identity: str) -> None:
+def sign_in(web_url: str, identity: str) -> str:
+    """The agent signs in and goes available; returns their API token."""
     token = requests.post(f"{web_url}/api/agents/login",
                           json={"identity": identity, "password": PASSWORD},
                           timeout=30).json()["token"]
     resp = requests.post(f"{web_url}/api/agents/me/state", json={"state": "available"},
                          headers={"Authorization": f"Bearer {token}"}, timeout=30)
     resp.raise_for_status()
+    return token
 
 
 if __name__ == "__main__":
