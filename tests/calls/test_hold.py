@@ -124,3 +124,21 @@ def test_twilio_refusing_a_hold_is_an_answer_not_a_held_caller(floor, amy):
     assert hears(call, "client:amy")
     assert amy.get(f"/api/calls/{call.sid}").get_json()["state"] == "talking"
     assert amy.post(f"/api/calls/{call.sid}/hold").get_json()["state"] == "held"
+
+
+def test_a_malay_caller_hears_the_apology_in_malay(floor, bob):
+    from tests.flows.conftest import NURUL
+
+    call = talking(floor, bob, NURUL, key="2")
+    bob.post(f"/api/calls/{call.sid}/hold")
+    floor.wait(10)
+    assert_heard(call, phrase("calls.hold_apology", "ms"))
+
+
+def test_hold_finds_the_room_when_its_sid_was_not_seen(floor, amy):
+    call = talking(floor, amy)
+    store = floor.store()
+    store.redis.hdel(f"{store.keys.prefix}:ctl:{call.sid}", "conference_sid")
+    assert amy.post(f"/api/calls/{call.sid}/hold").get_json()["state"] == "held"
+    floor.wait(1)
+    assert not hears(call, "client:amy")
