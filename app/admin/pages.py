@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import flash, redirect, request
+from flask import flash, redirect, render_template, request
 
-from app.errors import DomainError
+from app.admin import bp
+from app.errors import DomainError, NotFound
 from app.extensions import db
 from app.ivr import cache
 
@@ -38,3 +39,9 @@ def save(change: Callable[[], Any], done: str, *, to: str, config: bool = False,
         cache.changed()
     flash(done, "success")
     return redirect(to)
+
+
+@bp.errorhandler(NotFound)
+def missing(err: NotFound):
+    """A page about something that is not there (an old link): said on a page, not in JSON."""
+    return render_template("admin/missing.html", message=err.message), 404

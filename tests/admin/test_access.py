@@ -42,3 +42,10 @@ def test_a_form_without_the_csrf_token_changes_nothing(supervisor):
     response = supervisor.post("/admin/prompts/greeting.unknown/en", data={"text": "No token"})
     assert response.status_code in (302, 403)
     assert "No token" not in supervisor.get("/admin/prompts?lang=en").get_data(as_text=True)
+
+
+def test_a_page_about_something_gone_says_so(supervisor):
+    response = supervisor.get("/admin/agents/nobody")
+    assert response.status_code == 404
+    assert "No such agent." in response.get_data(as_text=True)
+    assert supervisor.get("/admin/departments/gone").status_code == 404
