@@ -15,6 +15,7 @@ import json
 import time
 
 import pytest
+import requests
 from sqlalchemy import select
 
 from app.extensions import db
@@ -66,6 +67,8 @@ def test_callers_survive_a_redis_restart_in_order_with_their_clocks(stack):
     outage_seq = stack.events()[-1]["seq"]
     stack.redis.stop()  # SIGTERM: redis-server writes its append-only file and exits
     down_at = time.monotonic()
+    health = requests.get(f"{stack.web_url}/healthz", timeout=10)
+    assert health.status_code == 503 and health.json()["checks"]["redis"]["status"] == "down"
 
     # A new caller during the outage: greeted (the IVR needs no Redis), picks support, and
     # the queue, which does, fails into the safe fallback: an apology and the general box.
@@ -82,6 +85,8 @@ def test_callers_survive_a_redis_restart_in_order_with_their_clocks(stack):
 
     stack.redis.start()
     assert time.monotonic() - down_at > 3
+    until(lambda: requests.get(f"{stack.web_url}/healthz", timeout=10).status_code == 200, 10,
+          "healthy again")
     assert waiting(stack) == before  # same callers, same order, same wait start and score
     assert steps_before <= step_members(stack) | _fired_steps(stack, callers)
 
