@@ -12,6 +12,7 @@ from __future__ import annotations
 import pytest
 
 from tests.faults.conftest import CALLERS, until
+from tests.faults.test_clock_killed import LADDER, escalations, offers_heard
 
 pytestmark = pytest.mark.faults
 
@@ -85,3 +86,18 @@ def test_twilio_down_tells_the_agent_and_the_caller_keeps_their_place(stack):
     stack.sim("DELETE", "faults")  # Twilio recovers; eve is ready again
     stack.set_agent("eve", "available")
     answered_once(stack, "eve", sid)
+
+
+def test_the_offer_redirect_is_retried_and_comes_once(stack):
+    """The clock's redirect to the offer menu is refused twice, then works."""
+    stack.softphone("amy")
+    stack.set_agent("amy", "away", "meeting")
+    stack.set_ladder("support", LADDER)
+    stack.fault("calls.update", count=2, status=503)
+    sid = stack.queue_caller(CALLERS[15])
+    until(lambda: offers_heard(stack, sid) >= 1, 20, "the caller hears the offer")
+    assert [h["status"] for h in stack.fault_hits()] == [503, 503]
+    stack.press(sid, "1")
+    until(lambda: stack.call(sid)["activity"] == "conference", 15, "back in the room")
+    assert offers_heard(stack, sid) == 1
+    assert len(escalations(stack, sid, "offer")) == 1
