@@ -145,10 +145,12 @@ class Caller:
     patience: float  # an abandoner hangs up after this long in line
     talk: float
     handle: Any = None
-    stage: str = "dialing"  # dialing, menu, queued, connected, offer, recording, done
+    # dialing, menu, queued, connected, transferring, offer, message, recording, recorded, done
+    stage: str = "dialing"
     dialed_at: float = 0.0
     queued_at: float = 0.0
     connected_at: float = 0.0
+    spoke_at: float = 0.0  # began their message
     ended_at: float = 0.0
     outcome: str = ""  # what the caller lived: answered, message, abandoned, other
     busy: bool = False  # an action is under way in the pool
@@ -229,19 +231,9 @@ class Driver:
 
         self.pool.submit(run)
 
-    def leave_message(self, caller: Caller) -> None:
-        call = caller.handle
-        deadline = time.monotonic() + 60
-        while not call.recording and not call.ended and time.monotonic() < deadline:
-            time.sleep(0.1)
-        if call.ended:
-            return
-        # At the emulator's 600 words a minute, four seconds of speech: longer than the
-        # shortest message kept (shorter ones become a missed-call callback instead).
-        call.say(" ".join(["Hello, this is a load test caller, please call me back."] * 4))
-        time.sleep(4.5)
-        if not call.ended:
-            call.press("#")
+    # At the emulator's 600 words a minute, four seconds of speech: longer than the shortest
+    # message kept (shorter ones become a missed-call callback instead).
+    MESSAGE = " ".join(["Hello, this is a load test caller, please call me back."] * 4)
 
     def step(self, caller: Caller, now: float, with_agent: dict[str, str]) -> None:
         call = caller.handle
@@ -263,9 +255,8 @@ class Driver:
             elif call.gathering:  # taken out of the hold music: the offer
                 caller.stage, caller.offers = "offer", caller.offers + 1
                 if caller.policy == "message" and not caller.agents:
-                    caller.stage, caller.outcome = "recording", "message"
+                    caller.stage, caller.outcome = "message", "message"
                     self.act(caller, call.press, "2")
-                    self.act_later(caller)
                 else:
                     self.act(caller, call.press, "1")
             elif (caller.policy == "abandon" and not caller.agents
@@ -280,9 +271,12 @@ class Driver:
             caller.stage = "queued"  # out of the first agent's room, on the way back in line
         elif caller.stage == "connected" and now - caller.connected_at > caller.talk:
             self.act(caller, call.hangup)
-
-    def act_later(self, caller: Caller) -> None:
-        self.pool.submit(self.leave_message, caller)
+        elif caller.stage == "message" and call.recording:  # after the beep
+            caller.stage, caller.spoke_at = "recording", now
+            self.act(caller, call.say, self.MESSAGE)
+        elif caller.stage == "recording" and now - caller.spoke_at > 4.5:
+            caller.stage = "recorded"
+            self.act(caller, call.press, "#")
 
     def run(self, timeout: float) -> None:
         try:
