@@ -379,15 +379,15 @@ def on_target_leg(c: Controls, sid: str, transfer_id: str, agent: str, leg: str,
             if moved is not None:
                 _restore(c, sid, moved)
     elif status == "completed":
-        if c.store.ctl(sid).get(f"served:{agent}"):
-            c.queue.agent_left(sid, agent)  # they had the caller: wrap-up, then available
-            return
         if same and t.live:
             moved = _move(c, t, "failed",
                           reason="target_hung_up" if t.joined else "no_answer")
             if moved is not None:
                 _restore(c, sid, moved)
-        c.store.release_agent(sid, agent, now)
+        if c.store.ctl(sid).get(f"served:{agent}"):
+            c.queue.agent_left(sid, agent)  # they talked with the caller: wrap-up first
+        else:
+            c.store.release_agent(sid, agent, now)
 
 
 def _hang_up_quietly(c: Controls, leg: str) -> None:

@@ -341,3 +341,14 @@ def test_a_target_that_cannot_be_rung_fails_back_at_once(floor, amy, bob):
     # Amy's leaving ends the room again, as before the transfer.
     amy.phone.hangup()
     floor.wait_until(lambda: call.ended or call.gathering, timeout=30)
+
+
+def test_target_hangs_up_in_a_three_way_call(floor, amy, bob):
+    call = consulting(floor, amy, bob)
+    amy.post(f"/api/calls/{call.sid}/transfer/three-way")
+    floor.wait(1)
+    bob.phone.hangup()
+    failed_back_to_amy(floor, amy, call, "target_hung_up")
+    assert floor.agent_state("bob")["state"] == "wrap_up"  # Bob spoke with the customer
+    # Nothing blocks the agent's next move.
+    assert amy.post(f"/api/calls/{call.sid}/hold").get_json()["state"] == "held"
