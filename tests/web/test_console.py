@@ -127,7 +127,7 @@ def floor_with_amy(app):
         yield emu
 
 
-def test_the_emulated_softphone_rings_and_answers_through_the_console(app, client,
+def test_the_emulated_softphone_rings_rejects_and_answers_through_the_console(app, client,
                                                                      floor_with_amy):
     emu = floor_with_amy
     sign_in(client)
@@ -143,6 +143,14 @@ def test_the_emulated_softphone_rings_and_answers_through_the_console(app, clien
     emu.run_until(lambda: emu.parties["client:amy"].is_ringing, timeout=60)
     me = client.get("/api/agents/me").get_json()
     assert me["state"] == "ringing" and me["call_sid"] == call.sid
+
+    # Rejecting puts Amy away and the caller back in line; available again, she is rung again.
+    assert client.post("/console/phone/reject", json={}, headers=headers).status_code == 200
+    emu.run_until(lambda: client.get("/api/agents/me").get_json()["state"] == "away",
+                  timeout=30)
+    assert call.in_conference and not call.ended
+    client.post("/api/agents/me/state", json={"state": "available"}, headers=headers)
+    emu.run_until(lambda: emu.parties["client:amy"].is_ringing, timeout=60)
 
     response = client.post("/console/phone/answer", json={}, headers=headers)
     assert response.status_code == 200, response.get_json()
