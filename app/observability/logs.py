@@ -24,6 +24,7 @@ from app.observability.redact import scrub
 SECRET_SETTINGS = ("TWILIO_AUTH_TOKEN", "TWILIO_API_SECRET", "ADMIN_API_TOKEN", "SECRET_KEY")
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s [%(call_sid)s]: %(message)s"
 CALL_SID = re.compile(r"^CA[0-9a-fA-F]{32}$")
+SAFE_FIELD = re.compile(r"[A-Za-z]{2}[A-Za-z0-9_\-]{0,62}")  # SIDs; anything else is scrubbed
 # Loggers that do not propagate to the root (gunicorn's); their handlers are scrubbed too.
 OWN_HANDLER_LOGGERS = ("gunicorn.access", "gunicorn.error")
 _MARK = "_callcentre_handler"
@@ -49,6 +50,21 @@ def _job_fields() -> tuple[str | None, str | None]:
     return job.id, sid
 
 
+def _field(value: str | None) -> str:
+    """A context value as it may appear in a log line: the CallSid comes from the request, so
+    it is whatever the sender put there (a number, newlines, a megabyte)."""
+    if not value:
+        return "-"
+    if SAFE_FIELD.fullmatch(value):
+        return value
+    return _one_line(scrub(value[:80]))
+
+
+def _one_line(text: str) -> str:
+    # A line break in attacker-supplied text would forge a log line of its own.
+    return text.replace("\r", "\\r").replace("\n", "\\n")
+
+
 class ContextFilter(logging.Filter):
     """Adds call_sid, job_id and route to each record (`-` when there is none)."""
 
@@ -62,8 +78,8 @@ class ContextFilter(logging.Filter):
         elif not job:
             job, job_sid = _job_fields()
             sid = sid or job_sid
-        record.call_sid = sid or "-"
-        record.job_id = job or "-"
+        record.call_sid = _field(sid)
+        record.job_id = _field(job)
         record.route = route or "-"
         return True
 
@@ -91,7 +107,7 @@ class ScrubFilter(logging.Filter):
             message = record.getMessage()
         except Exception:  # noqa: BLE001 - a bad format string must not lose the line
             message = f"{record.msg!r} {record.args!r}"
-        record.msg, record.args = scrub(message, secrets), None
+        record.msg, record.args = _one_line(scrub(message, secrets)), None
         if record.exc_info and not record.exc_text:
             record.exc_text = self._formatter.formatException(record.exc_info)
         if record.exc_text:

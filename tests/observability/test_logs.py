@@ -157,3 +157,25 @@ def test_text_format_is_the_default_and_carries_the_call_sid(app, signed_post, m
     signed_post("/ivr/incoming", call_params(CallSid=SID))
     err = capsys.readouterr().err
     assert f"[{SID}]: webhook /ivr/incoming failed" in err
+
+
+def test_what_the_sender_put_in_callsid_cannot_leak_a_number_or_forge_a_line(
+        app, signed_post, json_logs, monkeypatch):
+    from app.observability.logs import configure_logging
+
+    monkeypatch.setattr("app.ivr.flow.CallFlow.incoming",
+                        lambda self, call: (_ for _ in ()).throw(RuntimeError("down")))
+    forged = "+919876543210\n2026-01-01 INFO app: all is well"
+    signed_post("/ivr/incoming", call_params(CallSid=forged, From="x\ny"))
+    [entry] = [e for e in json_logs.entries() if e["level"] == "ERROR"]
+    assert CALLER not in entry["call_sid"] and "\n" not in entry["call_sid"]
+    assert entry["call_sid"].startswith("+9198•")
+
+    import io
+
+    stream = io.StringIO()
+    configure_logging(app, stream=stream)  # text
+    signed_post("/ivr/incoming", call_params(CallSid=forged))
+    lines = stream.getvalue().splitlines()
+    assert not [line for line in lines if line.startswith("2026-01-01 INFO app: all is well")]
+    assert CALLER not in stream.getvalue()
