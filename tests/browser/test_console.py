@@ -114,8 +114,16 @@ def test_agent_takes_a_call_wraps_up_and_clears_a_voicemail_callback(stack, sign
     assert source and source.startswith("/api/callbacks/")
     row.get_by_test_id("callback-claim").click()
     expect(row).to_contain_text("Claimed by you")
+
+    # Call back: Alice's softphone rings first, then Jordan's phone; she hangs up after.
+    row.get_by_test_id("callback-call").click()
+    expect(page.get_by_test_id("ringing")).to_contain_text("Callback to Jordan")
+    page.get_by_test_id("answer").click()
+    expect(page.get_by_test_id("dialing")).to_have_text("Calling back Jordan")
+    page.get_by_test_id("phone-hangup").click()
+    expect(page.get_by_test_id("phone-hangup")).to_be_hidden()
     row.get_by_test_id("callback-clear").click()
-    row.get_by_test_id("callback-outcome").select_option("left_message")
+    row.get_by_test_id("callback-outcome").select_option("reached")
     row.get_by_test_id("callback-clear-save").click()
     expect(page.get_by_test_id("callback-row")).to_have_count(0)
     expect(page.get_by_test_id("callbacks-empty")).to_be_visible()

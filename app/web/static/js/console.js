@@ -142,6 +142,7 @@
       options: { outcomes: [], tags: [] },
       wrap: { callSid: null, notes: "", outcome: "", tags: [], anything_else_asked: false },
       wrappedUp: [],
+      dialing: null,
       callbacks: { items: [], overdue: 0 },
       playing: null,
       clearing: null,
@@ -188,6 +189,7 @@
         var wasRinging = this.phone.ringing.length > 0;
         this.phone.ringing = data.ringing || [];
         if (data.call_sid && data.call_sid !== this.phone.callSid) this.phone.connectedAt = this.now;
+        if (this.phone.callSid && !data.call_sid && !this.phone.ringing.length) this.dialing = null;
         this.phone.callSid = data.call_sid || null;
         this.phone.error = "";
         this.phone.lines = this.phone.lines.concat(data.lines || []).slice(-200);
@@ -305,7 +307,7 @@
         if (this.offer && this.offer.department) return this.offer.department;
         return "—";
       },
-      incomingTitle: function () { return this.callerName(); },
+      incomingTitle: function () { return this.dialing ? "Callback to " + this.dialing.name : this.callerName(); },
       incomingSubtitle: function () {
         var t = this.activeTransfer();
         if (t && t.to_agent === settings.identity) {
@@ -352,6 +354,12 @@
       answer: function () {
         var self = this;
         return this.run(function () { return self.device.answer().then(function () { self.reminder = ""; return self.sync(); }); });
+      },
+      hangupPhone: function () {
+        var self = this;
+        return this.run(function () {
+          return self.device.hangup().then(function () { self.dialing = null; return self.sync(); });
+        });
       },
       reject: function () {
         var self = this;
@@ -497,8 +505,12 @@
         var self = this;
         return this.run(function () {
           return api("POST", "/api/callbacks/" + cb.id + "/" + action, {}).then(function () {
-            self.log(action === "call" ? "Calling back " + (cb.customer ? cb.customer.name : cb.number) : "Callback claimed");
-            if (action === "call") flash("Your softphone rings first, then the customer.", "info");
+            var name = cb.customer ? cb.customer.name : (cb.number || "the customer");
+            self.log(action === "call" ? "Calling back " + name : "Callback claimed");
+            if (action === "call") {
+              self.dialing = { id: cb.id, name: name, number: cb.number };
+              flash("Your softphone rings first, then " + name + ".", "info");
+            }
             return self.loadCallbacks();
           });
         });
