@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import re
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote, urlparse
@@ -54,8 +55,18 @@ def _validator(auth_token: str) -> RequestValidator:
     return RequestValidator(auth_token)
 
 
+# Characters XML 1.0 forbids. A request value echoed into TwiML (a query parameter, a
+# SpeechResult) carrying one would make the whole document unparseable, and Twilio would
+# play "an application error has occurred" (found by tests/security/test_webhook_fuzz_live).
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def twiml_text(twiml: VoiceResponse | str) -> str:
+    return _NOT_XML.sub("", str(twiml))
+
+
 def twiml_response(twiml: VoiceResponse | str, status: int = 200) -> Response:
-    return Response(str(twiml), status=status, mimetype=TWIML_MIMETYPE)
+    return Response(twiml_text(twiml), status=status, mimetype=TWIML_MIMETYPE)
 
 
 def _call_sid() -> str:

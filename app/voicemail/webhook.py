@@ -17,7 +17,7 @@ from app.extensions import db
 from app.observability.context import call_context
 from app.observability.metrics import observe_webhook
 from app.telephony import VoiceResponse
-from app.telephony.webhook import signature_is_valid
+from app.telephony.webhook import signature_is_valid, twiml_text
 
 log = logging.getLogger(__name__)
 
@@ -53,4 +53,4 @@ def _answer(seen: Any, view: Callable[..., VoiceResponse | None], *args: Any,
             log.warning("rollback after callback failure also failed", exc_info=True)
         return Response("Temporarily unavailable; please retry.\n", status=500,
                         mimetype="text/plain")
-    return Response(str(result or VoiceResponse()), status=200, mimetype="text/xml")
+    return Response(twiml_text(result or VoiceResponse()), status=200, mimetype="text/xml")

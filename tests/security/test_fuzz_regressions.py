@@ -49,3 +49,15 @@ def test_an_event_id_that_is_not_one_is_a_400_not_a_500(app, client):
     ok = client.get("/api/agents/me/events", query_string={"after": "1764046800000-0"},
                     headers=headers)
     assert ok.status_code == 200 and ok.get_json() == {"events": []}
+
+
+def test_a_control_character_sent_to_a_webhook_never_breaks_the_twiml(app, client):
+    """A value echoed into TwiML (here the `call` parameter of the hold loop's redirect) with
+    a character XML forbids made the document unparseable: Twilio's "application error"."""
+    from tests.security.webhooks import signed_request
+
+    for path, query in (("/queue/wait", {"call": "CA\x1f\x00x"}),
+                        ("/ivr/menu", {"lang": "en\x0b"})):
+        params = call_params(SpeechResult="billing\x08", Digits="1\x1f")
+        url, headers = signed_request(path, query, params)
+        parse_twiml(client.post(url, data=params, headers=headers))
