@@ -133,10 +133,14 @@ def main(argv: list[str] | None = None) -> int:
                 flask = str(Path(sys.executable).parent / "flask")
                 clocks = [subprocess.Popen([flask, "--app", "app", "queue", "clock",
                                             "--workers", str(args.workers)], env=env,
-                                           cwd=ROOT, stdout=subprocess.DEVNULL,
-                                           stderr=subprocess.DEVNULL)
+                                           cwd=ROOT, stdout=subprocess.PIPE,
+                                           stderr=subprocess.DEVNULL, text=True)
                           for _ in range(args.clocks)]
-                time.sleep(2)  # let them start
+                # Callers arrive only once every clock runs: a clock still loading the app
+                # (seconds on a busy machine) would otherwise count as lateness.
+                for clock in clocks:
+                    if "hold clock running" not in (clock.stdout.readline() or ""):
+                        raise RuntimeError("a clock process did not start")
                 service = queue_service()
 
                 def join(i: int) -> None:

@@ -6,7 +6,7 @@ import json
 import logging
 import threading
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from typing import Any, Protocol
 
 from app.queue.events import STREAM_LENGTH
@@ -19,6 +19,7 @@ log = logging.getLogger(__name__)
 
 RETRY_WHILE_RINGING = 1.0
 OFFER_THREADS = 8
+MAX_OFFERS_IN_FLIGHT = 4 * OFFER_THREADS
 
 
 class Timeline(Protocol):
@@ -62,6 +63,7 @@ class Escalations:
         self.context = context
         self._script = self.store.redis.register_script(FIRE_STEPS)
         self._pending: set[Future] = set()
+        self._in_flight: set[str] = set()
         self._lock = threading.Lock()
 
     def handlers(self) -> dict[str, Handler]:
@@ -130,11 +132,30 @@ class Escalations:
         if self.context is None:
             self._offer(offer, now)
             return
+        member = offer[0].member
+        with self._lock:
+            if member in self._in_flight:
+                return  # its lease ran out while it waited its turn: it is still coming
+            self._in_flight.add(member)
+        # Back-pressure: an offer that waited in the pool longer than its lease would be
+        # claimed again and sent twice; the clock waits here instead, so an offer starts
+        # within a few redirects' time of its claim.
+        while True:
+            with self._lock:
+                pending = {f for f in self._pending if not f.done()}
+                self._pending = pending
+            if len(pending) < MAX_OFFERS_IN_FLIGHT:
+                break
+            wait(pending, return_when=FIRST_COMPLETED)
         context = self.context
 
         def in_context() -> bool:
-            with context():
-                return self._offer(offer, now)
+            try:
+                with context():
+                    return self._offer(offer, now)
+            finally:
+                with self._lock:
+                    self._in_flight.discard(member)
 
         future = _offer_pool().submit(in_context)
         with self._lock:

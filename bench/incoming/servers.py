@@ -95,6 +95,20 @@ class Gunicorn:
                     raise RuntimeError("gunicorn did not listen in time:\n"
                                        + self.log_tail()) from None
                 time.sleep(0.1)
+        # The master listens before its workers have loaded the app (seconds on a busy
+        # machine): wait for an answer over HTTP, any status, before anything is sent.
+        while True:
+            try:
+                urllib.request.urlopen(self.base_url + "/_bench_ready", timeout=5).close()
+                break
+            except urllib.error.HTTPError:
+                break
+            except OSError:
+                if self.process.poll() is not None or time.monotonic() > deadline:
+                    self.stop()
+                    raise RuntimeError("gunicorn did not answer in time:\n"
+                                       + self.log_tail()) from None
+                time.sleep(0.2)
         return self
 
     def post(self, path: str, body: str, signature: str) -> tuple[int, str]:
