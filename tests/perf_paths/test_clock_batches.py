@@ -108,3 +108,20 @@ def test_a_failed_offer_puts_the_caller_back_and_is_retried(app, monkeypatch):
     offers = [e for e in floor_events_recent(app)
               if e["type"] == "call.escalated" and e["step"] == "offer"]
     assert sorted(e["call_sid"] for e in offers) == ["CA0", "CA1", "CA2", "CA3"]
+
+
+def test_buffered_events_are_written_once_and_a_deleted_calls_are_dropped(app):
+    from app.interactions.timeline import TimelineBuffer
+
+    with app.app_context():
+        store = queue_service().store
+        buffer = TimelineBuffer(store.redis, f"{store.keys.prefix}:timeline:test")
+        kept = new_interaction("CA-kept")
+        pipe = store.redis.pipeline()
+        buffer.push(pipe, kept, "escalated", {"step": "announce"}, 1795430525.985)
+        buffer.push(pipe, kept + 999, "escalated", {"step": "alert"}, 1795430526.0)
+        pipe.execute()
+        assert buffer.flush() == 1
+        assert buffer.flush() == 0  # popped once: nothing written twice
+        assert escalated_rows(kept) == [{"step": "announce"}]
+        assert store.redis.llen(buffer.key) == 0
