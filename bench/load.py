@@ -312,6 +312,8 @@ class Driver:
                 self.problems.append(f"{len(live)} calls still live after {timeout} s")
                 for caller in live:
                     caller.handle.hangup()
+                    caller.stage, caller.ended_at = "done", time.monotonic()
+                    caller.outcome = caller.outcome or "cut off by the time limit"
                 break
             time.sleep(0.2)
         self.pool.shutdown(wait=True)
