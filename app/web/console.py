@@ -48,6 +48,8 @@ def console_events():
         "server_time": timestamp()}
     phone = (lambda since: simphone.status(identity, since)) if simphone.enabled() else None
     after = request.headers.get("Last-Event-ID") or request.args.get("after") or None
+    # The stream reads only Redis: give the database connection back for its whole life.
+    db.session.close()
     body = live.stream(events.redis, events.agent_stream(identity), hello, after, phone)
     return Response(stream_with_context(body), mimetype="text/event-stream",
                     headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
