@@ -38,6 +38,14 @@ def console():
                            callback_outcomes=CALLBACK_OUTCOMES)
 
 
+def _stream_id(value: str) -> str | None:
+    """A Redis stream id to resume after, or None (from now) for anything that is not one."""
+    parts = value.split("-")
+    if len(parts) != 2 or not all(p.isdigit() and len(p) <= 20 for p in parts):
+        return None
+    return value if all(int(p) < 2**64 for p in parts) else None
+
+
 @bp.get("/console/events")
 @require_api_auth("agent")
 def console_events():
@@ -47,7 +55,7 @@ def console_events():
     hello = agents.presence(queue_service(), agents.find_agent(identity)) | {
         "server_time": timestamp()}
     phone = (lambda since: simphone.status(identity, since)) if simphone.enabled() else None
-    after = request.headers.get("Last-Event-ID") or request.args.get("after") or None
+    after = _stream_id(request.headers.get("Last-Event-ID") or request.args.get("after") or "")
     # The stream reads only Redis: give the database connection back for its whole life.
     db.session.close()
     body = live.stream(events.redis, events.agent_stream(identity), hello, after, phone)

@@ -173,3 +173,16 @@ def test_an_unreachable_emulator_is_a_clear_error(app, amy_browser):
     response = client.post("/console/phone/register", headers={"X-CSRF-Token": token})
     assert response.status_code == 502
     assert response.get_json()["error"]["id"] == "emulator_unavailable"
+
+
+def test_a_last_event_id_that_is_not_one_starts_from_now(amy_browser):
+    client, _ = amy_browser
+    for garbage in ("voicemail", "1-", "-1", "1-2-3", "99999999999999999999999-0"):
+        response = client.get("/console/events", headers={"Last-Event-ID": garbage},
+                              buffered=False)
+        chunks = (chunk.decode() for chunk in response.response)
+        assert next(chunks).startswith("retry:")
+        assert next(chunks).startswith("event: hello")
+        # The stream reads on (here: the emulator is not running), rather than failing.
+        assert next(chunks).startswith("event: phone")
+        response.close()
