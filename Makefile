@@ -33,9 +33,10 @@ migrate: install
 	mkdir -p var
 	$(BIN)/flask --app app db upgrade
 
-# Demo departments and customers, so a first call has somewhere to go (idempotent).
+# Demo departments, customers and sign-ins, so a first call has somewhere to go (idempotent).
 seed: migrate
 	$(BIN)/flask --app app ivr seed-demo
+	$(BIN)/flask --app app agents seed-demo
 
 run: seed
 	$(BIN)/python scripts/run_dev.py

@@ -61,7 +61,7 @@ class Settings:
         self.EMULATOR_PORT = int(_env("EMULATOR_PORT", 8099))
         # Twilio's REST API failing or slow (docs/faults.md): how long one request may take,
         # and how often a request that is safe to repeat is retried.
-        self.TWILIO_REST_TIMEOUT_SECONDS = float(_env("TWILIO_REST_TIMEOUT_SECONDS", 10))
+        self.TWILIO_REST_TIMEOUT_SECONDS = float(_env("TWILIO_REST_TIMEOUT_SECONDS", 3))
         self.TWILIO_REST_RETRIES = int(_env("TWILIO_REST_RETRIES", 2))
 
         # The URL Twilio uses to reach us. Signatures are computed over it, so behind a
@@ -91,7 +91,9 @@ class Settings:
         self.RING_TIMEOUT_SECONDS = int(_env("RING_TIMEOUT_SECONDS", 20))
         self.WRAP_UP_SECONDS = int(_env("WRAP_UP_SECONDS", 30))
         # A clock process killed mid-step leaves its claim; another takes it over after this.
-        self.HOLD_CLOCK_LEASE_SECONDS = float(_env("HOLD_CLOCK_LEASE_SECONDS", 30))
+        # Above the longest step (a REST request and its retries: 3 x 3 s), and short enough
+        # that an offer due at 45 s and retaken after a crash still comes before 60 s.
+        self.HOLD_CLOCK_LEASE_SECONDS = float(_env("HOLD_CLOCK_LEASE_SECONDS", 10))
         # Call controls (see docs/call-controls.md): agent hold warnings and limit, transfers.
         self.AGENT_HOLD_WARNINGS = _env("AGENT_HOLD_WARNINGS", "30,45")
         self.AGENT_HOLD_LIMIT_SECONDS = int(_env("AGENT_HOLD_LIMIT_SECONDS", 55))

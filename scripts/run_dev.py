@@ -36,6 +36,10 @@ def banner(settings: DevelopmentConfig, emulator: bool) -> str:
         lines += [
             f"  emulator   {sim}  (Twilio's REST API, offline)",
             "",
+            "In a browser (password demo-password; one browser or private window per person):",
+            f"  {web}/signin   alice or bob: the agent console;  sam: the supervisor's floor",
+            f"  {web}/test-phone   dial in as any number (signed in, in its own window)",
+            "",
             "Call in from another terminal with the terminal phone:",
             "  .venv/bin/flask --app app sim call +15551230000",
             "Run a scripted call flow:",

@@ -72,3 +72,36 @@ def demo(identity: str, departments: str, answer_after: float) -> None:
     click.echo(f"{identity} is available in {', '.join(agent.department_slugs)}; the "
                f"emulator answers their softphone after {answer_after:g} s. Call in with:\n"
                f"  .venv/bin/flask --app app sim call +919876543210")
+
+
+# Sign-in accounts for trying the browser pages after `make run`; the Makefile's seed runs it.
+DEMO_ACCOUNTS = (
+    ("Alice Martin", "alice", "agent", ["billing", "support"]),
+    ("Bob Okafor", "bob", "agent", ["support", "sales"]),
+    ("Sam Reyes", "sam", "supervisor", ["billing", "support", "sales"]),
+)
+DEMO_PASSWORD = "demo-password"
+
+
+@bp.cli.command("seed-demo")
+def seed_demo() -> None:
+    """Demo sign-ins alice and bob (agents) and sam (supervisor); refused outside development."""
+    import os
+
+    # A known password must never reach a real deployment.
+    if (os.environ.get("APP_ENV") or "development").lower() != "development":
+        raise click.ClickException("demo accounts exist only in development (APP_ENV).")
+    for name, identity, role, departments in DEMO_ACCOUNTS:
+        try:
+            services.find_agent(identity)
+            click.echo(f"{role} {identity}: already there")
+            continue
+        except DomainError:
+            pass
+        try:
+            services.create_agent(name, identity, role=role, departments=departments,
+                                  password=DEMO_PASSWORD)
+        except DomainError as err:  # a department the demo expects is missing
+            raise click.ClickException(f"{err.message} {err.details or ''}".strip()) from err
+        click.echo(f"{role} {identity}: created, password {DEMO_PASSWORD}")
+    db.session.commit()

@@ -25,7 +25,7 @@ from app.queue.store import QueueStore
 
 log = logging.getLogger(__name__)
 
-LEASE_SECONDS = 30.0
+LEASE_SECONDS = 10.0
 BATCH = 500
 
 
