@@ -189,3 +189,14 @@ def test_unsigned_callbacks_are_refused(app, signed_post, departments):
     assert response.status_code == 403
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Voicemail)) == 0
+
+
+def test_a_forged_language_in_the_callback_url_still_stores_the_message(app, signed_post,
+                                                                         departments):
+    """Found by the webhook fuzz on PostgreSQL: an unknown `lang` overflowed the column."""
+    _, record = _leave_message(app, signed_post)
+    path = path_of(record.get("recordingStatusCallback"))
+    forged = path.replace("lang=en", "lang=" + "x" * 40)
+    assert forged != path
+    assert signed_post(forged, recording_params(CALL, REC)).status_code == 200
+    assert _only_callback(app).language == "en"
