@@ -24,6 +24,18 @@ def _env(name: str, default: Any) -> Any:
     return default if value in (None, "") else value
 
 
+def database_uri(url: str) -> str:
+    """Hosts hand out `postgres://` or bare `postgresql://` URLs; the driver we ship is psycopg 3.
+
+    SQLAlchemy refuses `postgres://` and reads a bare `postgresql://` as psycopg2, which is
+    not installed.
+    """
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
 def _env_bool(name: str, default: bool) -> bool:
     value = os.environ.get(name)
     if value in (None, ""):
@@ -41,8 +53,8 @@ class Settings:
         port = int(_env("PORT", 5000))
         self.PORT = port
         self.SECRET_KEY = _env("SECRET_KEY", "dev-secret-key-change-me")
-        self.SQLALCHEMY_DATABASE_URI = _env(
-            "DATABASE_URL", f"sqlite:///{VAR / 'callcentre.sqlite3'}"
+        self.SQLALCHEMY_DATABASE_URI = database_uri(
+            _env("DATABASE_URL", f"sqlite:///{VAR / 'callcentre.sqlite3'}")
         )
         self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
         self.REDIS_URL = _env("REDIS_URL", "redis://127.0.0.1:6389/0")
