@@ -6,7 +6,7 @@ from flask import current_app, request
 
 from app.errors import NotFound
 from app.extensions import db
-from app.ivr.languages import is_supported
+from app.ivr.languages import language
 from app.telephony import VoiceResponse, public_url, twilio_webhook
 from app.voicemail import boxes, bp, phrases, services, twiml
 from app.voicemail.dialer import caller_id
@@ -21,8 +21,7 @@ def _language() -> str:
     # The query string is ours but anyone can forge a request: an unknown language would
     # not fit the callback's column (PostgreSQL refuses it), so it falls back to the default.
     default = current_app.config.get("DEFAULT_LANGUAGE", "en")
-    asked = request.args.get("lang") or default
-    return asked if is_supported(asked) else default
+    return language(request.args.get("lang"), default).code
 
 
 def _duration(name: str) -> int | None:
