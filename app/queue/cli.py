@@ -3,18 +3,32 @@
 from __future__ import annotations
 
 import logging
+import os
 import signal
+import threading
 import time
 
 import click
 
 from app.queue import bp
+from app.queue.escalation import drop_queued_offers
 from app.queue.factory import hold_clock, queue_store
 from app.voicemail.jobs import periodic
 
 log = logging.getLogger(__name__)
 
 SWEEP_SECONDS = 30.0
+# After SIGTERM, how long the clock may take to finish what it is doing before it leaves
+# anyway (stuck on a Redis that is gone or a Twilio that does not answer). Leaving mid-step
+# is safe: the step's lease expires and a clock fires it again.
+STOP_GRACE_SECONDS = 3.0
+
+
+def _leave_now() -> None:
+    log.warning("hold clock still busy %.0f s after SIGTERM; leaving now (its leases will be "
+                "retaken)", STOP_GRACE_SECONDS)
+    logging.shutdown()
+    os._exit(0)
 
 
 @bp.cli.command("clock")
@@ -29,7 +43,12 @@ def run_clock(workers: int) -> None:
 
     def stop(*_args) -> None:
         nonlocal stopping
+        if stopping:
+            return
         stopping = True
+        timer = threading.Timer(STOP_GRACE_SECONDS, _leave_now)
+        timer.daemon = True
+        timer.start()
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
@@ -47,6 +66,9 @@ def run_clock(workers: int) -> None:
 
     click.echo("hold clock running")
     hold_clock(workers=workers).run_forever(stop=lambda: stopping, after_tick=sweeps)
+    # Offers not yet started stay parked and leased: another clock (or this one, restarted)
+    # sends them when their leases expire.
+    drop_queued_offers()
 
 
 @bp.cli.command("show")

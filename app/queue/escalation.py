@@ -6,9 +6,10 @@ import json
 import logging
 import threading
 from collections.abc import Callable
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, Protocol
 
+from app.observability.context import call_context, job_context
 from app.queue.events import STREAM_LENGTH
 from app.queue.holdclock import BatchHandler, Deadline, Handler
 from app.queue.service import QueueService
@@ -18,8 +19,12 @@ from app.queue.store import _BAND, MAX_PRIORITY
 log = logging.getLogger(__name__)
 
 RETRY_WHILE_RINGING = 1.0
-OFFER_THREADS = 8
+# Offers are REST round trips to Twilio (~0.2 s each, a little CPU): threads overlap them.
+OFFER_THREADS = 16
+# Offer slots per clock process: an offer that waited in the pool past its lease would be
+# claimed again and sent twice, so over this many the step is put off instead (OFFER_LATER).
 MAX_OFFERS_IN_FLIGHT = 4 * OFFER_THREADS
+OFFER_LATER = 0.1
 
 
 class Timeline(Protocol):
@@ -51,6 +56,16 @@ def _offer_pool() -> ThreadPoolExecutor:
         return _pool
 
 
+def drop_queued_offers() -> None:
+    """The clock process is stopping: forget the offers that have not started (their steps
+    stay leased and are retried by a clock when the leases expire)."""
+    global _pool
+    with _pool_lock:
+        pool, _pool = _pool, None
+    if pool is not None:
+        pool.shutdown(wait=False, cancel_futures=True)
+
+
 class Escalations:
     def __init__(self, service: QueueService, timeline: Timeline | None = None,
                  context: Callable[[], Any] | None = None) -> None:
@@ -64,6 +79,8 @@ class Escalations:
         self._script = self.store.redis.register_script(FIRE_STEPS)
         self._pending: set[Future] = set()
         self._in_flight: set[str] = set()
+        # Offer slots taken: offers in flight plus those a running batch may still start.
+        self._slots = 0
         self._lock = threading.Lock()
 
     def handlers(self) -> dict[str, Handler]:
@@ -89,29 +106,43 @@ class Escalations:
 
         Offers are REST redirects (a round trip to Twilio each): they go to a thread pool
         and the clock moves on; each is acknowledged by its thread once Twilio took it, or
-        left leased (the caller back in line) to be retried. `settle` waits for them.
+        left leased (the caller back in line) to be retried. `settle` waits for them. When
+        the pool's slots are full, the script leaves the caller in line and puts the offer
+        back on the clock a moment later: the clock never waits for Twilio.
         """
-        args: list[Any] = [self.store.keys.prefix, now, self.service.now(), STREAM_LENGTH,
-                           self.timeline.key if self.timeline is not None else "",
-                           RETRY_WHILE_RINGING, MAX_PRIORITY, _BAND]
-        for d in deadlines:
-            args += [d.member, d.subject, d.generation, d.index, d.due]
-        flat = self._script(keys=[], args=args)
-        pushed = int(flat[0])
-        by_member = {d.member: d for d in deadlines}
-        done: list[str] = []
-        widened: set[str] = set()
-        for i in range(1, len(flat), 5):
-            member, outcome, a, b, c = flat[i:i + 5]
-            if outcome == "redirect":
-                self._start_offer((by_member[member], a, b, c), now)
-                continue
-            done.append(member)
-            if outcome == "route":
-                widened.add(a)
-            elif outcome == "alert":
-                log.warning("hold-clock alert: call %s has waited %s s in %s",
-                            by_member[member].subject, b, a)
+        budget = self._take_slots(len(deadlines))
+        started = 0
+        try:
+            args: list[Any] = [self.store.keys.prefix, now, self.service.now(), STREAM_LENGTH,
+                               self.timeline.key if self.timeline is not None else "",
+                               RETRY_WHILE_RINGING, MAX_PRIORITY, _BAND, budget, OFFER_LATER]
+            for d in deadlines:
+                args += [d.member, d.subject, d.generation, d.index, d.due]
+            flat = self._script(keys=[], args=args)
+            pushed = int(flat[0])
+            by_member = {d.member: d for d in deadlines}
+            done: list[str] = []
+            widened: set[str] = set()
+            for i in range(1, len(flat), 6):
+                member, outcome, a, b, c, first_due = flat[i:i + 6]
+                if outcome == "redirect":
+                    started += self._start_offer((by_member[member], a, b, c),
+                                                 float(first_due), now)
+                    continue
+                if outcome == "later":
+                    if a:  # a parked caller went back in line
+                        widened.add(a)
+                    continue
+                done.append(member)
+                if outcome == "route":
+                    widened.add(a)
+                elif outcome == "alert":
+                    with call_context(by_member[member].subject):
+                        log.warning("hold-clock alert: call %s has waited %s s in %s",
+                                    by_member[member].subject, b, a)
+        finally:
+            if budget > 0:
+                self._release_slots(budget - started)
         for departments in widened:
             self.service.route(departments.split(","))
         if pushed:
@@ -128,40 +159,50 @@ class Escalations:
         with self._lock:
             self._pending = {f for f in self._pending if not f.done()}
 
-    def _start_offer(self, offer: tuple[Deadline, str, str, str], now: float) -> None:
+    def _take_slots(self, wanted: int) -> int:
+        """Reserve offer slots for a batch: how many offers it may start (-1: no limit)."""
         if self.context is None:
-            self._offer(offer, now)
-            return
+            return -1  # offers go out one after the other, in the clock's own thread
+        with self._lock:
+            taken = min(wanted, max(0, MAX_OFFERS_IN_FLIGHT - self._slots))
+            self._slots += taken
+            return taken
+
+    def _release_slots(self, count: int) -> None:
+        if count:
+            with self._lock:
+                self._slots -= count
+
+    def _start_offer(self, offer: tuple[Deadline, str, str, str], first_due: float,
+                     now: float) -> int:
+        """Send an offer (on the pool, in a slot the batch reserved); returns the number of
+        slots it took (0 or 1)."""
+        if self.context is None:
+            self._offer(offer, first_due, now)
+            return 0
         member = offer[0].member
         with self._lock:
             if member in self._in_flight:
-                return  # its lease ran out while it waited its turn: it is still coming
+                return 0  # its lease ran out while it went out: it is still coming
             self._in_flight.add(member)
-        # Back-pressure: an offer that waited in the pool longer than its lease would be
-        # claimed again and sent twice; the clock waits here instead, so an offer starts
-        # within a few redirects' time of its claim.
-        while True:
-            with self._lock:
-                pending = {f for f in self._pending if not f.done()}
-                self._pending = pending
-            if len(pending) < MAX_OFFERS_IN_FLIGHT:
-                break
-            wait(pending, return_when=FIRST_COMPLETED)
         context = self.context
 
         def in_context() -> bool:
             try:
-                with context():
-                    return self._offer(offer, now)
+                with context(), job_context(f"holdclock:{member}", offer[0].subject):
+                    return self._offer(offer, first_due, now)
             finally:
                 with self._lock:
                     self._in_flight.discard(member)
 
+                    self._slots -= 1
         future = _offer_pool().submit(in_context)
         with self._lock:
             self._pending.add(future)
 
-    def _offer(self, offer: tuple[Deadline, str, str, str], now: float) -> bool:
+        return 1
+    def _offer(self, offer: tuple[Deadline, str, str, str], first_due: float,
+               now: float) -> bool:
         """Redirect a parked caller to the offer menu; then mark the step fired (when it took
         effect), publish it and acknowledge it. A failed redirect puts the caller back in
         line and leaves the step leased, to be retried."""
@@ -175,7 +216,7 @@ class Escalations:
         at_ = float(step_at)
         detail = {"step": "offer", "at": int(at_) if at_.is_integer() else at_,
                   "waited": round(now - float(since), 3) if since else 0.0,
-                  "late": round(now - d.due, 3)}
+                  "late": round(at - first_due, 3)}
         pipe.xadd(keys.events, {"type": "call.escalated", "at": f"{at:.3f}",
                                 "detail": json.dumps({"call_sid": d.subject, **detail})},
                   maxlen=STREAM_LENGTH, approximate=True)

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 from app.queue.store import QueueStore
 
+from app.observability.context import job_context
 log = logging.getLogger(__name__)
 
 LEASE_SECONDS = 10.0
@@ -149,7 +150,10 @@ class HoldClock:
         return rest
 
     def _fire(self, member: str, due: float, now: float) -> None:
-        with self.context():
+        # Its log lines carry the call it is for (the subject of `step` and `ring` deadlines).
+        parts = member.split("|")
+        call_sid = parts[1] if len(parts) == 4 and parts[0] in ("step", "ring", "retry") else None
+        with self.context(), job_context(f"holdclock:{member}", call_sid):
             self._fire_in_context(member, due, now)
 
     def _fire_in_context(self, member: str, due: float, now: float) -> None:

@@ -13,15 +13,25 @@ same call-hash fields; keep them in step.
 
 ARGV: prefix, now (claim time), at (the time the batch runs, app clock), stream length,
 timeline list key ('' for none), retry seconds (offer while ringing), max priority, band,
-then per step: member, call SID, generation, index, due.
+offer budget (how many callers this batch may park for an offer; -1 for no limit), put-off
+seconds (an offer over the budget), then per step: member, call SID, generation, index, due.
 
-Returns {timeline entries pushed, then per step: member, outcome, a, b, c}:
+An offer over the budget (the clock's offer slots are full: Twilio is slow) is not parked:
+the caller stays in line and the step goes back on the clock `put-off` seconds later, so the
+other steps of the batch never wait behind Twilio. A step put off (this, or an offer while an
+agent's phone rings) keeps its first due time in the call hash (`due:<gen>:<index>`), and its
+lateness is counted from that, not from the later retry.
+
+Returns {timeline entries pushed, then per step: member, outcome, a, b, c, first due}:
 - 'done'     took effect, or had nothing to do (answered, gone, old generation, fired);
 - 'route'    a widen took effect; a = the departments (comma list) to route;
 - 'alert'    an alert took effect; a = the department, b = the step's `at`;
 - 'redirect' the caller was parked for the offer: Python redirects the call, then marks it
              fired (a = since, b = interaction id, c = the step's `at`), or puts the
-             caller back in line if that fails.
+             caller back in line if that fails;
+- 'later'    put off: its lease is already gone and it is on the clock again (not to be
+             acknowledged: another clock may hold it by then); a = departments to route
+             if the caller went back in line (a retried offer over the budget).
 """
 
 from __future__ import annotations
@@ -32,7 +42,8 @@ FIRE_STEPS = _PRELUDE + r"""
 local now, at = tonumber(ARGV[2]), tonumber(ARGV[3])
 local maxlen, timeline, retry = ARGV[4], ARGV[5], tonumber(ARGV[6])
 local max_priority, band = tonumber(ARGV[7]), tonumber(ARGV[8])
-local events, deadlines = k('events'), k('deadlines')
+local budget, put_off_by = tonumber(ARGV[9]), tonumber(ARGV[10])
+local events, deadlines, leases = k('events'), k('deadlines'), k('deadlines', 'leases')
 local ladders, out, pushed = {}, {0}, 0
 local function round3(x) return math.floor(x * 1000 + 0.5) / 1000 end
 local function publish(kind, detail)
@@ -43,7 +54,7 @@ local function fired(ck, sid, gen, index, step, since, iid, due)
   redis.call('HSET', ck, 'fired:' .. gen .. ':' .. index, string.format('%.3f', at))
   local waited = 0
   if since then waited = round3(now - tonumber(since)) end
-  local detail = {step = step.action, at = step.at, waited = waited, late = round3(now - due)}
+  local detail = {step = step.action, at = step.at, waited = waited, late = round3(at - due)}
   local event = {call_sid = sid, step = step.action, at = step.at, waited = waited,
                  late = detail.late}
   publish('call.escalated', event)
@@ -52,14 +63,21 @@ local function fired(ck, sid, gen, index, step, since, iid, due)
     pushed = pushed + 1
   end
 end
+local function put_off(ck, member, gen, index, due, when)
+  redis.call('HSETNX', ck, 'due:' .. gen .. ':' .. index, string.format('%.17g', due))
+  redis.call('ZREM', leases, member)
+  redis.call('ZADD', deadlines, when, member)
+end
 local waiting_states = {waiting = true, offered = true, in_offer = true}
-for i = 9, #ARGV, 5 do
+for i = 11, #ARGV, 5 do
   local member, sid, gen, index, due = ARGV[i], ARGV[i + 1], ARGV[i + 2],
                                        tonumber(ARGV[i + 3]), tonumber(ARGV[i + 4])
   local ck = k('call', sid)
   local c = redis.call('HMGET', ck, 'state', 'generation', 'ladder', 'priority', 'since',
-                       'department', 'interaction_id', 'fired:' .. gen .. ':' .. index)
+                       'department', 'interaction_id', 'fired:' .. gen .. ':' .. index,
+                       'due:' .. gen .. ':' .. index)
   local state, ladder_json, since, iid = c[1], c[3], c[5], c[7]
+  due = tonumber(c[9]) or due
   local outcome, a, b, extra = 'done', '', '', ''
   if state and waiting_states[state] and c[2] == gen and not c[8] then
     local ladder = ladders[ladder_json or '']
@@ -71,16 +89,28 @@ for i = 9, #ARGV, 5 do
     if step then
       local action = step.action
       if action == 'offer' then
+        local pending = state == 'in_offer' and redis.call('HGET', ck, 'offer_pending') == gen
         if state == 'offered' then
           -- An agent's phone is ringing for this caller; ask again shortly.
-          redis.call('ZADD', deadlines, now + retry, member)
+          put_off(ck, member, gen, index, due, now + retry)
+          outcome = 'later'
+        elseif (state == 'waiting' or pending) and budget == 0 then
+          if pending then
+            -- Parked by a clock that died before its redirect: back in line meanwhile.
+            requeue(sid)
+            a = redis.call('HGET', ck, 'queues') or ''
+          end
+          put_off(ck, member, gen, index, due, at + put_off_by)
+          outcome = 'later'
         elseif state == 'waiting' then
+          budget = budget - 1
           unqueue(sid)
           -- offer_pending: parked by this step, so a retry after a clock died before its
           -- redirect landed redirects again (tests/faults/test_clock_killed.py).
           redis.call('HSET', ck, 'state', 'in_offer', 'offer_pending', gen)
           outcome, a, b, extra = 'redirect', since or '', iid or '', tostring(step.at)
-        elseif redis.call('HGET', ck, 'offer_pending') == gen then
+        elseif pending then
+          budget = budget - 1
           outcome, a, b, extra = 'redirect', since or '', iid or '', tostring(step.at)
         else
           fired(ck, sid, gen, index, step, since, iid, due)  -- already in the offer menu
@@ -128,6 +158,7 @@ for i = 9, #ARGV, 5 do
   end
   table.insert(out, member); table.insert(out, outcome)
   table.insert(out, a); table.insert(out, b); table.insert(out, extra)
+  table.insert(out, string.format('%.17g', due))
 end
 out[1] = pushed
 return out
