@@ -8,12 +8,23 @@ from sqlalchemy import insert, select
 
 from app.clock import now
 from app.extensions import db
+from app.interactions import pending
 from app.interactions.models import Interaction, InteractionEvent
 
 FINAL_STATUSES = {"completed", "busy", "failed", "no-answer", "canceled"}
 
 
 def find_by_call_sid(call_sid: str) -> Interaction | None:
+    """The call's interaction. A new call's row may still be staged in Redis (the incoming
+    webhook writes it behind its answer, app/interactions/pending.py): then it is inserted
+    now, idempotently, in the session's transaction. Every reader by CallSid comes here."""
+    found = _select_by_call_sid(call_sid)
+    if found is None and call_sid and pending.materialise(call_sid):
+        found = _select_by_call_sid(call_sid)
+    return found
+
+
+def _select_by_call_sid(call_sid: str) -> Interaction | None:
     return db.session.scalars(select(Interaction).where(Interaction.call_sid == call_sid)).first()
 
 

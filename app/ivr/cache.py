@@ -108,6 +108,51 @@ def current_version() -> str | None:
     return g._ivr_config_version
 
 
+class StaleVersion(Exception):  # noqa: N818 - a signal, not an error; never leaves the IVR
+    """The configuration changed while a first webhook rendered with an assumed version:
+    render again (`current_version()` now returns the version Redis reported)."""
+
+
+def assume_last_version() -> None:
+    """For the incoming-call webhook: render with the version this process saw last, without
+    reading it now. The answer must then be checked before anything is written: by the
+    version-guarded staging of the call's row (`app.interactions.pending.stage`, which reads
+    the version in the same round trip) or by `confirm_version()`; a changed version raises
+    StaleVersion, so a prompt edit is still heard on the very next call."""
+    seen = cache()._version
+    if seen is not None and "_ivr_config_version" not in g:
+        g._ivr_config_version = seen[0]
+        g._ivr_version_assumed = True
+
+
+def version_assumed() -> bool:
+    return bool(g.get("_ivr_version_assumed"))
+
+
+def settle_version(current: str | None) -> None:
+    """Record the version Redis reported (None: unreachable) for this request and process;
+    raise StaleVersion if the request had rendered with another one."""
+    used = g.get("_ivr_config_version")
+    g._ivr_config_version = current
+    g._ivr_version_assumed = False
+    if current is not None:
+        cache().remember_version(current)
+    if current != used:
+        raise StaleVersion(current)
+
+
+def confirm_version() -> None:
+    """Check an assumed version before a side effect it could not take back (a hand-off)."""
+    if not version_assumed():
+        return
+    try:
+        current = redis_client.get(version_key()) or _NO_VERSION
+    except redis.RedisError as err:
+        log.warning("Redis unreachable (%s): reading IVR configuration from SQL", err)
+        current = None
+    settle_version(current)
+
+
 def cache() -> ConfigCache:
     app = current_app._get_current_object()
     existing = app.extensions.get("ivr.cache")

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
+import redis
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
@@ -29,10 +30,11 @@ from app.customers import phones
 from app.customers import services as customers
 from app.customers.models import Customer
 from app.extensions import db
+from app.interactions import pending
 from app.interactions import services as interactions
 from app.interactions.models import Interaction
+from app.ivr import cache, hours, matching, prompts, twiml
 from app.ivr import departments as departments_
-from app.ivr import hours, matching, prompts, twiml
 from app.ivr.after_hours import after_hours
 from app.ivr.departments import DepartmentView
 from app.ivr.languages import Language, is_supported, language, offered
@@ -42,6 +44,7 @@ from app.telephony import VoiceResponse, public_url
 
 log = logging.getLogger(__name__)
 _FIRST_WRITE_LOCK = threading.Lock()
+MAX_RENDERS = 3
 
 MAX_ACCOUNT_DIGITS = 32
 MAX_QUERY_ATTEMPT = 99
@@ -103,13 +106,23 @@ class CallFlow:
     # -- the webhooks ----------------------------------------------------------------------
 
     def incoming(self, call: CallInput) -> VoiceResponse:
-        try:
-            return self._incoming(call, first=True)
-        except IntegrityError:
-            # The call's row exists already (Twilio retried this webhook, or two copies of it
-            # raced): nothing was sent anywhere yet, so start again from that row.
-            db.session.rollback()
-            return self._incoming(call, first=False)
+        # The configuration version is checked in the same Redis round trip that stages the
+        # call's row (see _commit_first), so the answer is rendered with the last one seen.
+        cache.assume_last_version()
+        for _attempt in range(MAX_RENDERS):
+            try:
+                return self._incoming(call, first=True)
+            except cache.StaleVersion:
+                # Prompts or departments changed since: nothing was written, render again
+                # with the version Redis reported.
+                db.session.rollback()
+            except (IntegrityError, _AlreadyStaged):
+                # The call's row exists already (Twilio retried this webhook, or two copies
+                # of it raced): nothing was sent anywhere yet, so start again from that row.
+                db.session.rollback()
+                return self._incoming(call, first=False)
+        cache.confirm_version()  # edits in a tight loop: give up on assuming
+        return self._incoming(call, first=True)
 
     def _incoming(self, call: CallInput, first: bool) -> VoiceResponse:
         kind = caller_kind(call.from_number)
@@ -289,6 +302,7 @@ class CallFlow:
 
     def _route(self, interaction: Interaction, department: DepartmentView, lang: Language,
                how: str, lead: Sequence[Spoken] = ()) -> VoiceResponse:
+        cache.confirm_version()  # a hand-off cannot be taken back: no assumed configuration
         # The queue and voicemail need the row's id: a first webhook's row, kept out of the
         # session until now, joins it here (a no-op for a row already there).
         db.session.add(interaction)
@@ -304,6 +318,7 @@ class CallFlow:
 
     def _unavailable(self, lang: Language, interaction: Interaction,
                      record: bool = False) -> VoiceResponse:
+        cache.confirm_version()  # the voicemail box writes: no assumed configuration
         log.error("call %s: no active departments are configured", interaction.call_sid)
         if record:
             interactions.add_event(interaction, "no_departments")
@@ -354,18 +369,38 @@ class CallFlow:
         return response
 
     def _commit_first(self, interaction: Interaction, response: VoiceResponse) -> VoiceResponse:
-        """Commit a call's first webhook: a row the flow kept out of the session (it answered
-        with a question, not a hand-off) is written with two plain INSERTs, not a flush."""
+        """Commit a call's first webhook. A row the flow kept out of the session (it answered
+        with a question, not a hand-off) is staged in Redis for the writer, in the round trip
+        that also checks the configuration version the answer used (app/interactions/
+        pending.py); with Redis down, written with two plain INSERTs."""
         if interaction in db.session:
             db.session.commit()
             return response
-        # One writer per process at a time: SQLite has one write lock per database, and a
-        # thread that finds it taken sleeps in SQLite's busy handler (1, 2, 5, 10 ms...) long
-        # after it was freed; waiting here wakes the next thread the moment it is.
+        version = cache.current_version()
+        if version is not None:
+            try:
+                outcome, current = pending.stage(interaction, now(), version)
+            except redis.RedisError as err:
+                log.warning("Redis unreachable (%s): writing call %s's row to SQL", err,
+                            interaction.call_sid)
+                cache.settle_version(None)  # re-render from SQL if the version was assumed
+            else:
+                cache.settle_version(current)
+                if outcome == pending.RETRY:
+                    raise _AlreadyStaged(interaction.call_sid)
+                return response
+        # Redis is down: the row goes straight to SQL. One writer per process at a time:
+        # SQLite has one write lock per database, and a thread that finds it taken sleeps in
+        # SQLite's busy handler (1, 2, 5, 10 ms...) long after it was freed; waiting here
+        # wakes the next thread the moment it is.
         with _FIRST_WRITE_LOCK:
             interactions.insert_new(interaction)
             db.session.commit()
         return response
+
+
+class _AlreadyStaged(Exception):  # noqa: N818 - a signal, caught in CallFlow.incoming
+    """A row is already staged for this call: the first webhook is being retried."""
 
 
 def call_flow() -> CallFlow:

@@ -11,6 +11,7 @@ from flask import Flask
 from sqlalchemy import select
 
 from app.extensions import db
+from app.interactions import pending
 from app.interactions.models import Interaction
 from app.ivr.models import Department
 from app.queue.factory import queue_store
@@ -117,6 +118,7 @@ def phone(signed_post):
 
 def interaction(app: Flask, call_sid: str | None = None) -> Interaction:
     with app.app_context():
+        pending.write()  # the incoming webhook's row is written behind its answer
         query = select(Interaction).order_by(Interaction.id.desc())
         if call_sid:
             query = query.where(Interaction.call_sid == call_sid)

@@ -12,6 +12,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from app.extensions import db
+from app.interactions import pending
 from app.interactions.models import Interaction
 from sim.parties import CallHandle, Softphone
 from tests.flows.conftest import ASHA, NUMBER, Floor, emulated_floor
@@ -56,6 +57,7 @@ class ApiFloor(Floor):
 
     def interaction(self, call_sid: str) -> Interaction:
         with self.app.app_context():
+            pending.write()  # the incoming webhook's row is written behind its answer
             row = db.session.scalars(
                 select(Interaction).where(Interaction.call_sid == call_sid)).one()
             row.events  # noqa: B018 - load the timeline before the session closes
