@@ -25,7 +25,10 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import threading
+import time
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -203,3 +206,28 @@ def write(limit: int = BATCH) -> int:
     finally:
         if client.get(lease_key) == token:
             client.delete(lease_key)
+
+
+WRITER_INTERVAL = 0.25
+
+
+def start_writer(stop: Callable[[], bool], interval: float = WRITER_INTERVAL) -> threading.Thread:
+    """Run `write` every `interval` seconds in a daemon thread of this process (the clock's),
+    until `stop()`: off the clock loop's thread, so a batch never delays a hold-clock step."""
+    app = current_app._get_current_object()
+
+    def loop() -> None:
+        while not stop():
+            with app.app_context():
+                try:
+                    write()
+                except Exception:
+                    log.exception("writing staged interactions failed; retrying in %s s",
+                                  interval)
+                finally:
+                    db.session.remove()
+            time.sleep(interval)
+
+    thread = threading.Thread(target=loop, name="interactions-writer", daemon=True)
+    thread.start()
+    return thread

@@ -10,6 +10,7 @@ import time
 
 import click
 
+from app.interactions.pending import start_writer
 from app.queue import bp
 from app.queue.escalation import drop_queued_offers
 from app.queue.factory import hold_clock, queue_store
@@ -65,6 +66,8 @@ def run_clock(workers: int) -> None:
                 log.exception("periodic voicemail sweep failed; next one in %s s", SWEEP_SECONDS)
 
     click.echo("hold clock running")
+    # New calls' rows, staged in Redis by the incoming-call webhook, go to SQL from here.
+    start_writer(stop=lambda: stopping)
     hold_clock(workers=workers).run_forever(stop=lambda: stopping, after_tick=sweeps)
     # Offers not yet started stay parked and leased: another clock (or this one, restarted)
     # sends them when their leases expire.
