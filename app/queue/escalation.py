@@ -84,7 +84,8 @@ class Escalations:
         self._lock = threading.Lock()
 
     def handlers(self) -> dict[str, Handler]:
-        return {"step": self.step, "ring": self.ring_overdue, "wrapup": self.wrap_up_over}
+        return {"step": self.step, "ring": self.ring_overdue, "wrapup": self.wrap_up_over,
+                "retry": self.retry_ring}
 
     def batch_handlers(self) -> dict[str, BatchHandler]:
         return {"step": self.steps}
@@ -253,6 +254,11 @@ class Escalations:
         call = self.store.call(deadline.subject)
         if call.get("state") == "offered" and call.get("agent") == deadline.generation:
             self.service.agent_missed(deadline.subject, deadline.generation, "no status callback")
+
+    def retry_ring(self, deadline: Deadline, now: float) -> None:
+        """A caller's back-off after a refused ring is over: offer them again if still waiting."""
+        if self.store.call(deadline.subject).get("state") == "waiting":
+            self.service.route(self.service.queues_of(deadline.subject))
 
     def wrap_up_over(self, deadline: Deadline, now: float) -> None:
         identity, since = deadline.subject, deadline.generation

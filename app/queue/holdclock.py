@@ -4,7 +4,9 @@ A deadline member is `kind|subject|generation|index`:
 - `step|<call sid>|<gen>|<i>`: ladder step i of the caller's current wait (a new wait bumps
   the generation, so the old wait's steps fire as no-ops);
 - `ring|<call sid>|<agent>|0`: the safety net for an offer whose status callback never came;
-- `wrapup|<agent>|<since>|0`: the end of an agent's wrap-up time.
+- `wrapup|<agent>|<since>|0`: the end of an agent's wrap-up time;
+- `retry|<call sid>|<failures>|0`: the end of a caller's back-off after Twilio refused to
+  ring an agent for them: route them again.
 
 Claiming leases a member; it is acknowledged after it fired. A loop killed mid-step leaves
 its lease to expire and another loop (or the same one, restarted) fires the step again, so
@@ -57,6 +59,10 @@ def ring_member(call_sid: str, agent: str) -> str:
 
 def wrapup_member(agent: str, since: float | str) -> str:
     return f"wrapup|{agent}|{since}|0"
+
+
+def retry_member(call_sid: str, failures: int) -> str:
+    return f"retry|{call_sid}|{failures}|0"
 
 
 Handler = Callable[[Deadline, float], None]

@@ -52,8 +52,14 @@ def agent_leg():
     leg = request.form.get("CallSid", "")
     if leg and leg == service.store.call(call_sid).get("withdrawn_leg"):
         return twiml.empty()  # a supervisor took this offer back: its news is stale
+    if service.leg_superseded(call_sid, agent, leg):
+        # An earlier ring of this agent, given up on: its news must not end the new offer.
+        if status == ANSWERED:
+            service.drop_untracked_leg(call_sid, agent, leg)
+        return twiml.empty()
     if status == ANSWERED:
-        service.agent_answered(call_sid, agent)
+        if not service.agent_answered(call_sid, agent):
+            service.drop_untracked_leg(call_sid, agent, leg)
     elif status in NOT_ANSWERED:
         service.agent_missed(call_sid, agent, status)
     elif status == "completed" and not service.agent_left(call_sid, agent):

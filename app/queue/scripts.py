@@ -71,12 +71,26 @@ return 1
 # ARGV: prefix, now, department...
 # Pairs the best waiting caller across the departments with the longest-idle available agent
 # of that caller's department. Returns {sid, identity, department} or nil.
+# A caller whose last ring Twilio refused waits out a short back-off (call field `retry_at`)
+# without losing their place: the first few callers of each queue are looked at, and the
+# best one not backing off is taken.
 MATCH = _PRELUDE + r"""
 local now = ARGV[2]
+local LOOK = 8
+local function head_of(d)
+  local heads = redis.call('ZRANGE', k('q', d), 0, LOOK - 1, 'WITHSCORES')
+  for j = 1, #heads, 2 do
+    local retry_at = redis.call('HGET', k('call', heads[j]), 'retry_at')
+    if not retry_at or retry_at == '' or tonumber(retry_at) <= tonumber(now) then
+      return {heads[j], heads[j + 1]}
+    end
+  end
+  return {}
+end
 local best_sid, best_score, best_agent, best_idle, best_dept
 for i = 3, #ARGV do
   local d = ARGV[i]
-  local head = redis.call('ZRANGE', k('q', d), 0, 0, 'WITHSCORES')
+  local head = head_of(d)
   if #head > 0 then
     local agent = redis.call('ZRANGE', k('avail', d), 0, 0, 'WITHSCORES')
     if #agent > 0 then
@@ -95,9 +109,10 @@ make_unavailable(best_agent, 'ringing', now, '', best_sid)
 return {best_sid, best_agent, best_dept}
 """
 
-# ARGV: prefix, now, sid, identity, agent_state, reason
+# ARGV: prefix, now, sid, identity, agent_state, reason[, retry_at, ring_failures]
 # The agent did not answer (or rejected): the caller goes back to their place, the agent to
 # `agent_state`. Returns 1 if the caller was requeued, 0 if the offer was already over.
+# With retry_at (Twilio refused the ring), the caller is not offered again before then.
 RELEASE_OFFER = _PRELUDE + r"""
 local now, sid, identity = ARGV[2], ARGV[3], ARGV[4]
 local ck = k('call', sid)
@@ -105,6 +120,7 @@ local requeued = 0
 if redis.call('HGET', ck, 'state') == 'offered' and redis.call('HGET', ck, 'agent') == identity
 then
   requeue(sid)
+  if ARGV[7] then redis.call('HSET', ck, 'retry_at', ARGV[7], 'ring_failures', ARGV[8]) end
   requeued = 1
 end
 local ak = k('agent', identity)

@@ -15,7 +15,7 @@ from typing import Any, Protocol
 from redis.exceptions import RedisError
 
 from app.queue import twiml
-from app.queue.holdclock import ring_member, step_member, wrapup_member
+from app.queue.holdclock import retry_member, ring_member, step_member, wrapup_member
 from app.queue.ladder import Step, ladder_for
 from app.queue.store import QueueStore
 from app.queue.twiml import Voice
@@ -24,6 +24,11 @@ from app.telephony import VoiceResponse
 log = logging.getLogger(__name__)
 
 VIP_PRIORITY = 5
+# After Twilio refuses to ring an agent for a caller, that caller is not offered again for
+# this long (doubling with each refusal, up to the cap): the router moves on to the next
+# caller instead of ringing agent after agent into the same failure.
+RING_RETRY_SECONDS = 2.0
+RING_RETRY_MAX_SECONDS = 10.0
 
 
 class Phrasebook(Protocol):
@@ -256,9 +261,7 @@ class QueueService:
                 )
         except Exception as exc:
             log.error("could not ring agent %s for call %s: %s", agent, call_sid, exc)
-            self.store.release_offer(call_sid, agent, self.now(), agent_state="away",
-                                     reason="softphone unreachable")
-            self.events.agent_event(agent, "unreachable", call_sid=call_sid)
+            self._ring_refused(call_sid, call, agent)
             return
         self.store.set_call_fields(call_sid, agent_leg=leg)
         if self.store.call(call_sid).get("state") == "ended":
@@ -274,6 +277,17 @@ class QueueService:
                                 call_sid=call_sid, callback_id=call.get("callback_id") or None,
                                 department=call.get("department", ""),
                                 waited=round(waited, 1), context=self._screen_pop(call_sid))
+
+    def _ring_refused(self, call_sid: str, call: dict[str, str], agent: str) -> None:
+        """Twilio refused or failed the ring: nothing the agent did, so they stay available;
+        the caller keeps their place but backs off a moment before they are offered again."""
+        failures = int(call.get("ring_failures") or 0) + 1
+        backoff = min(RING_RETRY_SECONDS * 2 ** (failures - 1), RING_RETRY_MAX_SECONDS)
+        retry_at = self.now() + backoff
+        if self.store.release_offer(call_sid, agent, self.now(), agent_state="available",
+                                    retry_at=retry_at, ring_failures=failures):
+            self.store.schedule({retry_member(call_sid, failures): retry_at})
+        self.events.agent_event(agent, "unreachable", call_sid=call_sid, available=True)
 
     def _screen_pop(self, call_sid: str) -> dict[str, Any] | None:
         """Who is calling, for the agent's console; never a reason not to ring them."""
@@ -291,6 +305,25 @@ class QueueService:
         self.events.call_event(call_sid, "answered", agent=agent, wait_seconds=round(waited, 1))
         self.events.agent_event(agent, "answered", call_sid=call_sid)
         return True
+
+    def leg_superseded(self, call_sid: str, agent: str, leg: str) -> bool:
+        """True if `leg` is an earlier ring of the agent now offered this caller on another leg
+        (it outlived the app's ring timeout): its status must not end the current offer."""
+        if not leg:
+            return False
+        call = self.store.call(call_sid)
+        tracked = call.get("agent_leg") or ""
+        return (call.get("state") == "offered" and call.get("agent") == agent
+                and bool(tracked) and leg != tracked)
+
+    def drop_untracked_leg(self, call_sid: str, agent: str, leg: str) -> None:
+        """An agent leg answered that the app is not offering this caller on (an earlier
+        ring it gave up on): hang it up, or the agent would sit in a room nobody routed them
+        to. The leg the app tracks is left alone; its caller's hang-up ends it."""
+        if leg and leg != self.store.call(call_sid).get("agent_leg"):
+            log.warning("hanging up agent %s's untracked leg %s in call %s", agent, leg,
+                        call_sid)
+            self._cancel_leg(leg, agent)
 
     def agent_missed(self, call_sid: str, agent: str, reason: str) -> None:
         """No answer, rejected, or failed: the caller goes back in line, the agent away."""

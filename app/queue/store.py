@@ -104,8 +104,12 @@ class QueueStore:
         return Match(*found) if found else None
 
     def release_offer(self, call_sid: str, agent: str, now: float, *, agent_state: str = "away",
-                      reason: str = "missed call") -> bool:
-        return bool(self._run("RELEASE_OFFER", now, call_sid, agent, agent_state, reason))
+                      reason: str = "missed call", retry_at: float | None = None,
+                      ring_failures: int = 0) -> bool:
+        """End an offer; with `retry_at`, the caller is not matched again before then."""
+        extra = () if retry_at is None else (retry_at, ring_failures)
+        return bool(self._run("RELEASE_OFFER", now, call_sid, agent, agent_state, reason,
+                              *extra))
 
     def answer(self, call_sid: str, agent: str, now: float) -> float | None:
         """Bridge an offered caller to the agent; returns the caller's wait in seconds."""

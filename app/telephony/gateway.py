@@ -34,6 +34,9 @@ def _wrap(exc: TwilioRestException) -> TelephonyError:
 # Twilio's answers that say "try again": rate limited, or trouble on its side.
 RETRYABLE_STATUS = frozenset({429, 500, 502, 503, 504})
 LABEL_IN_USE = 20001
+# Agent legs were all labelled "agent" before each had its own label; still recognised so a
+# leg created before an upgrade is found.
+LEGACY_AGENT_LABEL = "agent"
 T = TypeVar("T")
 
 
@@ -48,6 +51,11 @@ def _telephony_error(exc: Exception) -> TelephonyError:
     if isinstance(exc, TwilioRestException):
         return _wrap(exc)
     return TelephonyError(f"Twilio did not answer: {type(exc).__name__}: {exc}")
+
+
+def agent_label(identity: str) -> str:
+    """The conference label of `identity`'s leg: one per agent, so legs never collide."""
+    return f"agent-{identity}"
 
 
 class TwilioGateway:
@@ -108,17 +116,23 @@ class TwilioGateway:
         The agent starts the conference (the caller waits with startConferenceOnEnter=false)
         and ends it on leaving, so a caller is never left alone in a silent room.
 
+        Each leg is labelled `agent-<identity>` (`agent_label`): a leg left in the room by
+        an earlier ring of another agent cannot block this one. A leg of this same agent left
+        over from an earlier ring the app has given up on (its label meets "already in use" on
+        the first try) is taken out of the room, and the ring tried again.
+
         Creating is not idempotent: a request whose answer was lost (an error or a timeout
         after Twilio acted) may have added the agent already. Before each retry the room is
-        searched for the agent's leg, and a retry that meets the "agent" label already in use
+        searched for the agent's leg, and a retry that meets the label already in use
         takes the leg found instead; if the room cannot be searched, there is no retry.
         """
+        label = agent_label(identity)
 
         def create() -> str:
             return self.client.conferences(conference).participants.create(
                 from_=caller_id,
                 to=f"client:{identity}",
-                label="agent",
+                label=label,
                 timeout=timeout,
                 early_media=True,
                 beep="false",
@@ -129,12 +143,22 @@ class TwilioGateway:
                 status_callback_event=["initiated", "ringing", "answered", "completed"],
             ).call_sid
 
+        stale_removed = False
         for attempt in range(self.retries + 1):
             try:
                 return create()
             except (TwilioRestException, RequestException) as exc:
-                retried_into_own_leg = (attempt > 0 and isinstance(exc, TwilioRestException)
-                                        and exc.code == LABEL_IN_USE)
+                label_taken = isinstance(exc, TwilioRestException) and exc.code == LABEL_IN_USE
+                if label_taken and attempt == 0 and not stale_removed:
+                    stale_removed = self._remove_stale_leg(conference, label)
+                    if stale_removed:
+                        try:
+                            return create()
+                        except (TwilioRestException, RequestException) as again:
+                            exc = again
+                            label_taken = (isinstance(exc, TwilioRestException)
+                                           and exc.code == LABEL_IN_USE)
+                retried_into_own_leg = attempt > 0 and label_taken
                 if not (_transient(exc) or retried_into_own_leg):
                     raise _telephony_error(exc) from exc
                 log.warning("adding agent %s to conference %s failed (%s); looking for their "
@@ -154,13 +178,14 @@ class TwilioGateway:
 
         Raises TelephonyError if Twilio cannot be asked: then nobody may assume it is absent.
         """
+        label = agent_label(identity)
 
         def search() -> str | None:
             for room in self.client.conferences.list(friendly_name=conference, limit=20):
                 if room.status == "completed":
                     continue
                 for participant in self.client.conferences(room.sid).participants.list():
-                    if participant.label != "agent":
+                    if participant.label not in (label, LEGACY_AGENT_LABEL):
                         continue
                     leg = self.client.calls(participant.call_sid).fetch()
                     if leg.to == f"client:{identity}":
@@ -171,6 +196,24 @@ class TwilioGateway:
             return search()
         except (TwilioException, RequestException) as exc:  # a list page failing is the base
             raise TelephonyError(f"could not look for agent {identity}'s leg: {exc}") from exc
+
+    def _remove_stale_leg(self, conference: str, label: str) -> bool:
+        """Take the leg labelled `label` out of the live room named `conference`.
+
+        Called only when a new ring of that agent meets it: the app rings one agent for one
+        caller at a time, so a leg still there is one an earlier ring left behind (it outlived
+        the app's ring timeout), and it would block the label. False if nothing was removed.
+        """
+        try:
+            for room in self.client.conferences.list(friendly_name=conference, limit=20):
+                if room.status == "completed":
+                    continue
+                self.client.conferences(room.sid).participants(label).delete()
+                log.warning("removed a stale leg %s from conference %s", label, conference)
+                return True
+        except (TwilioException, RequestException) as exc:
+            log.warning("could not remove stale leg %s from %s: %s", label, conference, exc)
+        return False
 
     # -- call controls: hold, transfers (app/calls) ------------------------------------------
 
@@ -250,8 +293,8 @@ class TwilioGateway:
 
     def withdraw_participant(self, conference: str, call_sid: str) -> None:
         """Take a participant out of the conference named `conference` at once, ringing or
-        not (a supervisor taking back an offer): the "agent" label is free again for the
-        next agent, which a hang-up of the leg alone does not promise."""
+        not (a supervisor taking back an offer): the agent's label is free again for their
+        next ring, which a hang-up of the leg alone does not promise."""
         try:
             for room in self.client.conferences.list(friendly_name=conference, limit=20):
                 if room.status == "completed":

@@ -44,7 +44,7 @@ def ring(gateway: TwilioGateway) -> str:
 def agent_legs(emu: Emulator) -> list[str]:
     room = emu.conference(ROOM)
     return [] if room is None else [p.call_sid for p in room.participants.values()
-                                    if p.label == "agent"]
+                                    if p.label == "agent-amy"]
 
 
 def test_a_lost_answer_returns_the_leg_twilio_made(emu, gateway):

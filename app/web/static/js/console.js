@@ -22,7 +22,7 @@
     "transfer.offer": "A colleague is transferring a call to you",
     answered: "You answered", missed: "Missed call: you are now away",
     offer_cancelled: "The caller hung up before you answered",
-    unreachable: "Your softphone could not be reached: you are now away",
+    unreachable: "Twilio could not ring your softphone; you stay available and will be rung again",
     wrap_up: "Call ended: wrap-up", available: "You are available",
     "hold.started": "Caller on hold", "hold.resumed": "Caller back from hold",
     "hold.warning": "The caller has been on hold a while", "hold.limit": "Hold limit reached",

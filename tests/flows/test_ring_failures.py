@@ -1,0 +1,141 @@
+"""Rings that fail for reasons that are not the agent's: a leg an earlier ring left in the
+caller's room, and Twilio refusing to ring at all. Whole calls through the emulator, with the
+hold clock on virtual time. (The 500-call load test found the first: every ring met the
+leftover leg's label, each rung agent was put away, and the floor cycled to away.)"""
+
+from __future__ import annotations
+
+from app.queue.factory import floor_events
+from app.telephony import gateway
+from sim.faults import faults
+from tests.flows.conftest import ASHA
+from tests.flows.test_queue_flows import choose, next_question, unknown_caller
+
+
+def leave_a_ring_behind(floor, call_sid: str, identity: str) -> str:
+    """What an earlier ring the app gave up on leaves in the caller's room: a leg of that
+    agent's, still ringing, made the way the app makes them."""
+    with floor.app.app_context():
+        leg = gateway().add_agent_to_conference(
+            call_sid, identity=identity, caller_id=ASHA, timeout=60,
+            status_callback=floor.app.config["PUBLIC_BASE_URL"]
+            + f"/queue/agent-leg?call={call_sid}&agent={identity}")
+    floor.emu.settle()
+    return leg
+
+
+def participant_creates(floor) -> list[dict]:
+    return [e for e in floor.emu.events if e["type"] == "rest" and e["method"] == "POST"
+            and e["path"].endswith("/Participants.json")]
+
+
+def two_callers(floor, key: str):
+    """Two unknown callers go through the menus side by side and join the line half a
+    second apart (so both are in line long before the ladder's offer)."""
+    calls = [floor.emu.dial_in(n, "+15005550006") for n in ("+14155550123", "+14155550124")]
+    floor.wait_until(lambda: all(c.gathering for c in calls), timeout=60)
+    for keys in ("1", "*"):
+        for c in calls:
+            c.press(keys)
+        for c in calls:
+            next_question(floor, c)
+    for c in calls:
+        c.press(key)
+        floor.wait_until(lambda c=c: c.in_conference, timeout=60)
+        floor.wait(0.5)
+    return calls
+
+
+def agent_events(floor, identity: str, kind: str) -> list[dict]:
+    with floor.app.app_context():
+        return [e for e in floor_events().read_agent_events(identity) if e["type"] == kind]
+
+
+def test_a_leg_another_agent_left_in_the_room_does_not_block_the_next_ring(floor):
+    amy = floor.agent("amy", ["billing"], state="away")
+    bob = floor.agent("bob", ["billing"], state="away")
+    amy.answer_after = None  # amy's old ring keeps ringing; she never picks it up
+    call = choose(floor)
+    leave_a_ring_behind(floor, call.sid, "amy")
+    assert amy.is_ringing
+
+    floor.set_state("bob", ["billing"], "available")
+    floor.wait_until(lambda: bob.is_ringing, timeout=10)
+    bob.answer()
+    floor.wait(2)
+    assert floor.call_state(call.sid)["state"] == "connected"
+    assert floor.agent_state("bob")["state"] == "on_call"
+    # amy's leftover ring was nobody's offer: answering it now puts her in no caller's room.
+    amy.answer()
+    floor.wait(2)
+    assert floor.agent_state("amy")["state"] == "away"
+    assert amy.call is None
+    assert not [e for e in participant_creates(floor) if e["status"] >= 400]
+
+
+def test_a_leg_the_same_agent_left_behind_is_removed_and_they_ring_again(floor):
+    amy = floor.agent("amy", ["billing"], state="away")
+    amy.answer_after = None
+    call = choose(floor)
+    stale = leave_a_ring_behind(floor, call.sid, "amy")
+
+    floor.set_state("amy", ["billing"], "available")
+    floor.wait_until(lambda: floor.call_state(call.sid).get("agent_leg") not in ("", None),
+                     timeout=10)
+    leg = floor.call_state(call.sid)["agent_leg"]
+    assert leg != stale
+    assert floor.emu.call(stale).ended
+    floor.wait(1)
+    amy.answer()
+    floor.wait(2)
+    assert floor.call_state(call.sid)["state"] == "connected"
+    assert floor.agent_state("amy")["state"] == "on_call"
+    # The old leg's end did not undo the new offer, nor put amy away.
+    assert not agent_events(floor, "amy", "missed")
+
+
+def test_twilio_refusing_the_ring_leaves_the_agent_available_and_the_caller_first(floor):
+    amy = floor.agent("amy", ["support"], state="away")
+    amy.answer_after = None
+    first, second = two_callers(floor, "2")
+    # Twilio refuses the next ring outright (not a retryable failure), then works again.
+    faults(floor.emu).add("participants.create", 1, status=400, code=21218)
+
+    floor.set_state("amy", ["support"], "available")
+    floor.wait(0.5)
+    # The refusal was nobody's fault: amy stays available, told what happened; the first
+    # caller keeps their place at the head of the line.
+    told = agent_events(floor, "amy", "unreachable")
+    assert told and told[0]["call_sid"] == first.sid
+    assert floor.call_state(first.sid)["state"] == "waiting"
+    assert floor.store().waiting("support")[0] == first.sid
+    # The router did not ring into the same failure again: it went on to the next caller.
+    assert floor.agent_state("amy")["state"] == "ringing"
+    assert floor.call_state(second.sid)["state"] == "offered"
+    assert len(participant_creates(floor)) == 2
+
+    amy.reject()
+    floor.wait(2)
+    # amy turned that one down herself: away, as before. Once she is back the first caller,
+    # their short back-off over, is offered first.
+    assert floor.agent_state("amy")["state"] == "away"
+    floor.set_state("amy", ["support"], "available")
+    floor.wait_until(lambda: amy.is_ringing, timeout=10)
+    assert floor.call_state(first.sid)["state"] == "offered"
+    assert floor.call_state(first.sid)["agent"] == "amy"
+
+
+def test_twilio_down_is_not_rung_into_again_and_again(floor):
+    floor.agent("amy", ["support"], state="away")
+    floor.agent("bob", ["support"], state="away")
+    call = unknown_caller(floor, "+14155550125", key="2")
+    faults(floor.emu).add("participants.create", 1000, status=400, code=21218)
+
+    floor.set_state("amy", ["support"], "available")
+    floor.set_state("bob", ["support"], "available")
+    floor.wait(10)
+    # Back-off 2, 4, 8 s: a handful of attempts in 10 s, not one per agent per instant.
+    attempts = len(participant_creates(floor))
+    assert 2 <= attempts <= 6, attempts
+    assert {floor.agent_state(a)["state"] for a in ("amy", "bob")} == {"available"}
+    assert floor.call_state(call.sid)["state"] == "waiting"
