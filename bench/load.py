@@ -476,6 +476,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=8)
     parser.add_argument("--transfers", type=float, default=0.2,
                         help="share of callers an agent transfers (cold, to the department)")
+    parser.add_argument("--webhook-workers", type=int, default=16,
+                        help="webhooks the emulator has in flight at once, each call's in "
+                             "order, as Twilio (0: one at a time, the old engine)")
     args = parser.parse_args(argv)
 
     from app.embedded_redis import EmbeddedRedis, free_port
@@ -496,7 +499,8 @@ def main(argv: list[str] | None = None) -> int:
     web_url = f"http://127.0.0.1:{web_port}"
     emu = Emulator(creds["account_sid"], creds["auth_token"], clock=RealClock(),
                    transport=HttpTransport(10.0, 15.0), api_key=creds["api_key"],
-                   api_secret=creds["api_secret"], words_per_minute=600, play_seconds=20.0)
+                   api_secret=creds["api_secret"], words_per_minute=600, play_seconds=20.0,
+                   webhook_workers=args.webhook_workers)
     emu.add_number(NUMBER, f"{web_url}/ivr/incoming", fallback_url=f"{web_url}/ivr/fallback",
                    status_callback=f"{web_url}/ivr/status")
     emu.add_application(f"{web_url}/softphone/outgoing", sid=creds["twiml_app_sid"])
@@ -554,6 +558,7 @@ def main(argv: list[str] | None = None) -> int:
     figures.update({"database": args.database, "web_workers": args.web_workers,
                     "threads": args.threads, "clocks": args.clocks, "workers": args.workers,
                     "agents": args.agents, "ramp_seconds": args.ramp,
+                    "webhook_workers": args.webhook_workers,
                     "failures": failures[:50], "failure_count": len(failures)})
     (run_dir / "results.json").write_text(json.dumps(figures, indent=2))
     print(json.dumps(figures, indent=2), flush=True)

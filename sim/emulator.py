@@ -41,6 +41,7 @@ class Emulator:
         play_seconds: float = 5.0,
         answer_after: float = 2.0,
         api_base: str = "https://api.twilio.com",
+        webhook_workers: int = 0,
     ) -> None:
         self.account_sid = account_sid
         self.auth_token = auth_token
@@ -51,6 +52,8 @@ class Emulator:
         self.default_play_seconds = play_seconds
         self.default_answer_after = answer_after
         self.api_base = api_base.rstrip("/")
+        # Real time only: webhooks concurrently on this many threads, each call's in order.
+        self.webhook_workers = webhook_workers
         self.media_seconds: dict[str, float] = {}
         self.store = Store()
         self.parties: dict[str, Party] = {}
@@ -316,7 +319,7 @@ class Emulator:
 
     def start(self) -> Emulator:
         """Real-time mode: run due events in a background thread."""
-        self.sched.start_realtime()
+        self.sched.start_realtime(self.webhook_workers)
         return self
 
     # -- sounds and URLs -----------------------------------------------------------------

@@ -3,6 +3,12 @@ generators that yield `Sleep` (wait for time or a signal) or `Fetch` (a webhook)
 
 State is guarded by one lock, which is never held while a webhook is in flight: the app's
 webhook handler may call the emulator's REST API (from another thread) while we wait for it.
+
+In real time with `webhook_workers` > 0, webhooks go out on a thread pool as Twilio sends
+them, concurrently across calls; one call's webhooks still go one at a time, in the order its
+processes asked for them. Generators are only ever stepped on the engine thread (a finished
+webhook posts its result back as an event), so the engine's state needs no more care than
+before. Virtual time always requests them inline, one at a time: tests stay deterministic.
 """
 
 from __future__ import annotations
@@ -12,7 +18,9 @@ import heapq
 import itertools
 import threading
 import traceback
+from collections import deque
 from collections.abc import Callable, Generator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -107,6 +115,9 @@ class Scheduler:
         self._live: set[Proc] = set()
         self.closed = False
         self.max_events_per_instant = 20000
+        self._pool: ThreadPoolExecutor | None = None
+        # Call SID -> webhooks of that call waiting for the one in flight (present: one is).
+        self._serial: dict[str, deque[tuple[Proc, Fetch]]] = {}
 
     # -- scheduling (callable from any thread) -------------------------------------------
 
@@ -225,6 +236,9 @@ class Scheduler:
             if ev.cancelled:
                 return
             job = ev.fn()
+        if self._pool is not None:
+            self._dispatch(job)
+            return
         while job is not None:
             proc, fetch = job
             try:
@@ -235,6 +249,48 @@ class Scheduler:
             with self.lock:
                 proc.fetching = False
                 job = self._step(proc, result)
+
+    # -- concurrent delivery (real time) ---------------------------------------------------
+
+    def _dispatch(self, job: Job) -> None:
+        """Send a webhook on the pool, or queue it behind the one its call has in flight."""
+        if job is None:
+            return
+        key = job[1].call_sid
+        with self.lock:
+            if key is not None:
+                behind = self._serial.get(key)
+                if behind is not None:
+                    behind.append(job)
+                    return
+                self._serial[key] = deque()
+            pool = self._pool
+        if pool is None:  # stopped meanwhile
+            return
+        pool.submit(self._deliver, job)
+
+    def _deliver(self, job: tuple[Proc, Fetch]) -> None:
+        proc, fetch = job
+        try:
+            result = self.fetcher(fetch)
+        except Exception:
+            self.on_error(proc.name, traceback.format_exc())
+            result = None
+        self.post(lambda: self._resume(proc, fetch, result))
+
+    def _resume(self, proc: Proc, fetch: Fetch, result: Any) -> Job:
+        """On the engine thread: the call's next webhook may go, and `proc` continues."""
+        key = fetch.call_sid
+        if key is not None:
+            behind = self._serial.get(key)
+            if behind:
+                nxt = behind.popleft()
+                if self._pool is not None:
+                    self._pool.submit(self._deliver, nxt)
+            else:
+                self._serial.pop(key, None)
+        proc.fetching = False
+        return self._step(proc, result)
 
     # -- driving time --------------------------------------------------------------------
 
@@ -289,9 +345,12 @@ class Scheduler:
 
     # -- real time -----------------------------------------------------------------------
 
-    def start_realtime(self) -> None:
+    def start_realtime(self, webhook_workers: int = 0) -> None:
+        """Run due events on a thread; with `webhook_workers`, webhooks on that many more."""
         if self._runner is not None:
             return
+        if webhook_workers > 0 and not self.clock.virtual:
+            self._pool = ThreadPoolExecutor(webhook_workers, "sim-webhook")
         self._stop.clear()
         self._runner = threading.Thread(target=self._realtime_loop, name="sim-engine",
                                         daemon=True)
@@ -304,6 +363,9 @@ class Scheduler:
         if self._runner is not None:
             self._runner.join(timeout=5)
             self._runner = None
+        pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=False, cancel_futures=True)
 
     def _realtime_loop(self) -> None:
         self._loop_thread = threading.get_ident()

@@ -50,6 +50,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--log", help="write the event log (JSON lines) here on exit")
     p.add_argument("--connect-timeout", type=float, default=10.0)
     p.add_argument("--webhook-timeout", type=float, default=15.0)
+    p.add_argument("--webhook-workers", type=int, default=16,
+                   help="webhooks in flight at once, each call's in order (16; 0: one at a time)")
 
 
 def build(args: argparse.Namespace) -> Emulator:
@@ -57,7 +59,8 @@ def build(args: argparse.Namespace) -> Emulator:
     base = args.app_url.rstrip("/")
     emu = Emulator(creds["account_sid"], creds["auth_token"], clock=RealClock(),
                    transport=HttpTransport(args.connect_timeout, args.webhook_timeout),
-                   api_key=creds["api_key"], api_secret=creds["api_secret"])
+                   api_key=creds["api_key"], api_secret=creds["api_secret"],
+                   webhook_workers=getattr(args, "webhook_workers", 16))
     for number in args.number or ["+15005550006"]:
         emu.add_number(number, args.voice_url or f"{base}/ivr/incoming",
                        fallback_url=args.fallback_url or f"{base}/ivr/fallback",

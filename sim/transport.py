@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 import traceback
 from collections.abc import Mapping
@@ -53,7 +54,15 @@ class HttpTransport:
     def __init__(self, connect_timeout: float = 10.0, total_timeout: float = 15.0) -> None:
         self.connect_timeout = connect_timeout
         self.total_timeout = total_timeout
-        self.session = requests.Session()
+        # One session per thread: webhooks may go out from a pool (sim/scheduler.py).
+        self._local = threading.local()
+
+    @property
+    def session(self) -> requests.Session:
+        session = getattr(self._local, "session", None)
+        if session is None:
+            session = self._local.session = requests.Session()
+        return session
 
     def send(self, method: str, url: str, params: Mapping[str, str],
              headers: Mapping[str, str]) -> WebhookResponse:
