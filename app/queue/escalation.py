@@ -195,13 +195,13 @@ class Escalations:
             finally:
                 with self._lock:
                     self._in_flight.discard(member)
-
                     self._slots -= 1
+
         future = _offer_pool().submit(in_context)
         with self._lock:
             self._pending.add(future)
-
         return 1
+
     def _offer(self, offer: tuple[Deadline, str, str, str], first_due: float,
                now: float) -> bool:
         """Redirect a parked caller to the offer menu; then mark the step fired (when it took

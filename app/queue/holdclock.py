@@ -23,9 +23,9 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 
+from app.observability.context import job_context
 from app.queue.store import QueueStore
 
-from app.observability.context import job_context
 log = logging.getLogger(__name__)
 
 LEASE_SECONDS = 10.0

@@ -13,7 +13,7 @@ from twilio.base.exceptions import TwilioException, TwilioRestException
 from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 
-from app.telephony.http_client import RebasedTwilioHttpClient
+from app.telephony.http_client import RebasedTwilioHttpClient, tune_for_threads
 
 log = logging.getLogger(__name__)
 
@@ -74,9 +74,13 @@ class TwilioGateway:
     def from_config(cls, config: dict[str, Any]) -> TwilioGateway:
         timeout = float(config.get("TWILIO_REST_TIMEOUT_SECONDS", 10))
         if config["TWILIO_MODE"] != "live":
-            http_client = RebasedTwilioHttpClient(config["TWILIO_API_BASE_URL"], timeout=timeout)
+            base_url = config["TWILIO_API_BASE_URL"]
+            http_client = RebasedTwilioHttpClient(base_url, timeout=timeout)
         else:
+            base_url = "https://api.twilio.com"
             http_client = TwilioHttpClient(timeout=timeout)
+        # Shared by the hold clock's offer threads (and a web process's threads).
+        tune_for_threads(http_client, base_url, int(config.get("TWILIO_REST_POOL_SIZE", 32)))
         client = Client(
             config["TWILIO_ACCOUNT_SID"], config["TWILIO_AUTH_TOKEN"], http_client=http_client
         )
