@@ -75,10 +75,12 @@ TRANSFER_LIVE = ("initiated", "target_ringing", "consulting", "three_way")
 
 
 def _call_state(call: dict[str, Any]) -> str:
-    if call.get("held") == "1":
-        return "held"
+    # A warm transfer holds the caller while the agents consult: the transfer is the news
+    # (the hold clock still shows beside it).
     if call.get("transfer_state") in TRANSFER_LIVE:
         return "transferring"
+    if call.get("held") == "1":
+        return "held"
     return CALL_STATES.get(call.get("state", ""), call.get("state", ""))
 
 
