@@ -86,6 +86,39 @@ class Processes:
                 proc.wait(5)
 
 
+def cpu_seconds(procs: Processes, redis_pid: int | None = None) -> dict[str, float]:
+    """CPU seconds used so far by this process (the emulator and the driver) and by each
+    started process with its children (gunicorn's workers), from /proc via psutil (not a
+    project dependency: without it, no CPU figures)."""
+    try:
+        import psutil
+    except ImportError:
+        return {}
+
+    times = os.times()
+    used = {"emulator+driver": times.user + times.system}
+    for name, popen in procs.procs.items():
+        total = 0.0
+        try:
+            parent = psutil.Process(popen.pid)
+            for p in [parent, *parent.children(recursive=True)]:
+                t = p.cpu_times()
+                total += t.user + t.system
+        except psutil.Error:
+            pass
+        used[name] = total
+    used["redis"] = 0.0
+    if redis_pid:
+        try:
+            t = psutil.Process(redis_pid).cpu_times()
+            used["redis"] = t.user + t.system
+        except psutil.Error:
+            pass
+    machine = psutil.cpu_times()
+    used["machine"] = machine.user + machine.system + machine.nice
+    return used
+
+
 def wait_for(predicate, timeout: float, what: str, every: float = 0.2) -> None:
     deadline = time.monotonic() + timeout
     while not predicate():
@@ -437,6 +470,9 @@ def check(app: Any, emu: Any, callers: list[Caller]) -> tuple[dict[str, Any], li
         "webhook_max_ms": round(max(elapsed, default=0) * 1000, 1),
         "webhook_statuses": dict(Counter(str(e.get("status")) for e in webhooks)),
         "webhook_errors": len([e for e in events if e["type"] == "webhook_error"]),
+        "webhook_error_samples": [
+            f"{e.get('purpose')} {str(e.get('url', '')).split('?')[0]} {e.get('reason')}"
+            for e in events if e["type"] == "webhook_error"][:10],
         "steps_fired": len(escalations),
         "step_late_p50_ms": round(percentile(late, 50) * 1000, 1),
         "step_late_p99_ms": round(percentile(late, 99) * 1000, 1),
@@ -543,13 +579,23 @@ def main(argv: list[str] | None = None) -> int:
               f"x {args.threads} threads, {args.clocks} clocks, {args.workers} workers",
               flush=True)
         driver = Driver(emu, callers, args.ramp, web_url, tokens, redis_server.url)
+        redis_pid = redis_server.process.pid if redis_server.process else None
+        load_before, cpu_before = os.getloadavg(), cpu_seconds(procs, redis_pid)
         driver.run(args.timeout)
+        cpu_after, load_after = cpu_seconds(procs, redis_pid), os.getloadavg()
         wait_for(lambda: _queue_empty(redis_server.url), 120, "the workers drain their queue")
         time.sleep(3)  # the last recording callbacks and timeline flushes
         figures, failures = check(app, emu, callers)
         figures["driver_problems"] = driver.problems[:20]
         figures["agents_back_from_away"] = driver.back_from_away
         figures["processes_alive"] = procs.alive()
+        cpu = {k: round(cpu_after[k] - cpu_before.get(k, 0.0), 1) for k in cpu_after}
+        if cpu:
+            ours = sum(v for k, v in cpu.items() if k != "machine")
+            cpu["others_on_the_machine"] = round(cpu["machine"] - ours, 1)
+        figures["cpu_seconds_during_calls"] = cpu
+        figures["load_average_before_after"] = [round(load_before[0], 2),
+                                                 round(load_after[0], 2)]
     finally:
         procs.stop()
         emu.stop()
