@@ -126,9 +126,8 @@ class CallFlow:
 
     def _incoming(self, call: CallInput, first: bool) -> VoiceResponse:
         kind = caller_kind(call.from_number)
-        number = phones.normalise(call.from_number, self.settings.region) if kind == "number" \
-            else None
-        customer = customers.caller_by_phone(number) if number else None
+        customer = customers.caller_by_number(call.from_number, self.settings.region) \
+            if kind == "number" else None
         # This is the webhook the benchmark measures. The new row is staged without a SELECT
         # for an existing one (the unique call_sid catches the rare retry) and kept out of the
         # session, then written once, with its customer and events, by `_commit_first`: the
