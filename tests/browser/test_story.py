@@ -67,7 +67,6 @@ def test_a_call_from_the_test_phone_to_a_transfer_a_wrap_up_and_a_voicemail(
     expect(transcript).to_contain_text("You pressed 2")
     sid = phone.locator("#call-sid").inner_text().strip()
     assert sid.startswith("CA")
-    screenshot(phone, "story-test-phone")
 
     # The floor: Jordan waits in the support queue, his hold clock ticking in the browser.
     waiting = floor.locator(f'[data-queue="support"] tr[data-call="{sid}"]')
@@ -103,6 +102,7 @@ def test_a_call_from_the_test_phone_to_a_transfer_a_wrap_up_and_a_voicemail(
     expect(waiting).to_have_count(0)
     expect(floor_agent("alice")).to_contain_text("on a call")
     expect(transcript).to_contain_text("Connected with", timeout=20_000)
+    screenshot(phone, "story-test-phone")
     screenshot(floor, "story-floor-talking")
 
     # --- Bob signs in and goes available; Alice warm-transfers Jordan to him. --------------
@@ -200,6 +200,7 @@ def test_a_call_from_the_test_phone_to_a_transfer_a_wrap_up_and_a_voicemail(
     # pressing # at once would cut it short).
     expect(transcript).to_contain_text("Your message has been saved", timeout=40_000)
     expect(phone.locator("#status")).to_have_text("completed", timeout=20_000)
+    screenshot(phone, "story-test-phone-message")
     voicemail_sid = phone.locator("#call-sid").inner_text().strip()
     assert voicemail_sid != sid
 
@@ -210,6 +211,7 @@ def test_a_call_from_the_test_phone_to_a_transfer_a_wrap_up_and_a_voicemail(
     expect(message_on_floor).to_contain_text("voicemail")
     expect(message_on_floor).to_contain_text("Sales")
     callback_id = message_on_floor.get_attribute("data-callback")
+    backlog.scroll_into_view_if_needed()
     screenshot(floor, "story-floor-callbacks")
 
     # Alice's console lists it with the transcription (it comes a moment after the message).
