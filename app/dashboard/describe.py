@@ -21,6 +21,9 @@ HIDDEN_PREFIXES = ("agent.offer", "agent.answered", "agent.callback_offer", "age
 MONITOR_WORDS = {"listen": "is listening to", "whisper": "is whispering to the agent on",
                  "barge": "joined"}
 
+# Agents' own events, in the words of their state changes ("alice is away (Break)").
+AGENT_WORDS = {"agent.wrap_up": "is wrapping up", "agent.available": "is available"}
+
 # Severity shown as the item's colour: info, good, warn, bad.
 SEVERITY = {
     "call.escalated": "warn",
@@ -110,6 +113,9 @@ def describe(event: dict[str, Any], caller: Callable[[str], str]) -> dict[str, A
     elif kind == "agent.state":
         reason = f" ({event['reason']})" if event.get("reason") else ""
         text = f"{agent} is {event.get('state', '')}{reason}".replace("_", " ")
+    elif kind in AGENT_WORDS:
+        reason = f" ({event['reason']})" if event.get("reason") else ""
+        text = f"{agent} {AGENT_WORDS[kind]}{' the call with ' + who if who else ''}{reason}"
     elif kind.startswith("agent."):
         text = f"{agent}: {kind.removeprefix('agent.').replace('_', ' ')}"
     else:

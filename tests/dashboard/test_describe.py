@@ -27,6 +27,10 @@ def names(sid: str) -> str:
      "Asha transferred from amy to bob", "good"),
     ({"type": "agent.state", "agent": "amy", "state": "away", "reason": "lunch"},
      "amy is away (lunch)", "info"),
+    ({"type": "agent.wrap_up", "agent": "amy", "call_sid": "CA1"},
+     "amy is wrapping up the call with Asha", "info"),
+    ({"type": "agent.available", "agent": "amy", "reason": "wrap-up submitted"},
+     "amy is available (wrap-up submitted)", "info"),
     ({"type": "alert.callback_overdue", "callback_id": 7, "number": "+14155550100",
       "overdue_minutes": 12.5}, "Callback #7 to +14155550100 is 12.5 min overdue", "bad"),
 ])
