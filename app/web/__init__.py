@@ -28,8 +28,10 @@ bp = AssetsBlueprint("web", __name__, template_folder="templates", static_folder
 
 def _install_hooks(state) -> None:
     from app.web.hooks import enforce_csrf, template_globals
+    from app.web.sessions import CookieSessionInterface
 
     state.app.before_request(enforce_csrf)
+    state.app.session_interface = CookieSessionInterface()
     state.app.context_processor(template_globals)
 
 
