@@ -107,6 +107,9 @@ def apply_queue_event(interaction: Interaction, kind: str, detail: dict[str, Any
         interaction.answered_at = at
         interaction.agent_identity = detail.get("agent")
         interaction.wait_seconds = detail.get("wait_seconds")
+        if detail.get("late"):
+            # The answer came before the hang-up; only its news came after (queue service).
+            interaction.abandoned = False
     elif kind == "abandoned":
         interaction.abandoned = True
         interaction.wait_seconds = detail.get("wait_seconds")

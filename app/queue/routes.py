@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from email.utils import parsedate_to_datetime
+
 from flask import current_app, request
 
 from app.queue import bp, twiml
@@ -14,6 +16,14 @@ NOT_ANSWERED = {"busy", "no-answer", "failed", "canceled"}
 
 def _call() -> str:
     return request.args.get("call", "") or request.form.get("CallSid", "")
+
+
+def event_time() -> float | None:
+    """When the event happened, by Twilio's `Timestamp` (RFC 2822, whole seconds), if sent."""
+    try:
+        return parsedate_to_datetime(request.form.get("Timestamp", "")).timestamp()
+    except (TypeError, ValueError, IndexError):
+        return None
 
 
 @bp.post("/wait")
@@ -36,7 +46,7 @@ def conference_events():
     elif (event == "participant-leave" and is_caller
           and request.form.get("ReasonParticipantLeft") == "participant_hung_up"):
         # Only a hang-up: leaving for the offer menu (a REST redirect) is not leaving the line.
-        service.caller_left(call_sid)
+        service.caller_left(call_sid, at=event_time())
     for hook in current_app.extensions.get(CONFERENCE_HOOKS, []):
         hook(call_sid, event, request.form)
     return twiml.empty()
@@ -58,7 +68,7 @@ def agent_leg():
             service.drop_untracked_leg(call_sid, agent, leg)
         return twiml.empty()
     if status == ANSWERED:
-        if not service.agent_answered(call_sid, agent):
+        if not service.agent_answered(call_sid, agent, leg=leg, at=event_time()):
             service.drop_untracked_leg(call_sid, agent, leg)
     elif status in NOT_ANSWERED:
         service.agent_missed(call_sid, agent, status)

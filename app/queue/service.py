@@ -297,14 +297,35 @@ class QueueService:
             log.exception("no screen-pop for call %s", call_sid)
             return None
 
-    def agent_answered(self, call_sid: str, agent: str) -> bool:
+    def agent_answered(self, call_sid: str, agent: str, *, leg: str = "",
+                       at: float | None = None) -> bool:
+        """The agent picked up. `at`: when, by Twilio's `Timestamp` on the callback."""
         waited = self.store.answer(call_sid, agent, self.now())
         if waited is None:
+            self._late_answer(call_sid, agent, leg, at)
             return False
         self._bump_generation(call_sid)  # the hold clock stops: the caller is being served
         self.events.call_event(call_sid, "answered", agent=agent, wait_seconds=round(waited, 1))
         self.events.agent_event(agent, "answered", call_sid=call_sid)
         return True
+
+    def _late_answer(self, call_sid: str, agent: str, leg: str, at: float | None) -> None:
+        """The answer's news came after the caller's hang-up, although the answer came first
+        (the two callbacks travel separately and may arrive in either order): the caller was
+        answered, and is recorded so, not as abandoned. Ordered by the events' own
+        timestamps (Twilio's `Timestamp`, whole seconds): a tie stays abandoned."""
+        call = self.store.call(call_sid)
+        hung_up_at = call.get("hung_up_at") or ""
+        if (at is None or not hung_up_at or call.get("state") != "ended"
+                or call.get("agent") != agent or not leg or call.get("agent_leg") != leg
+                or call.get("hung_up_state") != "offered" or call.get("late_answer")):
+            return
+        if at >= float(hung_up_at):
+            return
+        self.store.set_call_fields(call_sid, late_answer="1")
+        waited = at - float(call.get("since", at))
+        self.events.call_event(call_sid, "answered", agent=agent, wait_seconds=round(waited, 1),
+                               late=True)
 
     def leg_superseded(self, call_sid: str, agent: str, leg: str) -> bool:
         """True if `leg` is an earlier ring of the agent now offered this caller on another leg
@@ -350,8 +371,9 @@ class QueueService:
         self.events.agent_event(agent, "wrap_up", call_sid=call_sid)
         return True
 
-    def caller_left(self, call_sid: str) -> None:
+    def caller_left(self, call_sid: str, at: float | None = None) -> None:
         """The caller hung up (or the call ended): out of every queue, offers cancelled.
+        `at`: when, by Twilio's `Timestamp` on the event, if it has one.
 
         A requested callback stays in line after the caller's own call ends: that is the point.
         """
@@ -361,6 +383,10 @@ class QueueService:
         state, agent = self.store.hang_up(call_sid, self.now())
         if not state:
             return
+        if state == "offered":
+            # For an agent's answer whose news is still on its way (_late_answer).
+            self.store.set_call_fields(call_sid, hung_up_state=state,
+                                       hung_up_at=self.now() if at is None else at)
         self._bump_generation(call_sid)
         if state in ("waiting", "in_offer", "offered"):
             waited = self.now() - float(call.get("since", self.now()))

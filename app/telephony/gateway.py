@@ -144,7 +144,9 @@ class TwilioGateway:
                 end_conference_on_exit=True,
                 status_callback=status_callback,
                 status_callback_method="POST",
-                status_callback_event=["initiated", "ringing", "answered", "completed"],
+                # Only what the router acts on (`completed` carries no-answer, busy...): each
+                # event is a webhook, and under load fewer mean the answer's news comes sooner.
+                status_callback_event=["answered", "completed"],
             ).call_sid
 
         stale_removed = False

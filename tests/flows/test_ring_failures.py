@@ -139,3 +139,47 @@ def test_twilio_down_is_not_rung_into_again_and_again(floor):
     assert 2 <= attempts <= 6, attempts
     assert {floor.agent_state(a)["state"] for a in ("amy", "bob")} == {"available"}
     assert floor.call_state(call.sid)["state"] == "waiting"
+
+
+class HoldBack:
+    """Delivers every webhook but those `held` picks, which wait until `release()`: a
+    callback that Twilio sent on time and that reached the app late."""
+
+    def __init__(self, inner, held) -> None:
+        self.inner, self.held, self.kept = inner, held, []
+
+    def send(self, method, url, params, headers):
+        from sim.transport import WebhookResponse
+
+        if self.held(url, params):
+            self.kept.append((method, url, dict(params), dict(headers)))
+            return WebhookResponse(204)
+        return self.inner.send(method, url, params, headers)
+
+    def release(self) -> None:
+        for request in self.kept:
+            assert self.inner.send(*request).status == 200
+
+
+def test_an_answer_whose_news_comes_after_the_hang_up_is_still_an_answer(floor):
+    from tests.flows.test_queue_flows import interaction
+
+    amy = floor.agent("amy", ["billing"])
+    amy.answer_after = None
+    late = HoldBack(floor.emu.transport, lambda url, params: "/queue/agent-leg" in url
+                    and params.get("CallStatus") == "in-progress")
+    floor.emu.transport = late
+    call = choose(floor)
+    floor.wait_until(lambda: amy.is_ringing, timeout=30)
+    amy.answer()
+    floor.wait(4)  # caller and amy talk; the app has not heard of the answer yet
+    assert amy.call is not None and late.kept
+    assert floor.call_state(call.sid)["state"] == "offered"
+    call.hangup()
+    floor.wait(1)
+    assert interaction(floor, call.sid).abandoned  # what the app knew then
+
+    late.release()  # the answer's callback arrives, stamped 4 s before the hang-up
+    row = interaction(floor, call.sid)
+    assert row.answered_at is not None and row.agent_identity == "amy"
+    assert not row.abandoned
