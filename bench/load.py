@@ -452,6 +452,7 @@ def check(app: Any, emu: Any, callers: list[Caller]) -> tuple[dict[str, Any], li
 
     webhooks = [e for e in events if e["type"] == "webhook"]
     elapsed = [e["elapsed"] for e in webhooks if e.get("elapsed") is not None]
+    queued = [e["queued"] for e in webhooks if e.get("queued") is not None]
     first = min(c.dialed_at for c in callers)
     last = max(c.ended_at for c in callers)
     figures = {
@@ -468,6 +469,10 @@ def check(app: Any, emu: Any, callers: list[Caller]) -> tuple[dict[str, Any], li
         "webhook_p50_ms": round(percentile(elapsed, 50) * 1000, 1),
         "webhook_p99_ms": round(percentile(elapsed, 99) * 1000, 1),
         "webhook_max_ms": round(max(elapsed, default=0) * 1000, 1),
+        # Before the request: waiting in the emulator for the call's earlier webhooks or a
+        # free thread (Twilio's own side; large means the emulator, not the app, lags).
+        "webhook_queued_p50_ms": round(percentile(queued, 50) * 1000, 1),
+        "webhook_queued_p99_ms": round(percentile(queued, 99) * 1000, 1),
         "webhook_statuses": dict(Counter(str(e.get("status")) for e in webhooks)),
         "webhook_errors": len([e for e in events if e["type"] == "webhook_error"]),
         "webhook_error_samples": [

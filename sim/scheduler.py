@@ -117,7 +117,8 @@ class Scheduler:
         self.max_events_per_instant = 20000
         self._pool: ThreadPoolExecutor | None = None
         # Call SID -> webhooks of that call waiting for the one in flight (present: one is).
-        self._serial: dict[str, deque[tuple[Proc, Fetch]]] = {}
+        self._serial: dict[str, deque[tuple[Proc, Fetch, float]]] = {}
+        self._delivery = threading.local()
 
     # -- scheduling (callable from any thread) -------------------------------------------
 
@@ -256,21 +257,28 @@ class Scheduler:
         """Send a webhook on the pool, or queue it behind the one its call has in flight."""
         if job is None:
             return
+        item = (*job, self.now())
         key = job[1].call_sid
         with self.lock:
             if key is not None:
                 behind = self._serial.get(key)
                 if behind is not None:
-                    behind.append(job)
+                    behind.append(item)
                     return
                 self._serial[key] = deque()
             pool = self._pool
         if pool is None:  # stopped meanwhile
             return
-        pool.submit(self._deliver, job)
+        pool.submit(self._deliver, item)
 
-    def _deliver(self, job: tuple[Proc, Fetch]) -> None:
-        proc, fetch = job
+    def delivery_wait(self) -> float | None:
+        """In a pool thread, during a webhook: how long it waited to be sent (its call's
+        earlier webhooks, or a free thread). None when webhooks are sent inline."""
+        return getattr(self._delivery, "waited", None)
+
+    def _deliver(self, item: tuple[Proc, Fetch, float]) -> None:
+        proc, fetch, asked = item
+        self._delivery.waited = self.now() - asked
         try:
             result = self.fetcher(fetch)
         except Exception:

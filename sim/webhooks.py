@@ -73,10 +73,12 @@ def perform(emu: Emulator, fetch: Fetch) -> WebhookResponse:
         "User-Agent": "TwilioProxy/1.1",
         "I-Twilio-Idempotency-Token": str(uuid.uuid4()),
     }
+    waited = emu.sched.delivery_wait()
     resp = emu.transport.send(method, fetch.url, fetch.params, headers)
     emu.log("webhook", call_sid=fetch.call_sid, purpose=fetch.purpose, method=method,
             url=url, params=dict(fetch.params), status=resp.status,
-            response=resp.text[:4000], error=resp.error, elapsed=round(resp.elapsed, 4))
+            response=resp.text[:4000], error=resp.error, elapsed=round(resp.elapsed, 4),
+            queued=None if waited is None else round(waited, 4))
     return resp
 
 
