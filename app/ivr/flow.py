@@ -40,7 +40,7 @@ from app.ivr.departments import DepartmentView
 from app.ivr.languages import Language, is_supported, language, offered
 from app.ivr.twiml import Listen, Spoken
 from app.queue.entry import hand_off
-from app.telephony import VoiceResponse, public_url
+from app.telephony import TwiML, VoiceResponse, public_url
 
 log = logging.getLogger(__name__)
 _FIRST_WRITE_LOCK = threading.Lock()
@@ -253,23 +253,26 @@ class CallFlow:
     # -- steps -----------------------------------------------------------------------------
 
     def _ask_language(self, attempt: int, lead: Sequence[Spoken] = ()) -> VoiceResponse:
-        options = [
-            self._say("language.option", language(code), key=str(index))
-            for index, code in enumerate(self.settings.languages, start=1)
-        ]
-        return twiml.speak_then_listen(
-            lead, options,
-            Listen(self._url("/ivr/language", attempt=attempt), num_digits=1,
-                   timeout=self.settings.gather_timeout),
-        )
+        def build() -> tuple[TwiML, ...]:
+            options = [
+                self._say("language.option", language(code), key=str(index))
+                for index, code in enumerate(self.settings.languages, start=1)
+            ]
+            return twiml.listening(options, Listen(
+                self._url("/ivr/language", attempt=attempt), num_digits=1,
+                timeout=self.settings.gather_timeout))
+
+        return twiml.speak_then(lead, cache.cache().get(f"twiml.language:{attempt}", build))
 
     def _ask_account(self, lang: Language, attempt: int,
                      lead: Sequence[Spoken] = ()) -> VoiceResponse:
-        return twiml.speak_then_listen(
-            lead, [self._say("account.ask", lang)],
-            Listen(self._url("/ivr/account", lang=lang.code, attempt=attempt),
-                   finish_on_key="#", timeout=self.settings.account_timeout),
-        )
+        def build() -> tuple[TwiML, ...]:
+            return twiml.listening([self._say("account.ask", lang)], Listen(
+                self._url("/ivr/account", lang=lang.code, attempt=attempt),
+                finish_on_key="#", timeout=self.settings.account_timeout))
+
+        return twiml.speak_then(
+            lead, cache.cache().get(f"twiml.account:{lang.code}:{attempt}", build))
 
     def _menu(self, interaction: Interaction, lang: Language, attempt: int,
               lead: Sequence[Spoken] = ()) -> VoiceResponse:
@@ -279,17 +282,21 @@ class CallFlow:
         if len(active) == 1:
             # One department: a menu of one choice would only keep the caller waiting.
             return self._route(interaction, active[0], lang, "only", lead=lead)
-        options = [self._say("menu.intro", lang)] + [
-            self._say("menu.option", lang, department=d.name_in(lang.code), key=d.menu_key)
-            for d in active
-        ]
-        return twiml.speak_then_listen(
-            lead, options,
-            Listen(self._url("/ivr/menu", lang=lang.code, attempt=attempt), input="dtmf speech",
-                   num_digits=1, timeout=self.settings.gather_timeout,
-                   speech_language=lang.speech_language,
-                   hints=matching.hints(active, lang.code)),
-        )
+
+        def build() -> tuple[TwiML, ...]:
+            options = [self._say("menu.intro", lang)] + [
+                self._say("menu.option", lang, department=d.name_in(lang.code), key=d.menu_key)
+                for d in active
+            ]
+            return twiml.listening(options, Listen(
+                self._url("/ivr/menu", lang=lang.code, attempt=attempt), input="dtmf speech",
+                num_digits=1, timeout=self.settings.gather_timeout,
+                speech_language=lang.speech_language, hints=matching.hints(active, lang.code)))
+
+        # Prompts, departments and settings only: kept per configuration version (and
+        # rebuilt every time when Redis, which holds the version, is unreachable).
+        return twiml.speak_then(
+            lead, cache.cache().get(f"twiml.menu:{lang.code}:{attempt}", build))
 
     def _match(self, call: CallInput, lang: Language,
                active: list[DepartmentView]) -> tuple[DepartmentView | None, str]:

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from app.ivr.languages import Language
-from app.telephony import Gather, VoiceResponse
+from app.telephony import Gather, TwiML, VoiceResponse
 
 
 @dataclass(frozen=True)
@@ -45,9 +45,24 @@ def say(parent: VoiceResponse | Gather, phrase: Spoken) -> None:
 def speak_then_listen(before: Sequence[Spoken], inside: Sequence[Spoken],
                       listen: Listen) -> VoiceResponse:
     """Phrases the caller cannot interrupt, then phrases they can answer during."""
+    return speak_then(before, listening(inside, listen))
+
+
+def speak_then(before: Sequence[Spoken], verbs: Sequence[TwiML]) -> VoiceResponse:
+    """Phrases the caller cannot interrupt, then `verbs` (from `listening`, which may be
+    shared between responses: nothing here or in rendering changes them)."""
     response = VoiceResponse()
     for phrase in before:
         say(response, phrase)
+    for verb in verbs:
+        response.append(verb)
+    return response
+
+
+def listening(inside: Sequence[Spoken], listen: Listen) -> tuple[TwiML, ...]:
+    """The <Gather> speaking `inside`, and the <Redirect> for no input: the part of a question
+    that depends only on configuration, so the IVR keeps it per configuration version."""
+    response = VoiceResponse()
     options: dict[str, object] = {
         "action": listen.action, "method": "POST", "input": listen.input,
         "timeout": listen.timeout,
@@ -66,7 +81,7 @@ def speak_then_listen(before: Sequence[Spoken], inside: Sequence[Spoken],
     for phrase in inside:
         say(gather, phrase)
     response.redirect(listen.action, method="POST")
-    return response
+    return tuple(response.verbs)
 
 
 def speak_and_hang_up(phrases: Sequence[Spoken]) -> VoiceResponse:

@@ -4,6 +4,7 @@ Everything else builds TwiML with the `VoiceResponse` re-exported here, reaches 
 API through `gateway()`, and declares webhooks with `twilio_webhook`.
 """
 
+from twilio.twiml import TwiML
 from twilio.twiml.voice_response import Dial, Gather, VoiceResponse
 
 from app.telephony.fallback import safe_fallback_response as safe_fallback_twiml
@@ -14,6 +15,7 @@ from app.telephony.webhook import public_url, twilio_webhook
 __all__ = [
     "Dial",
     "Gather",
+    "TwiML",
     "VoiceResponse",
     "TwilioGateway",
     "gateway",

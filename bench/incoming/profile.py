@@ -27,6 +27,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--data-dir", type=Path, default=ROOT / "var" / "bench")
     parser.add_argument("--html", type=Path, help="write pyinstrument's HTML report here")
     parser.add_argument("--no-profile", action="store_true", help="only time the requests")
+    parser.add_argument("--bare", action="store_true",
+                        help="the baseline (bench/incoming/bare_app.py) through the same test "
+                             "client, for the in-process ratio of CPU per request")
     parser.add_argument("--cpu", action="store_true",
                         help="cProfile on process CPU time instead of pyinstrument's wall "
                              "time (waits for Redis, SQLite or a busy core do not count)")
@@ -43,7 +46,10 @@ def main(argv: list[str] | None = None) -> None:
         os.environ.update(DATABASE_URL=f"sqlite:///{database}", REDIS_URL=redis.url,
                           PUBLIC_BASE_URL=PUBLIC_BASE_URL, TWILIO_AUTH_TOKEN=AUTH_TOKEN,
                           LOG_LEVEL="WARNING")
-        from app import create_app
+        if args.bare:
+            from bench.incoming.bare_app import create_app
+        else:
+            from app import create_app
 
         client = create_app().test_client()
         # Fresh CallSids (the measured run used its files' already: replaying them would
