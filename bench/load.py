@@ -396,8 +396,16 @@ def check(app: Any, emu: Any, callers: list[Caller]) -> tuple[dict[str, Any], li
             leg = calls[e["call_sid"]]
             spans[leg.to].append((joined_at.pop(e["call_sid"]), e["t"], e["conference_sid"]))
 
+    # When the first agent leg joined each caller's room, and when the caller's call ended.
+    first_join: dict[str, float] = {}
+    for e in events:
+        if (e["type"] == "participant_joined" and e["call_sid"] in calls
+                and calls[e["call_sid"]].to.startswith("client:")):
+            first_join.setdefault(conference_owner.get(e["conference_sid"], ""), e["t"])
+    hung_up = {sid: calls[sid].ended_at for sid in sids
+               if sid in calls and calls[sid].ended_at is not None}
     outcomes: Counter[str] = Counter()
-    short_messages = 0
+    short_messages = simultaneous = 0
     for sid, caller in sids.items():
         row = by_sid.get(sid)
         if row is None:
@@ -433,7 +441,16 @@ def check(app: Any, emu: Any, callers: list[Caller]) -> tuple[dict[str, Any], li
         if caller.transferred and ways[0] == "answered" and len(caller.agents) != 2:
             failures.append(f"{sid}: transferred, but talked to {caller.agents}")
         if ways[0] != "answered" and agent_joins:
-            failures.append(f"{sid}: {ways[0]}, yet {agent_joins} agent(s) joined")
+            # An agent whose leg joined less than a second before the caller hung up: the
+            # caller could not have noticed (the driver looks every 0.2 s and more under
+            # load), and Twilio's Timestamps (whole seconds) cannot order the two. Counted,
+            # not failed; anything longer is a call the app lost as answered.
+            before = hung_up.get(sid, 0.0) - first_join.get(sid, 0.0)
+            if ways[0] == "abandoned" and caller.outcome == "abandoned" and 0 <= before < 1.0:
+                simultaneous += 1
+            else:
+                failures.append(f"{sid}: {ways[0]}, yet {agent_joins} agent(s) joined "
+                                f"({before:.2f} s before the caller's hang-up)")
     for agent, legs in spans.items():
         legs.sort()
         for (_, end, conf), (start, _, other) in zip(legs, legs[1:], strict=False):
@@ -462,6 +479,7 @@ def check(app: Any, emu: Any, callers: list[Caller]) -> tuple[dict[str, Any], li
         "offers_heard": sum(c.offers for c in callers),
         "transferred": sum(c.transferred for c in callers),
         "messages_too_short": short_messages,
+        "agent_joined_as_the_caller_hung_up": simultaneous,
         "seconds": round(last - first, 1),
         "calls_per_second": round(len(callers) / (last - first), 2),
         "most_concurrent": most_concurrent(callers),
@@ -517,7 +535,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=8)
     parser.add_argument("--transfers", type=float, default=0.2,
                         help="share of callers an agent transfers (cold, to the department)")
-    parser.add_argument("--webhook-workers", type=int, default=16,
+    parser.add_argument("--webhook-workers", type=int, default=64,
                         help="webhooks the emulator has in flight at once, each call's in "
                              "order, as Twilio (0: one at a time, the old engine)")
     args = parser.parse_args(argv)
@@ -612,6 +630,8 @@ def main(argv: list[str] | None = None) -> int:
                     "webhook_workers": args.webhook_workers,
                     "failures": failures[:50], "failure_count": len(failures)})
     (run_dir / "results.json").write_text(json.dumps(figures, indent=2))
+    if failures:
+        emu.write_log(run_dir / "events.jsonl")  # what the emulator saw, to find out why
     print(json.dumps(figures, indent=2), flush=True)
     print("OK: no call lost or doubled, every step in time" if not failures
           else f"FAILED: {len(failures)} problem(s)", flush=True)
