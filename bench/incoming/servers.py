@@ -140,3 +140,34 @@ class Gunicorn:
                 self.process.kill()
                 self.process.wait()
         self.process = None
+
+
+class Clock:
+    """The app's clock process (`flask queue clock`), which runs the writer of new calls'
+    rows staged by the incoming-call webhook (app/interactions/pending.py): in production it
+    runs beside the web processes, so it runs beside the app side here, and its CPU is shown."""
+
+    def __init__(self, *, cwd: Path, env: dict[str, str], log_path: Path) -> None:
+        self.cwd, self.env, self.log_path = cwd, env, log_path
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> Clock:
+        flask = Path(sys.executable).with_name("flask")
+        with self.log_path.open("ab") as log:
+            self.process = subprocess.Popen(
+                [str(flask), "--app", "app", "queue", "clock"], cwd=self.cwd,
+                env={**os.environ, **self.env}, stdout=log, stderr=subprocess.STDOUT)
+        return self
+
+    def cpu_seconds(self) -> float:
+        return process_tree_cpu(self.process.pid) if self.process else 0.0
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.process = None
