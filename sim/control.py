@@ -120,6 +120,9 @@ def register_control(app: Flask, emu: Emulator) -> None:
         if phone is None:
             return fail(404, f"no softphone {identity}")
         phone.online = False
+        # A scripted auto-answer ends with the registration, or it would answer for whoever
+        # signs in as this identity next (a browser answers only when its agent clicks).
+        phone.answer_after = None
         return jsonify({"address": phone.address, "online": False})
 
     @bp.post("/softphones/<identity>/calls")

@@ -22,7 +22,7 @@ JORDAN = "+12025550143"  # demo customer, English, account 100004
 NEW_CALLER = "+14155550123"  # nobody on file: greeted in English, asked for a language
 MESSAGE = ("Hello, this is Morgan. I would like to hear about your family plans for three "
            "phones. Please call me back this afternoon.")
-# What Alice can see or do in the wrap-up and on the callback.
+# Alice's wrap-up notes after handing Jordan over.
 NOTES = "Wants a faster plan; Bob in support takes the router question."
 
 
