@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, Protocol
@@ -24,7 +25,11 @@ OFFER_THREADS = 16
 # Offer slots per clock process: an offer that waited in the pool past its lease would be
 # claimed again and sent twice, so over this many the step is put off instead (OFFER_LATER).
 MAX_OFFERS_IN_FLIGHT = 4 * OFFER_THREADS
+# An offer put off comes back at least this much later, and the offers put off are spaced at
+# the rate this process sends them (an offer's measured time / threads), so that a backlog
+# is claimed again about as fast as slots free up, not all of it every OFFER_LATER.
 OFFER_LATER = 0.1
+FIRST_OFFER_SECONDS = 0.2  # the guess until offers have been timed (Twilio: ~0.2 s)
 
 
 class Timeline(Protocol):
@@ -81,6 +86,8 @@ class Escalations:
         self._in_flight: set[str] = set()
         # Offer slots taken: offers in flight plus those a running batch may still start.
         self._slots = 0
+        self._offer_seconds = FIRST_OFFER_SECONDS  # moving average of an offer's time
+        self._put_off_until = 0.0  # when the last offer put off comes back
         self._lock = threading.Lock()
 
     def handlers(self) -> dict[str, Handler]:
@@ -112,11 +119,16 @@ class Escalations:
         back on the clock a moment later: the clock never waits for Twilio.
         """
         budget = self._take_slots(len(deadlines))
-        started = 0
+        started = put_off = 0
+        at = self.service.now()
+        with self._lock:
+            put_off_at = max(at + OFFER_LATER, self._put_off_until)
+            spacing = self._offer_seconds / OFFER_THREADS
         try:
-            args: list[Any] = [self.store.keys.prefix, now, self.service.now(), STREAM_LENGTH,
+            args: list[Any] = [self.store.keys.prefix, now, at, STREAM_LENGTH,
                                self.timeline.key if self.timeline is not None else "",
-                               RETRY_WHILE_RINGING, MAX_PRIORITY, _BAND, budget, OFFER_LATER]
+                               RETRY_WHILE_RINGING, MAX_PRIORITY, _BAND, budget, put_off_at,
+                               spacing]
             for d in deadlines:
                 args += [d.member, d.subject, d.generation, d.index, d.due]
             flat = self._script(keys=[], args=args)
@@ -131,6 +143,7 @@ class Escalations:
                                                  float(first_due), now)
                     continue
                 if outcome == "later":
+                    put_off += 1
                     if a:  # a parked caller went back in line
                         widened.add(a)
                     continue
@@ -144,6 +157,9 @@ class Escalations:
         finally:
             if budget > 0:
                 self._release_slots(budget - started)
+            if put_off:
+                with self._lock:
+                    self._put_off_until = put_off_at + put_off * spacing
         for departments in widened:
             self.service.route(departments.split(","))
         if pushed:
@@ -189,13 +205,16 @@ class Escalations:
         context = self.context
 
         def in_context() -> bool:
+            started = time.perf_counter()
             try:
                 with context(), job_context(f"holdclock:{member}", offer[0].subject):
                     return self._offer(offer, first_due, now)
             finally:
+                took = time.perf_counter() - started
                 with self._lock:
                     self._in_flight.discard(member)
                     self._slots -= 1
+                    self._offer_seconds += 0.1 * (took - self._offer_seconds)
 
         future = _offer_pool().submit(in_context)
         with self._lock:

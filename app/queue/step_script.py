@@ -14,11 +14,14 @@ same call-hash fields; keep them in step.
 ARGV: prefix, now (claim time), at (the time the batch runs, app clock), stream length,
 timeline list key ('' for none), retry seconds (offer while ringing), max priority, band,
 offer budget (how many callers this batch may park for an offer; -1 for no limit), put-off
-seconds (an offer over the budget), then per step: member, call SID, generation, index, due.
+time and spacing (offers over the budget), then per step: member, call SID, generation,
+index, due.
 
 An offer over the budget (the clock's offer slots are full: Twilio is slow) is not parked:
-the caller stays in line and the step goes back on the clock `put-off` seconds later, so the
-other steps of the batch never wait behind Twilio. A step put off (this, or an offer while an
+the caller stays in line and the step goes back on the clock, the n-th of the batch at
+put-off time + n x spacing (the clock spaces them at the rate its offers go out, so a backlog
+comes back a few at a time instead of all at once, again and again), and the other steps of
+the batch never wait behind Twilio. A step put off (this, or an offer while an
 agent's phone rings) keeps its first due time in the call hash (`due:<gen>:<index>`), and its
 lateness is counted from that, not from the later retry.
 
@@ -42,7 +45,8 @@ FIRE_STEPS = _PRELUDE + r"""
 local now, at = tonumber(ARGV[2]), tonumber(ARGV[3])
 local maxlen, timeline, retry = ARGV[4], ARGV[5], tonumber(ARGV[6])
 local max_priority, band = tonumber(ARGV[7]), tonumber(ARGV[8])
-local budget, put_off_by = tonumber(ARGV[9]), tonumber(ARGV[10])
+local budget, put_off_at, spacing = tonumber(ARGV[9]), tonumber(ARGV[10]), tonumber(ARGV[11])
+local put_offs = 0
 local events, deadlines, leases = k('events'), k('deadlines'), k('deadlines', 'leases')
 local ladders, out, pushed = {}, {0}, 0
 local function round3(x) return math.floor(x * 1000 + 0.5) / 1000 end
@@ -69,7 +73,7 @@ local function put_off(ck, member, gen, index, due, when)
   redis.call('ZADD', deadlines, when, member)
 end
 local waiting_states = {waiting = true, offered = true, in_offer = true}
-for i = 11, #ARGV, 5 do
+for i = 12, #ARGV, 5 do
   local member, sid, gen, index, due = ARGV[i], ARGV[i + 1], ARGV[i + 2],
                                        tonumber(ARGV[i + 3]), tonumber(ARGV[i + 4])
   local ck = k('call', sid)
@@ -100,7 +104,8 @@ for i = 11, #ARGV, 5 do
             requeue(sid)
             a = redis.call('HGET', ck, 'queues') or ''
           end
-          put_off(ck, member, gen, index, due, at + put_off_by)
+          put_off(ck, member, gen, index, due, put_off_at + put_offs * spacing)
+          put_offs = put_offs + 1
           outcome = 'later'
         elseif state == 'waiting' then
           budget = budget - 1
