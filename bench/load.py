@@ -557,7 +557,7 @@ def main(argv: list[str] | None = None) -> int:
     web_port, creds = free_port(), credentials()
     web_url = f"http://127.0.0.1:{web_port}"
     emu = Emulator(creds["account_sid"], creds["auth_token"], clock=RealClock(),
-                   transport=HttpTransport(10.0, 15.0), api_key=creds["api_key"],
+                   transport=HttpTransport(10.0, 15.0, keep_alive=False), api_key=creds["api_key"],
                    api_secret=creds["api_secret"], words_per_minute=600, play_seconds=20.0,
                    webhook_workers=args.webhook_workers)
     emu.add_number(NUMBER, f"{web_url}/ivr/incoming", fallback_url=f"{web_url}/ivr/fallback",

@@ -51,9 +51,14 @@ def request_url(method: str, url: str, params: Mapping[str, str]) -> str:
 class HttpTransport:
     """Real HTTP, with Twilio's limits: 10 s to connect, 15 s for the whole answer."""
 
-    def __init__(self, connect_timeout: float = 10.0, total_timeout: float = 15.0) -> None:
+    def __init__(self, connect_timeout: float = 10.0, total_timeout: float = 15.0, *,
+                 keep_alive: bool = True) -> None:
         self.connect_timeout = connect_timeout
         self.total_timeout = total_timeout
+        # Without keep-alive every webhook opens its own connection: none is ever sent on a
+        # pooled one the server is closing at that instant (a reset, a lost webhook), which
+        # under load happens with gunicorn's 2 s keep-alive.
+        self.keep_alive = keep_alive
         # One session per thread: webhooks may go out from a pool (sim/scheduler.py).
         self._local = threading.local()
 
@@ -73,7 +78,7 @@ class HttpTransport:
                 method,
                 request_url(method, url, params),
                 data=dict(params) if method != "GET" else None,
-                headers=dict(headers),
+                headers={**headers, **({} if self.keep_alive else {"Connection": "close"})},
                 timeout=(self.connect_timeout, self.total_timeout),
                 allow_redirects=False,
                 stream=True,
