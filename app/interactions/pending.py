@@ -30,7 +30,7 @@ import time
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import redis
 from flask import current_app
@@ -39,6 +39,9 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from app.extensions import db, redis_client
 from app.interactions.models import Interaction, InteractionEvent
+
+if TYPE_CHECKING:
+    from app.interactions.services import NewCall
 
 log = logging.getLogger(__name__)
 
@@ -83,7 +86,7 @@ def list_key() -> str:
     return _prefix()
 
 
-def encode(interaction: Interaction, started_at: datetime) -> str:
+def encode(interaction: NewCall, started_at: datetime) -> str:
     """A transient interaction and its staged events as the JSON the writer inserts."""
     row = {name: getattr(interaction, name) for name in COLUMNS}
     row["started_at"] = started_at.timestamp()
@@ -91,7 +94,7 @@ def encode(interaction: Interaction, started_at: datetime) -> str:
     return json.dumps(row, separators=(",", ":"))
 
 
-def stage(interaction: Interaction, started_at: datetime, version: str) -> tuple[int, str]:
+def stage(interaction: NewCall, started_at: datetime, version: str) -> tuple[int, str]:
     """Stage a first webhook's row in one Redis round trip, guarded by the configuration
     `version` the answer was rendered with: (STAGED | RETRY | STALE, current version).
     Raises redis.RedisError when Redis is unreachable (the caller writes to SQL instead)."""

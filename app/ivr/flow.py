@@ -33,6 +33,7 @@ from app.extensions import db
 from app.interactions import pending
 from app.interactions import services as interactions
 from app.interactions.models import Interaction
+from app.interactions.services import NewCall
 from app.ivr import cache, hours, matching, prompts, twiml
 from app.ivr import departments as departments_
 from app.ivr.after_hours import after_hours
@@ -274,7 +275,7 @@ class CallFlow:
         return twiml.speak_then(
             lead, cache.cache().get(f"twiml.account:{lang.code}:{attempt}", build))
 
-    def _menu(self, interaction: Interaction, lang: Language, attempt: int,
+    def _menu(self, interaction: Interaction | NewCall, lang: Language, attempt: int,
               lead: Sequence[Spoken] = ()) -> VoiceResponse:
         active = departments_.active_departments()
         if not active:
@@ -306,12 +307,12 @@ class CallFlow:
             return matching.by_speech(call.speech, lang.code, active), "speech"
         return None, ""
 
-    def _route(self, interaction: Interaction, department: DepartmentView, lang: Language,
+    def _route(self, interaction: Interaction | NewCall, department: DepartmentView, lang: Language,
                how: str, lead: Sequence[Spoken] = ()) -> VoiceResponse:
         cache.confirm_version()  # a hand-off cannot be taken back: no assumed configuration
         # The queue and voicemail need the row's id: a first webhook's row, kept out of the
         # session until now, joins it here (a no-op for a row already there).
-        db.session.add(interaction)
+        interaction = interactions.joined(interaction)
         interaction.department_id = department.id
         interaction.language = lang.code
         interactions.add_event(interaction, "department_chosen", department=department.slug,
@@ -322,7 +323,7 @@ class CallFlow:
         interactions.add_event(interaction, "handed_off", department=department.slug)
         return twiml.prefixed(lead, hand_off(interaction, department, lang.code))
 
-    def _unavailable(self, lang: Language, interaction: Interaction,
+    def _unavailable(self, lang: Language, interaction: Interaction | NewCall,
                      record: bool = False) -> VoiceResponse:
         cache.confirm_version()  # the voicemail box writes: no assumed configuration
         log.error("call %s: no active departments are configured", interaction.call_sid)
@@ -332,15 +333,15 @@ class CallFlow:
         from app.voicemail import take_message  # voicemail depends on the IVR, not the reverse
         from app.voicemail.boxes import GENERAL
 
-        if interaction not in db.session:
-            db.session.add(interaction)  # the callback links to the row: it needs its id
+        interaction = interactions.joined(interaction)  # the callback links to the row's id
         db.session.flush()
         return take_message(GENERAL, lang.code, interaction,
                             preface=prompts.text("menu.unavailable", lang.code))
 
     # -- helpers ---------------------------------------------------------------------------
 
-    def _interaction(self, call: CallInput, first_webhook: bool = False) -> Interaction:
+    def _interaction(self, call: CallInput, first_webhook: bool = False
+                     ) -> Interaction | NewCall:
         return interactions.open_interaction(
             call.call_sid, from_number=call.from_number[:64], to_number=call.to_number[:64],
             direction=call.direction[:32] or "inbound", first_webhook=first_webhook,
@@ -374,13 +375,14 @@ class CallFlow:
         db.session.commit()
         return response
 
-    def _commit_first(self, interaction: Interaction, response: VoiceResponse) -> VoiceResponse:
+    def _commit_first(self, interaction: Interaction | NewCall,
+                      response: VoiceResponse) -> VoiceResponse:
         """Commit a call's first webhook. A row the flow kept out of the session (it answered
         with a question, not a hand-off) is staged in Redis for the writer, in the round trip
         that also checks the configuration version the answer used (app/interactions/
         pending.py); with Redis down, written with two plain INSERTs."""
-        if interaction in db.session:
-            db.session.commit()
+        if not isinstance(interaction, interactions.NewCall) or interaction.model is not None:
+            db.session.commit()  # the row is in the session (a retry, or a hand-off)
             return response
         version = cache.current_version()
         if version is not None:
