@@ -205,3 +205,15 @@ def test_shipped_greeting_scenario_from_the_command_line(http_app, tmp_path):
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "ok: +15551230000 heard 'Thank you for calling'" in proc.stdout
     assert log.read_text().count('"type": "webhook"') >= 1
+
+
+def test_a_softphone_that_goes_offline_forgets_its_auto_answer(served):
+    emu, _ = served
+    sim = emu.base_url
+    requests.post(f"{sim}/_sim/softphones", json={"identity": "bob", "answer_after": 1})
+    assert emu.parties["client:bob"].answer_after == 1
+    requests.delete(f"{sim}/_sim/softphones/bob").raise_for_status()
+    # The next browser to register as bob answers only when its agent clicks.
+    r = requests.post(f"{sim}/_sim/softphones", json={"identity": "bob"})
+    assert r.status_code == 201 and r.json()["online"] is True
+    assert emu.parties["client:bob"].answer_after is None
