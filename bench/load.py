@@ -384,26 +384,33 @@ def check(app: Any, emu: Any, callers: list[Caller]) -> tuple[dict[str, Any], li
         events = list(emu.events)
         calls = dict(emu.store.calls)
         conference_owner = {c.sid: c.friendly_name for c in emu.store.conferences.values()}
+    hung_up = {sid: calls[sid].ended_at for sid in sids
+               if sid in calls and calls[sid].ended_at is not None}
     joins: dict[str, list[str]] = defaultdict(list)
     spans: dict[str, list[tuple[float, float, str]]] = defaultdict(list)
     joined_at: dict[str, float] = {}
+    # When the first agent leg joined each caller's room.
+    first_join: dict[str, float] = {}
+    # Agent legs that joined a room of the caller's name after the caller had hung up (a ring
+    # under way then lands in a new, empty room): not an answer; the app must end them.
+    after_hang_up: dict[str, float] = {}
     for e in events:
         if e["type"] == "participant_joined" and calls[e["call_sid"]].to.startswith("client:"):
             owner = conference_owner.get(e["conference_sid"], "")
-            joins[owner].append(calls[e["call_sid"]].to)
+            if owner in hung_up and e["t"] >= hung_up[owner]:
+                after_hang_up[e["call_sid"]] = e["t"]
+            else:
+                joins[owner].append(calls[e["call_sid"]].to)
+                first_join.setdefault(owner, e["t"])
             joined_at[e["call_sid"]] = e["t"]
         elif e["type"] == "participant_left" and e["call_sid"] in joined_at:
             leg = calls[e["call_sid"]]
             spans[leg.to].append((joined_at.pop(e["call_sid"]), e["t"], e["conference_sid"]))
-
-    # When the first agent leg joined each caller's room, and when the caller's call ended.
-    first_join: dict[str, float] = {}
-    for e in events:
-        if (e["type"] == "participant_joined" and e["call_sid"] in calls
-                and calls[e["call_sid"]].to.startswith("client:")):
-            first_join.setdefault(conference_owner.get(e["conference_sid"], ""), e["t"])
-    hung_up = {sid: calls[sid].ended_at for sid in sids
-               if sid in calls and calls[sid].ended_at is not None}
+    for leg_sid, t in after_hang_up.items():
+        leg = calls[leg_sid]
+        stayed = (leg.ended_at if leg.ended_at is not None else float("inf")) - t
+        if stayed > 5.0:
+            failures.append(f"{leg.to} left {stayed:.1f} s in an empty room ({leg_sid})")
     outcomes: Counter[str] = Counter()
     short_messages = simultaneous = 0
     for sid, caller in sids.items():
@@ -480,6 +487,7 @@ def check(app: Any, emu: Any, callers: list[Caller]) -> tuple[dict[str, Any], li
         "transferred": sum(c.transferred for c in callers),
         "messages_too_short": short_messages,
         "agent_joined_as_the_caller_hung_up": simultaneous,
+        "agent_legs_landing_after_the_hang_up": len(after_hang_up),
         "seconds": round(last - first, 1),
         "calls_per_second": round(len(callers) / (last - first), 2),
         "most_concurrent": most_concurrent(callers),
