@@ -107,14 +107,13 @@ _FIRST_WEBHOOK_COLUMNS = ("call_sid", "direction", "from_number", "to_number", "
 
 
 def insert_new(interaction: NewCall) -> int:
-    """Write a new call's row and its timeline so far, as staged on a transient `interaction`
-    (never added to the session), with two core INSERTs on the session's connection; returns
-    the row's id. The caller commits.
+    """Write a new call's row and its timeline so far with two core INSERTs on the session's
+    connection; returns the row's id. The caller commits.
 
-    For the incoming-call webhook: the ORM's unit of work costs ~1 ms of Python per call on the
-    benchmark machine, these two statements a fraction of it, and SQLite's single write lock
-    is held for less time. A row already there for the call_sid raises IntegrityError, as a
-    flush would.
+    The incoming-call webhook's way to SQL when Redis is unreachable (normally the row is
+    staged there, `pending.stage`): the ORM's unit of work costs ~1 ms of Python per call on
+    the benchmark machine, these two statements a fraction of it. A row already there for
+    the call_sid raises IntegrityError, as a flush would.
     """
     connection = db.session.connection()
     values = {name: getattr(interaction, name) for name in _FIRST_WEBHOOK_COLUMNS}
