@@ -200,6 +200,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--arrival", type=float, default=30.0)
     parser.add_argument("--clocks", type=int, default=2)
     parser.add_argument("--workers", type=int, default=1, help="threads per clock process")
+    parser.add_argument("--offer-threads", type=int, default=16,
+                        help="offer threads per clock process (HOLD_CLOCK_OFFER_THREADS)")
     parser.add_argument("--serve-emulator", type=int, metavar="CALLERS",
                         help=argparse.SUPPRESS)  # the emulator's own process (internal)
     args = parser.parse_args(argv)
@@ -225,7 +227,7 @@ def main(argv: list[str] | None = None) -> int:
                 store = queue_store()
                 print(f"{args.callers} callers arriving over {args.arrival:g} s; "
                       f"{len(LADDER)} steps each; {args.clocks} clock processes × "
-                      f"{args.workers} threads")
+                      f"{args.workers} threads, {args.offer_threads} offer threads")
                 base = baseline(store, args.callers, args.arrival)
                 store.redis.flushdb()
                 store.set_agent_state("busy_bee", "away", ["billing"], time.time(), "bench")
@@ -234,7 +236,8 @@ def main(argv: list[str] | None = None) -> int:
                        settings["SQLALCHEMY_DATABASE_URI"], "REDIS_URL": redis_server.url,
                        "TWILIO_MODE": "emulator", "TWILIO_API_BASE_URL": rest,
                        "TWILIO_ACCOUNT_SID": twilio["account_sid"],
-                       "TWILIO_AUTH_TOKEN": twilio["auth_token"], "LOG_LEVEL": "WARNING"}
+                       "TWILIO_AUTH_TOKEN": twilio["auth_token"], "LOG_LEVEL": "WARNING",
+                       "HOLD_CLOCK_OFFER_THREADS": str(args.offer_threads)}
                 flask = str(Path(sys.executable).parent / "flask")
                 clocks = [subprocess.Popen([flask, "--app", "app", "queue", "clock",
                                             "--workers", str(args.workers)], env=env,

@@ -106,6 +106,9 @@ class Settings:
         # Above the longest step (a REST request and its retries: 3 x 3 s), and short enough
         # that an offer due at 45 s and retaken after a crash still comes before 60 s.
         self.HOLD_CLOCK_LEASE_SECONDS = float(_env("HOLD_CLOCK_LEASE_SECONDS", 10))
+        # Threads sending the offers' REST redirects, per clock process: each sends about one
+        # per Twilio round trip (~0.2 s), so 16 threads ~80 offers a second (docs/queue.md).
+        self.HOLD_CLOCK_OFFER_THREADS = int(_env("HOLD_CLOCK_OFFER_THREADS", 16))
         # Call controls (see docs/call-controls.md): agent hold warnings and limit, transfers.
         self.AGENT_HOLD_WARNINGS = _env("AGENT_HOLD_WARNINGS", "30,45")
         self.AGENT_HOLD_LIMIT_SECONDS = int(_env("AGENT_HOLD_LIMIT_SECONDS", 55))

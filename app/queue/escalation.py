@@ -21,10 +21,11 @@ log = logging.getLogger(__name__)
 
 RETRY_WHILE_RINGING = 1.0
 # Offers are REST round trips to Twilio (~0.2 s each, a little CPU): threads overlap them.
+# A clock process sends about threads / round trip offers a second (HOLD_CLOCK_OFFER_THREADS).
 OFFER_THREADS = 16
-# Offer slots per clock process: an offer that waited in the pool past its lease would be
-# claimed again and sent twice, so over this many the step is put off instead (OFFER_LATER).
-MAX_OFFERS_IN_FLIGHT = 4 * OFFER_THREADS
+# Offer slots per thread: an offer that waited in the pool past its lease would be claimed
+# again and sent twice, so over this many the step is put off instead (OFFER_LATER).
+OFFERS_PER_THREAD = 4
 # An offer put off comes back at least this much later, and the offers put off are spaced at
 # the rate this process sends them (an offer's measured time / threads), so that a backlog
 # is claimed again about as fast as slots free up, not all of it every OFFER_LATER.
@@ -52,12 +53,12 @@ _pool: ThreadPoolExecutor | None = None
 _pool_lock = threading.Lock()
 
 
-def _offer_pool() -> ThreadPoolExecutor:
+def _offer_pool(threads: int) -> ThreadPoolExecutor:
     # One per process, however many HoldClock objects are built (tests build one per tick).
     global _pool
     with _pool_lock:
         if _pool is None:
-            _pool = ThreadPoolExecutor(OFFER_THREADS, "holdclock-offer")
+            _pool = ThreadPoolExecutor(threads, "holdclock-offer")
         return _pool
 
 
@@ -73,7 +74,8 @@ def drop_queued_offers() -> None:
 
 class Escalations:
     def __init__(self, service: QueueService, timeline: Timeline | None = None,
-                 context: Callable[[], Any] | None = None) -> None:
+                 context: Callable[[], Any] | None = None,
+                 offer_threads: int = OFFER_THREADS) -> None:
         self.service = service
         self.store = service.store
         # Without a timeline the steps are in the floor's event stream only.
@@ -81,6 +83,7 @@ class Escalations:
         # Offers are REST requests to Twilio: they go out on a thread pool, each thread in its
         # own `context` (an app context); without one, one after the other.
         self.context = context
+        self.offer_threads = max(1, offer_threads)
         self._script = self.store.redis.register_script(FIRE_STEPS)
         self._pending: set[Future] = set()
         self._in_flight: set[str] = set()
@@ -123,7 +126,7 @@ class Escalations:
         at = self.service.now()
         with self._lock:
             put_off_at = max(at + OFFER_LATER, self._put_off_until)
-            spacing = self._offer_seconds / OFFER_THREADS
+            spacing = self._offer_seconds / self.offer_threads
         try:
             args: list[Any] = [self.store.keys.prefix, now, at, STREAM_LENGTH,
                                self.timeline.key if self.timeline is not None else "",
@@ -181,7 +184,8 @@ class Escalations:
         if self.context is None:
             return -1  # offers go out one after the other, in the clock's own thread
         with self._lock:
-            taken = min(wanted, max(0, MAX_OFFERS_IN_FLIGHT - self._slots))
+            slots = OFFERS_PER_THREAD * self.offer_threads
+            taken = min(wanted, max(0, slots - self._slots))
             self._slots += taken
             return taken
 
@@ -216,7 +220,7 @@ class Escalations:
                     self._slots -= 1
                     self._offer_seconds += 0.1 * (took - self._offer_seconds)
 
-        future = _offer_pool().submit(in_context)
+        future = _offer_pool(self.offer_threads).submit(in_context)
         with self._lock:
             self._pending.add(future)
         return 1

@@ -10,7 +10,7 @@ from flask import current_app
 from app.clock import timestamp
 from app.extensions import db, redis_client
 from app.ivr import languages, prompts
-from app.queue.escalation import Escalations
+from app.queue.escalation import OFFER_THREADS, Escalations
 from app.queue.events import FloorEvents
 from app.queue.holdclock import HoldClock
 from app.queue.keys import Keys
@@ -116,7 +116,9 @@ def hold_clock(now: Callable[[], float] = timestamp, workers: int = 1) -> HoldCl
     # Ladder steps fire a batch at a time, their timeline rows buffered in Redis and written
     # once per batch: no SQL per step on the clock's path.
     timeline = TimelineBuffer(store.redis, f"{store.keys.prefix}:timeline:pending")
-    escalations = Escalations(service, timeline, context=app.app_context)
+    escalations = Escalations(service, timeline, context=app.app_context,
+                              offer_threads=int(app.config.get("HOLD_CLOCK_OFFER_THREADS",
+                                                               OFFER_THREADS)))
     extra = app.extensions.get(CLOCK_HANDLERS, {})
     handlers = {**escalations.handlers(), **extra}
     batch = {k: h for k, h in escalations.batch_handlers().items() if k not in extra}

@@ -49,7 +49,8 @@ def escalated(floor, step: str) -> dict[str, dict]:
 
 
 def test_with_the_offer_slots_full_the_next_offer_waits_its_turn_in_line(floor, monkeypatch):
-    monkeypatch.setattr(escalation, "MAX_OFFERS_IN_FLIGHT", 1)
+    monkeypatch.setattr(escalation, "OFFERS_PER_THREAD", 1)
+    floor.app.config["HOLD_CLOCK_OFFER_THREADS"] = 1
     floor.agent("busy_bee", ["billing"], state="away")
     first, second = unknown_callers(floor, ["+14155550123", "+14155550124"])
     # Both offers fall due in the same tick of the clock; it has one slot.
