@@ -91,6 +91,9 @@ class Escalations:
         self._slots = 0
         self._offer_seconds = FIRST_OFFER_SECONDS  # moving average of an offer's time
         self._put_off_until = 0.0  # when the last offer put off comes back
+        # Offers buffered timeline entries: written by the clock loop once per turn (one
+        # INSERT and COMMIT for all of them), not by each offer's thread.
+        self._unflushed = False
         self._lock = threading.Lock()
 
     def handlers(self) -> dict[str, Handler]:
@@ -170,7 +173,8 @@ class Escalations:
         return done
 
     def settle(self, wait: bool = True) -> None:
-        """Wait for the offers still going out (`wait`), or just forget those finished."""
+        """Wait for the offers still going out (`wait`), or just forget those finished; then
+        write the timeline entries the finished offers buffered."""
         with self._lock:
             pending = list(self._pending)
         if wait:
@@ -178,6 +182,10 @@ class Escalations:
                 future.exception()  # _offer logs its own failures
         with self._lock:
             self._pending = {f for f in self._pending if not f.done()}
+            unflushed, self._unflushed = self._unflushed, False
+        if unflushed and self.context is not None:
+            with self.context():
+                self._flush_timeline()
 
     def _take_slots(self, wanted: int) -> int:
         """Reserve offer slots for a batch: how many offers it may start (-1: no limit)."""
@@ -250,7 +258,11 @@ class Escalations:
         pipe.zrem(keys.leases, d.member)
         pipe.execute()
         if pushed:
-            self._flush_timeline()
+            if self.context is None:
+                self._flush_timeline()
+            else:
+                with self._lock:
+                    self._unflushed = True
         return True
 
     def _flush_timeline(self) -> None:
