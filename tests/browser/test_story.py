@@ -163,10 +163,13 @@ def test_a_call_from_the_test_phone_to_a_transfer_a_wrap_up_and_a_voicemail(
     expect(phone.locator("#status")).to_have_text("completed", timeout=15_000)
     expect(live).to_have_count(0, timeout=15_000)
     expect(bob.get_by_test_id("wrapup")).to_be_visible(timeout=15_000)
+    expect(floor_agent("bob")).to_contain_text("wrap up")
     bob.get_by_test_id("wrapup-outcome").select_option("resolved")
     bob.get_by_test_id("wrapup-submit").click()
     expect(bob.get_by_test_id("wrapup")).to_be_hidden()
     expect_state(bob, "Available")
+    expect(floor_agent("bob")).to_contain_text("available")
+    expect(floor.locator("#feed")).to_contain_text("bob is available (wrap-up submitted)")
 
     # --- Everyone of sales goes home; a new caller leaves a message. -----------------------
     alice.get_by_role("button", name="Offline").click()
