@@ -10,11 +10,12 @@ import redis
 from freezegun import freeze_time
 from sqlalchemy import select
 
+from app import create_app
 from app.extensions import db, redis_client
 from app.interactions import pending
 from app.interactions import services as interactions
 from app.interactions.models import Interaction, InteractionEvent
-from tests.conftest import call_params, parse_twiml
+from tests.conftest import call_params, make_settings, parse_twiml, sign
 from tests.ivr.conftest import ASHA, OPEN_HOURS, spoken
 
 FROZEN = datetime(2026, 11, 25, 5, 0, tzinfo=UTC)
@@ -122,3 +123,37 @@ def test_with_redis_down_the_caller_is_greeted_and_the_row_goes_to_sql(app, demo
         [row] = _rows(params["CallSid"])
         assert row.language == "hi"
         assert _event_kinds(params["CallSid"]) == ["greeted", "identified"]
+
+
+@freeze_time(OPEN_HOURS)
+def test_another_process_renders_again_when_the_prompts_changed(app, demo, tmp_path,
+                                                                 redis_server, monkeypatch):
+    # A second app on the same database and Redis stands in for another gunicorn worker; it
+    # answers with the version it saw last, checked in the round trip that stages the row.
+    other = create_app(make_settings(tmp_path / "test.sqlite3", redis_server.url))
+    outcomes = []
+    stage = pending.stage
+
+    def recording_stage(*args, **kwargs):
+        result = stage(*args, **kwargs)
+        outcomes.append(result[0])
+        return result
+
+    monkeypatch.setattr(pending, "stage", recording_stage)
+
+    def call_other(sid_letter: str) -> str:
+        params = call_params(From=ASHA, CallSid="CA" + sid_letter * 32)
+        url = "https://callcentre.example.test/ivr/incoming"
+        response = other.test_client().post("/ivr/incoming", data=params,
+                                            headers={"X-Twilio-Signature": sign(url, params)})
+        return spoken(parse_twiml(response))[0].text
+
+    assert call_other("i").startswith("नमस्ते Asha")  # it has seen a version now
+    app.test_cli_runner().invoke(args=["prompts", "set", "greeting.known", "hi",
+                                       "प्रणाम {name}।"])
+    outcomes.clear()
+    assert call_other("j") == "प्रणाम Asha।"
+    assert outcomes == [pending.STALE, pending.STAGED]  # nothing staged with the old text
+    with app.app_context():
+        assert pending.write() == 2
+        assert _event_kinds("CA" + "j" * 32) == ["greeted", "identified"]  # staged once
