@@ -212,6 +212,7 @@ def write(limit: int = BATCH) -> int:
 
 
 WRITER_INTERVAL = 0.25
+WRITER_RETRY_SECONDS = 5.0
 
 
 def start_writer(stop: Callable[[], bool], interval: float = WRITER_INTERVAL) -> threading.Thread:
@@ -221,15 +222,17 @@ def start_writer(stop: Callable[[], bool], interval: float = WRITER_INTERVAL) ->
 
     def loop() -> None:
         while not stop():
+            pause = interval
             with app.app_context():
                 try:
                     write()
                 except Exception:
+                    pause = WRITER_RETRY_SECONDS  # Redis or the database is down: log less
                     log.exception("writing staged interactions failed; retrying in %s s",
-                                  interval)
+                                  pause)
                 finally:
                     db.session.remove()
-            time.sleep(interval)
+            time.sleep(pause)
 
     thread = threading.Thread(target=loop, name="interactions-writer", daemon=True)
     thread.start()
