@@ -157,3 +157,14 @@ def test_another_process_renders_again_when_the_prompts_changed(app, demo, tmp_p
     with app.app_context():
         assert pending.write() == 2
         assert _event_kinds("CA" + "j" * 32) == ["greeted", "identified"]  # staged once
+
+
+@freeze_time(OPEN_HOURS)
+def test_the_clock_process_writer_thread_writes_staged_rows(app, demo, signed_post):
+    params = _dial(signed_post, "k")
+    with app.app_context():
+        rounds = iter([False, True])  # one round, then stop
+        pending.start_writer(stop=lambda: next(rounds), interval=0).join(timeout=30)
+        [row] = _rows(params["CallSid"])
+        assert _event_kinds(params["CallSid"]) == ["greeted", "identified"]
+        assert redis_client.llen(pending.list_key()) == 0
