@@ -42,11 +42,13 @@ def conference_events():
     is_caller = request.form.get("CallSid") == call_sid
     if event == "participant-join" and is_caller:
         # The caller is in the room: now an agent can be rung into it.
-        service.route(service.queues_of(call_sid))
-    elif (event == "participant-leave" and is_caller
-          and request.form.get("ReasonParticipantLeft") == "participant_hung_up"):
-        # Only a hang-up: leaving for the offer menu (a REST redirect) is not leaving the line.
-        service.caller_left(call_sid, at=event_time())
+        service.caller_in_room(call_sid, request.form.get("ConferenceSid", ""))
+    elif event == "participant-leave" and is_caller:
+        service.caller_out_of_room(call_sid)
+        if request.form.get("ReasonParticipantLeft") == "participant_hung_up":
+            # Only a hang-up: leaving for the offer menu (a REST redirect) is not leaving the
+            # line.
+            service.caller_left(call_sid, at=event_time())
     for hook in current_app.extensions.get(CONFERENCE_HOOKS, []):
         hook(call_sid, event, request.form)
     return twiml.empty()

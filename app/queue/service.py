@@ -223,6 +223,18 @@ class QueueService:
         self.store.set_call_fields(call_sid, best_position=position)
         return position
 
+    def caller_in_room(self, call_sid: str, room: str) -> None:
+        """The caller joined their conference (`room`, its SID): agents are rung into that
+        room by SID from now on, so a ring that starts after the caller has gone meets a
+        completed room and fails, instead of making a new empty one of the same name."""
+        if room:
+            self.store.set_call_fields(call_sid, room=room)
+        self.route(self.queues_of(call_sid))
+
+    def caller_out_of_room(self, call_sid: str) -> None:
+        """Out of the room (the offer menu, a transfer, a hang-up): the next one is new."""
+        self.store.set_call_fields(call_sid, room="")
+
     # -- routing --------------------------------------------------------------------------
 
     def route(self, departments: list[str]) -> int:
@@ -253,7 +265,7 @@ class QueueService:
                 budget = int(self.settings.hold_limit - 3 - waited)
                 timeout = max(5, min(self.settings.ring_timeout, budget))
                 leg = self.gateway.add_agent_to_conference(
-                    call_sid,
+                    call.get("room") or call_sid,
                     identity=agent,
                     caller_id=call.get("number") or self.settings.caller_id,
                     timeout=timeout,

@@ -117,6 +117,9 @@ class TwilioGateway:
                                 timeout: int, status_callback: str) -> str:
         """Ring an agent's softphone into a caller's conference; returns the agent leg's SID.
 
+        `conference` is the room's SID when known: then Twilio refuses (20001) to ring into
+        a room that has ended, where a friendly name would make a new, empty one.
+
         The agent starts the conference (the caller waits with startConferenceOnEnter=false)
         and ends it on leaving, so a caller is never left alone in a silent room.
 
@@ -180,17 +183,16 @@ class TwilioGateway:
         raise AssertionError("unreachable")
 
     def agent_leg_in(self, conference: str, identity: str) -> str | None:
-        """The call SID of `identity`'s softphone leg in the conference named `conference`.
+        """The call SID of `identity`'s softphone leg in the conference `conference` (its SID,
+        or its friendly name).
 
         Raises TelephonyError if Twilio cannot be asked: then nobody may assume it is absent.
         """
         label = agent_label(identity)
 
         def search() -> str | None:
-            for room in self.client.conferences.list(friendly_name=conference, limit=20):
-                if room.status == "completed":
-                    continue
-                for participant in self.client.conferences(room.sid).participants.list():
+            for room in self._live_rooms(conference):
+                for participant in self.client.conferences(room).participants.list():
                     if participant.label not in (label, LEGACY_AGENT_LABEL):
                         continue
                     leg = self.client.calls(participant.call_sid).fetch()
@@ -203,6 +205,16 @@ class TwilioGateway:
         except (TwilioException, RequestException) as exc:  # a list page failing is the base
             raise TelephonyError(f"could not look for agent {identity}'s leg: {exc}") from exc
 
+    def _live_rooms(self, conference: str) -> list[str]:
+        """The SIDs of the live conferences `conference` names: a conference SID (`CF...`)
+        itself while it is live, or the live rooms of that friendly name."""
+        if conference.startswith("CF"):
+            room = self.client.conferences(conference).fetch()
+            return [] if room.status == "completed" else [room.sid]
+        return [room.sid for room in self.client.conferences.list(friendly_name=conference,
+                                                                  limit=20)
+                if room.status != "completed"]
+
     def _remove_stale_leg(self, conference: str, label: str) -> bool:
         """Take the leg labelled `label` out of the live room named `conference`.
 
@@ -211,10 +223,8 @@ class TwilioGateway:
         the app's ring timeout), and it would block the label. False if nothing was removed.
         """
         try:
-            for room in self.client.conferences.list(friendly_name=conference, limit=20):
-                if room.status == "completed":
-                    continue
-                self.client.conferences(room.sid).participants(label).delete()
+            for room in self._live_rooms(conference):
+                self.client.conferences(room).participants(label).delete()
                 log.warning("removed a stale leg %s from conference %s", label, conference)
                 return True
         except (TwilioException, RequestException) as exc:

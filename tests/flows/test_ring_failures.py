@@ -183,3 +183,29 @@ def test_an_answer_whose_news_comes_after_the_hang_up_is_still_an_answer(floor):
     row = interaction(floor, call.sid)
     assert row.answered_at is not None and row.agent_identity == "amy"
     assert not row.abandoned
+
+
+def test_a_ring_after_the_caller_is_gone_rings_nobody_into_an_empty_room(floor):
+    """The caller hangs up; the news is late. Meanwhile an agent becomes free and the router
+    rings them for that caller: into the caller's room by its SID, which has ended, so
+    Twilio refuses instead of making a new, empty room of the same name."""
+    from tests.flows.test_queue_flows import interaction
+
+    amy = floor.agent("amy", ["billing"], state="away")
+    amy.answer_after = None
+    call = choose(floor)
+    assert floor.call_state(call.sid)["room"].startswith("CF")
+    late = HoldBack(floor.emu.transport, lambda url, params: params.get("CallSid") == call.sid
+                    or f"call={call.sid}" in url)
+    floor.emu.transport = late
+    call.hangup()
+    floor.wait(1)
+    floor.set_state("amy", ["billing"], "available")
+    floor.wait(1)
+    assert not amy.is_ringing and amy.call is None
+    assert floor.agent_state("amy")["state"] == "available"
+
+    late.release()  # the hang-up's news arrives
+    assert interaction(floor, call.sid).abandoned
+    assert floor.call_state(call.sid)["state"] == "ended"
+    assert floor.agent_state("amy")["state"] == "available"
