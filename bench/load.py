@@ -561,7 +561,11 @@ def main(argv: list[str] | None = None) -> int:
     callers_numbers = [f"+1202556{n:04d}" for n in range(args.calls)]
     agents = [f"agent{n:03d}" for n in range(args.agents)]
     redis_server = EmbeddedRedis(run_dir / "redis", appendonly=True).start()
-    database_url, stop_database = start_database(args.database, run_dir)
+    try:
+        database_url, stop_database = start_database(args.database, run_dir)
+    except Exception:
+        redis_server.stop()  # nothing of this run may outlive it
+        raise
     web_port, creds = free_port(), credentials()
     web_url = f"http://127.0.0.1:{web_port}"
     emu = Emulator(creds["account_sid"], creds["auth_token"], clock=RealClock(),
