@@ -227,13 +227,18 @@ class QueueService:
         """The caller joined their conference (`room`, its SID): agents are rung into that
         room by SID from now on, so a ring that starts after the caller has gone meets a
         completed room and fails, instead of making a new empty one of the same name."""
-        if room:
+        if room and self._known(call_sid):
             self.store.set_call_fields(call_sid, room=room)
         self.route(self.queues_of(call_sid))
 
     def caller_out_of_room(self, call_sid: str) -> None:
         """Out of the room (the offer menu, a transfer, a hang-up): the next one is new."""
-        self.store.set_call_fields(call_sid, room="")
+        if self._known(call_sid):
+            self.store.set_call_fields(call_sid, room="")
+
+    def _known(self, call_sid: str) -> bool:
+        """A caller the queue has (an event about any other call must not create one)."""
+        return bool(self.store.redis.exists(self.store.keys.call(call_sid)))
 
     # -- routing --------------------------------------------------------------------------
 
