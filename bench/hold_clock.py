@@ -261,10 +261,12 @@ def main(argv: list[str] | None = None) -> int:
                 clock_cpu = [before + cpu_seconds(clock)
                              for before, clock in zip(clock_cpu, clocks, strict=True)]
                 lateness, waited_max, expected = [], 0.0, args.callers * len(LADDER)
+                put_off = 0  # offers put off at least once (the clock's offer slots full)
                 by_step: dict[str, list[float]] = {s["action"]: [] for s in LADDER}
                 for sid in sids:
                     call = store.call(sid)
                     since = float(call["since"])
+                    put_off += f"due:1:{len(LADDER) - 1}" in call
                     for k, step in enumerate(LADDER):
                         fired = call.get(f"fired:1:{k}")
                         if fired:
@@ -290,6 +292,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"clock processes' CPU while callers waited: "
           f"{' + '.join(f'{c:.1f}' for c in clock_cpu)} s, "
           f"{1000 * sum(clock_cpu) / max(fired, 1):.3f} ms per step fired")
+    print(f"offers put off at least once (offer slots full): {put_off}")
     if told:
         print(f"emulator: {told['redirects']} redirects for {told['calls']} calls "
               f"({told['redirects'] - told['calls']} repeated), {told['cpu']:.1f} s CPU")
