@@ -147,6 +147,11 @@ def test_a_call_from_the_test_phone_to_a_transfer_a_wrap_up_and_a_voicemail(
     wrapup = alice.get_by_test_id("wrapup")
     expect(wrapup).to_be_visible(timeout=20_000)
     expect_state(alice, "Wrap-up")
+    # Jordan stays on her card for the wrap-up, but he is Bob's now: no controls for her.
+    expect(alice.get_by_test_id("caller-name")).to_have_text("Jordan")
+    expect(alice.get_by_test_id("call-state")).to_have_text("Ended")
+    expect(alice.get_by_test_id("hangup")).to_be_hidden()
+    expect(alice.get_by_test_id("hold-clock")).to_be_hidden()
     expect(floor_agent("alice")).to_contain_text("wrap up")
     alice.get_by_test_id("wrapup-notes").fill(NOTES)
     alice.get_by_test_id("wrapup-outcome").select_option("transferred")

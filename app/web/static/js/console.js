@@ -240,10 +240,18 @@
         if (sid && (presence.state === "on_call" || presence.state === "ringing")) this.loadCall(sid);
         if (!sid && presence.state !== "ringing") this.offer = null;
         if (presence.state === "wrap_up" && !this.wrap.callSid) this.startWrapUp(sid || this.contextSid);
+        if (presence.state === "wrap_up" && this.call) this.call = this.endedCall(this.call);
         if (presence.state !== "on_call" && presence.state !== "ringing" && this.call
             && !["ended", "wrap-up"].includes(this.call.state)) {
           this.loadCall(this.call.call_sid);
         }
+      },
+
+      endedCall: function (call) {
+        // In wrap-up the call is over for this agent, even when it lives on with a colleague
+        // after a completed transfer (and the call API no longer answers them about it): it
+        // stays on the card for the wrap-up, without controls or a hold clock.
+        return Object.assign({}, call, { state: "ended", held_since: null, transfer: null });
       },
 
       sync: function () {
@@ -262,6 +270,11 @@
       loadCall: function (sid) {
         var self = this;
         return api("GET", "/api/calls/" + encodeURIComponent(sid)).then(function (c) {
+          if (self.me.state === "wrap_up") {  // an answer that left before the call ended
+            self.call = self.endedCall(c);
+            self.startWrapUp(c.call_sid);
+            return;
+          }
           var wasHeld = self.call && self.call.state === "held";
           self.call = c;
           if (c.state === "held" && !wasHeld) self.reminder = "";
