@@ -61,6 +61,8 @@ def test_a_worker_killed_mid_request_loses_nothing(stack):
         # The greeting needs no database write (the call's row is written behind it); the
         # menu choice does: it waits for the database inside one worker: kill that one.
         stack.press(newcomer, "2")
+        # The choice is on its way (not merely queued in the emulator) before anyone is killed.
+        until(lambda: not stack.call(newcomer)["awaiting_input"], 10, "the choice is sent")
         victims = until(lambda: workers_serving_the_emulator(stack), 10,
                         "a worker is serving the newcomer's webhook")
         for pid in victims:
