@@ -55,16 +55,12 @@ def live_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
 
 
 @pytest.fixture(scope="module")
-def live_browser(live_stack: Stack):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        # Fake microphone, granted without a prompt: the SDK asks for audio on answer.
-        args = [*CHROMIUM_ARGS, "--use-fake-device-for-media-stream",
-                "--use-fake-ui-for-media-stream"]
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=args)
-        yield launched
-        launched.close()
+def live_browser(live_stack: Stack, playwright):
+    # Fake microphone, granted without a prompt: the SDK asks for audio on answer.
+    args = [*CHROMIUM_ARGS, "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream"]
+    launched = playwright.chromium.launch(executable_path=CHROMIUM, args=args)
+    yield launched
+    launched.close()
 
 
 def _b64decode(part: str) -> bytes:
