@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -49,7 +49,7 @@ class Pacing:
     refresh: float = 5.0
     figures_gap: float = 10.0
     figures_refresh: float = 60.0
-    block_ms: int = 1000
+    block_ms: int = 500
 
 
 def sse(event: str | None, data: Any, event_id: str | None = None) -> str:
@@ -63,9 +63,9 @@ def sse(event: str | None, data: Any, event_id: str | None = None) -> str:
     return "\n".join(lines) + "\n\n"
 
 
-def stream(source: FeedSource, after: str | None = None,
-           pacing: Pacing = Pacing()) -> Iterator[str]:
-    """The SSE text of one connection."""
+def stream(source: FeedSource, after: str | None = None, pacing: Pacing = Pacing(),
+           gone: Callable[[], bool] = lambda: False) -> Iterator[str]:
+    """The SSE text of one connection; it ends early once `gone()` (app/web/hangup.py)."""
     started = monotonic()
     cursor = after or source.latest_id()
     yield "retry: 2000\n\n"
@@ -73,7 +73,7 @@ def stream(source: FeedSource, after: str | None = None,
     yield sse("figures", source.figures())
     last_panels = last_figures = last_sent = monotonic()
     panels_due = figures_due = False
-    while monotonic() - started < pacing.duration:
+    while monotonic() - started < pacing.duration and not gone():
         events = source.read(cursor, pacing.block_ms)
         for event in events:
             cursor = event["id"]

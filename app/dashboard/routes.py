@@ -14,6 +14,7 @@ from flask import (
 from app.auth import require_api_auth
 from app.dashboard import bp, live, service
 from app.web.auth import login_required
+from app.web.hangup import client_gone
 
 
 @bp.get("")
@@ -39,7 +40,8 @@ def page():
 def events():
     """Server-sent events: panels, figures, then every floor event as it happens."""
     after = request.headers.get("Last-Event-ID") or request.args.get("after") or None
-    body = stream_with_context(live.stream(service.DashboardFeed(), after))
+    body = stream_with_context(live.stream(service.DashboardFeed(), after,
+                                           gone=client_gone(request.environ)))
     return Response(body, mimetype="text/event-stream",
                     headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
 

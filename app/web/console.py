@@ -14,6 +14,7 @@ from app.ivr.models import Department
 from app.queue.factory import floor_events, queue_service
 from app.web import bp, live, simphone
 from app.web.auth import login_required
+from app.web.hangup import client_gone
 
 AWAY_REASONS = ("Break", "Lunch", "Training", "Meeting", "Coaching", "Other work")
 CALLBACK_OUTCOMES = (("reached", "Reached the customer"), ("left_message", "Left a message"),
@@ -58,7 +59,8 @@ def console_events():
     after = _stream_id(request.headers.get("Last-Event-ID") or request.args.get("after") or "")
     # The stream reads only Redis: give the database connection back for its whole life.
     db.session.close()
-    body = live.stream(events.redis, events.agent_stream(identity), hello, after, phone)
+    body = live.stream(events.redis, events.agent_stream(identity), hello, after, phone,
+                       gone=client_gone(request.environ))
     return Response(stream_with_context(body), mimetype="text/event-stream",
                     headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
 

@@ -34,7 +34,7 @@ def monotonic() -> float:
 @dataclass(frozen=True)
 class Pacing:
     duration: float = 55.0
-    block_ms: int = 1000
+    block_ms: int = 500
     # A comment line every few seconds: the only way a WSGI server learns that the browser
     # went away (its next write fails), which frees the thread long before `duration`.
     keep_alive: float = 2.0
@@ -65,14 +65,15 @@ PhoneStatus = Callable[[int], dict[str, Any]]
 
 def stream(client: redis.Redis, agent_stream: str, hello: dict[str, Any],
            after: str | None = None, phone: PhoneStatus | None = None,
-           pacing: Pacing = Pacing()) -> Iterator[str]:
-    """The SSE text of one console connection."""
+           pacing: Pacing = Pacing(), gone: Callable[[], bool] = lambda: False
+           ) -> Iterator[str]:
+    """The SSE text of one console connection; it ends early once `gone()` (app/web/hangup.py)."""
     started = last_sent = monotonic()
     cursor = after or latest_id(client, agent_stream)
     yield "retry: 2000\n\n"
     yield sse("hello", hello)
     phone_next, phone_seen = None, None
-    while monotonic() - started < pacing.duration:
+    while monotonic() - started < pacing.duration and not gone():
         for event in read(client, agent_stream, cursor, pacing.block_ms):
             cursor = event["id"]
             last_sent = monotonic()
