@@ -157,9 +157,13 @@ def apply_queue_event(interaction: Interaction, kind: str, detail: dict[str, Any
     if kind == "queued" and interaction.queued_at is None:
         interaction.queued_at = at
     elif kind == "answered":
-        interaction.answered_at = at
+        # The row keeps the caller's first answer and its wait (service level, reports); a
+        # transferred caller's later answers are in the timeline. The agent is whoever has
+        # the caller now: access to the call follows them.
+        if interaction.answered_at is None:
+            interaction.answered_at = at
+            interaction.wait_seconds = detail.get("wait_seconds")
         interaction.agent_identity = detail.get("agent")
-        interaction.wait_seconds = detail.get("wait_seconds")
         if detail.get("late"):
             # The answer came before the hang-up; only its news came after (queue service).
             interaction.abandoned = False

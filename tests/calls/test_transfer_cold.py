@@ -3,6 +3,7 @@ line (or straight to one agent), and the new agent's screen-pop shows who had th
 
 from __future__ import annotations
 
+from app.interactions.services import find_by_call_sid
 from sim.testing import assert_heard
 from tests.calls.conftest import hears, phrase, sign_in, talking
 from tests.flows.conftest import NUMBER, NURUL
@@ -17,6 +18,7 @@ def test_cold_transfer_to_a_department_goes_to_the_head_of_its_line(floor, amy, 
     floor.wait_until(lambda: other.in_conference, timeout=60)
     floor.wait(3)
     call = talking(floor, amy)
+    first = answer_on_record(floor, call.sid)
     response = amy.transfer(call, "cold", "department", "support")
     assert response.status_code == 201, response.get_json()
     transfer = response.get_json()
@@ -40,6 +42,19 @@ def test_cold_transfer_to_a_department_goes_to_the_head_of_its_line(floor, amy, 
     floor.wait(1)
     assert hears(call, "client:bob")
     assert bob.get(f"/api/calls/{call.sid}").get_json()["agent"] == "bob"
+    # The record keeps the caller's first answer and wait; Bob has the call now.
+    after = answer_on_record(floor, call.sid)
+    assert after[:2] == first[:2] and first[1] < 10
+    assert (first[2], after[2]) == ("amy", "bob")
+    with floor.app.app_context():
+        kinds = [e.kind for e in find_by_call_sid(call.sid).events]
+    assert kinds.count("answered") == 2
+
+
+def answer_on_record(floor, call_sid: str) -> tuple:
+    with floor.app.app_context():
+        row = find_by_call_sid(call_sid)
+        return row.answered_at, row.wait_seconds, row.agent_identity
 
 
 def test_cold_transfer_straight_to_an_agent(floor, amy, bob):
