@@ -16,11 +16,11 @@ import pytest
 from tests.browser.harness import (
     CHROMIUM,
     CHROMIUM_ARGS,
-    PASSWORD,
     ROOT,
     Person,
     Stack,
     chromium_missing,
+    sign_in_page,
 )
 
 PEOPLE = (
@@ -68,11 +68,7 @@ def sign_in(stack: Stack, browser) -> Iterator[Callable]:
         context.set_default_timeout(15_000)
         contexts.append(context)
         page = context.new_page()
-        page.goto(f"{stack.url}/signin")
-        page.fill("input[name=identity]", identity)
-        page.fill("input[name=password]", PASSWORD)
-        page.click("button[type=submit]")
-        page.wait_for_url(landing)
+        sign_in_page(page, stack.url, identity, landing)
         return page
 
     yield open_page

@@ -228,6 +228,15 @@ class Caller:
         self.stack.sim("POST", f"/calls/{self.sid}/hangup", {})
 
 
+def sign_in_page(page: Any, url: str, identity: str, landing: str = "**/console") -> None:
+    """Sign `identity` in on `page` through the sign-in form, as a person would."""
+    page.goto(f"{url}/signin")
+    page.fill("input[name=identity]", identity)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(landing)
+
+
 def chromium_missing() -> str | None:
     """Why the browser tests cannot run here, or None."""
     if not Path(CHROMIUM).exists():

@@ -30,7 +30,14 @@ from typing import Any
 
 import pytest
 
-from tests.browser.harness import CHROMIUM, CHROMIUM_ARGS, PASSWORD, Person, Stack, chromium_missing
+from tests.browser.harness import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    Person,
+    Stack,
+    chromium_missing,
+    sign_in_page,
+)
 
 ACCOUNT_SID = "AC" + "1" * 32
 API_KEY = "SK" + "2" * 32
@@ -126,11 +133,7 @@ def open_console(live_stack: Stack, live_browser, gateway: FakeGateway):
     context.route(INTERNET, lambda route: route.abort())
     context.route_web_socket(SIGNALLING, gateway.handle)
     page = context.new_page()
-    page.goto(f"{live_stack.url}/signin")
-    page.fill("input[name=identity]", "alice")
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url("**/console")
+    sign_in_page(page, live_stack.url, "alice")
     return context, page
 
 
