@@ -20,6 +20,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from app.web.hangup import never
+
 FIGURE_EVENTS = ("call.answered", "call.abandoned", "alert.callback_overdue")
 KEEP_ALIVE_SECONDS = 15.0
 
@@ -64,7 +66,7 @@ def sse(event: str | None, data: Any, event_id: str | None = None) -> str:
 
 
 def stream(source: FeedSource, after: str | None = None, pacing: Pacing = Pacing(),
-           gone: Callable[[], bool] = lambda: False) -> Iterator[str]:
+           gone: Callable[[], bool] = never) -> Iterator[str]:
     """The SSE text of one connection; it ends early once `gone()` (app/web/hangup.py)."""
     started = monotonic()
     cursor = after or source.latest_id()

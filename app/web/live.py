@@ -22,6 +22,7 @@ from typing import Any
 import redis
 
 from app.errors import DomainError
+from app.web.hangup import never
 
 log = logging.getLogger(__name__)
 
@@ -35,8 +36,9 @@ def monotonic() -> float:
 class Pacing:
     duration: float = 55.0
     block_ms: int = 500
-    # A comment line every few seconds: the only way a WSGI server learns that the browser
-    # went away (its next write fails), which frees the thread long before `duration`.
+    # A comment line every few seconds keeps proxies from timing the stream out, and where
+    # the client's socket cannot be watched (app/web/hangup.py) its failing write is how the
+    # server learns that the browser went away.
     keep_alive: float = 2.0
 
 
@@ -65,8 +67,7 @@ PhoneStatus = Callable[[int], dict[str, Any]]
 
 def stream(client: redis.Redis, agent_stream: str, hello: dict[str, Any],
            after: str | None = None, phone: PhoneStatus | None = None,
-           pacing: Pacing = Pacing(), gone: Callable[[], bool] = lambda: False
-           ) -> Iterator[str]:
+           pacing: Pacing = Pacing(), gone: Callable[[], bool] = never) -> Iterator[str]:
     """The SSE text of one console connection; it ends early once `gone()` (app/web/hangup.py)."""
     started = last_sent = monotonic()
     cursor = after or latest_id(client, agent_stream)
