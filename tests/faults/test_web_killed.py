@@ -12,6 +12,7 @@ reaches the agent.
 from __future__ import annotations
 
 import signal
+import time
 from datetime import UTC, datetime, timedelta
 
 import psutil
@@ -77,7 +78,12 @@ def test_a_worker_killed_mid_request_loses_nothing(stack):
         stack.press(newcomer, "2")
         # The choice is on its way (not merely queued in the emulator) before anyone is killed.
         until(lambda: not stack.call(newcomer)["awaiting_input"], 10, "the choice is sent")
-        victims = until(lambda: workers_serving_the_emulator(stack), 10,
+        # Sent is not yet received: the emulator keeps idle connections to both workers, so
+        # give the request a moment to reach the worker that will hold it on the lock (held
+        # for this whole block), then kill every worker the emulator is connected to.
+        choice_sent = time.monotonic()
+        victims = until(lambda: time.monotonic() - choice_sent > 1.0
+                        and workers_serving_the_emulator(stack), 10,
                         "a worker is serving the newcomer's webhook")
         for pid in victims:
             psutil.Process(pid).send_signal(signal.SIGKILL)
