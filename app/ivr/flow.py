@@ -16,7 +16,7 @@ from __future__ import annotations
 import functools
 import logging
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
@@ -41,7 +41,7 @@ from app.ivr.departments import DepartmentView
 from app.ivr.languages import Language, is_supported, language, offered
 from app.ivr.twiml import Listen, Spoken
 from app.queue.entry import hand_off
-from app.telephony import TwiML, VoiceResponse, public_url
+from app.telephony import TwiML, TwimlTemplate, VoiceResponse, public_url
 
 log = logging.getLogger(__name__)
 _FIRST_WRITE_LOCK = threading.Lock()
@@ -143,9 +143,15 @@ class CallFlow:
                                    caller=kind)
             interactions.add_event(interaction, "identified", how="caller_id",
                                    customer_id=customer.id)
-            greeting = self._say("greeting.known", lang, name=customer.name,
-                                 organisation=self.settings.organisation)
-            return commit(self._menu(interaction, lang, 1, lead=[greeting]))
+            if len(departments_.active_departments()) > 1:
+                # The usual answer: the greeting and the menu, the same for every caller of
+                # this language but for their name.
+                answer = self._rendered(f"greeting.known+menu:{lang.code}", lambda name: (
+                    self._menu_question(lang, 1, [self._greeting(lang, name)])), "name")
+                if answer is not None:
+                    return commit(answer.fill({"name": customer.name}))
+            return commit(self._menu(interaction, lang, 1,
+                                     lead=[self._greeting(lang, customer.name)]))
 
         lang = language(self.settings.default_language)
         greeting = self._say("greeting.unknown", lang, organisation=self.settings.organisation)
@@ -157,8 +163,12 @@ class CallFlow:
         interactions.add_event(interaction, "greeted", language=lang.code, known=False,
                                caller=kind)
         if len(self.settings.languages) < 2:
-            return commit(self._ask_account(lang, 1, lead=[greeting]))
-        return commit(self._ask_language(1, lead=[greeting]))
+            ask = functools.partial(self._ask_account, lang, 1, lead=[greeting])
+        else:
+            ask = functools.partial(self._ask_language, 1, lead=[greeting])
+        # The same document for every caller we do not know.
+        answer = self._rendered("greeting.unknown+question", ask)
+        return commit(answer.fill({}) if answer is not None else ask())
 
     def choose_language(self, call: CallInput) -> VoiceResponse:
         interaction = self._interaction(call)
@@ -283,8 +293,14 @@ class CallFlow:
         if len(active) == 1:
             # One department: a menu of one choice would only keep the caller waiting.
             return self._route(interaction, active[0], lang, "only", lead=lead)
+        return self._menu_question(lang, attempt, lead)
+
+    def _menu_question(self, lang: Language, attempt: int, lead: Sequence[Spoken]
+                       ) -> VoiceResponse:
+        """`lead`, then the menu of the active departments (two or more of them)."""
 
         def build() -> tuple[TwiML, ...]:
+            active = departments_.active_departments()
             options = [self._say("menu.intro", lang)] + [
                 self._say("menu.option", lang, department=d.name_in(lang.code), key=d.menu_key)
                 for d in active
@@ -367,6 +383,19 @@ class CallFlow:
 
     def _say(self, key: str, lang: Language, /, **values: Any) -> Spoken:
         return Spoken(prompts.text(key, lang.code, **values), lang)
+
+    def _greeting(self, lang: Language, name: str) -> Spoken:
+        return self._say("greeting.known", lang, name=name,
+                         organisation=self.settings.organisation)
+
+    def _rendered(self, key: str, build: Callable[..., VoiceResponse], *fields: str
+                  ) -> TwimlTemplate | None:
+        """`build`'s document, rendered once per configuration version with holes for
+        `fields` (None: render it per call, as when Redis, which holds the version, is down
+        or a prompt's text does not allow a template)."""
+        if cache.current_version() is None:
+            return None
+        return cache.cache().get(f"rendered.{key}", lambda: TwimlTemplate.of(build, *fields))
 
     def _url(self, path: str, **query: Any) -> str:
         return public_url(f"{path}?{urlencode(query)}" if query else path)

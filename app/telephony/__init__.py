@@ -9,6 +9,7 @@ from twilio.twiml.voice_response import Dial, Gather, VoiceResponse
 
 from app.telephony.fallback import safe_fallback_response as safe_fallback_twiml
 from app.telephony.gateway import TwilioGateway, gateway, init_gateway
+from app.telephony.template import TwimlTemplate
 from app.telephony.tokens import voice_access_token
 from app.telephony.webhook import public_url, twilio_webhook
 
@@ -16,6 +17,7 @@ __all__ = [
     "Dial",
     "Gather",
     "TwiML",
+    "TwimlTemplate",
     "VoiceResponse",
     "TwilioGateway",
     "gateway",

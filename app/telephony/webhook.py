@@ -84,7 +84,7 @@ def _rollback_database() -> None:
         log.warning("rollback after webhook failure also failed", exc_info=True)
 
 
-def twilio_webhook(view: Callable[..., VoiceResponse]) -> Callable[..., Response]:
+def twilio_webhook(view: Callable[..., VoiceResponse | str]) -> Callable[..., Response]:
     """Wrap a view that returns a VoiceResponse.
 
     - A missing or wrong X-Twilio-Signature gets 403 and the view never runs.
