@@ -44,15 +44,22 @@ def signature_is_valid() -> bool:
     # As RequestValidator.validate for a form body: Twilio may have signed the URL with or
     # without its port. validate() computes both HMACs on every request; the second is only
     # needed when the first does not match (one HMAC fewer on the incoming call's path).
-    parsed = urlparse(public_url())
     params = request.form
     return any(compare(validator.compute_signature(url, params), signature)
-               for url in (remove_port(parsed), add_port(parsed)))
+               for url in _signed_urls(public_url()))
 
 
 @functools.lru_cache(maxsize=4)
 def _validator(auth_token: str) -> RequestValidator:
     return RequestValidator(auth_token)
+
+
+@functools.lru_cache(maxsize=1024)
+def _signed_urls(url: str) -> tuple[str, str]:
+    """The two forms of `url` Twilio may have signed. A webhook's URLs are few (the query
+    carries a language or an attempt number), so they are parsed once each."""
+    parsed = urlparse(url)
+    return remove_port(parsed), add_port(parsed)
 
 
 # Characters XML 1.0 forbids. A request value echoed into TwiML (a query parameter, a
@@ -85,7 +92,8 @@ def _rollback_database() -> None:
 
 
 def twilio_webhook(view: Callable[..., VoiceResponse | str]) -> Callable[..., Response]:
-    """Wrap a view that returns a VoiceResponse.
+    """Wrap a view that returns a VoiceResponse (or a document already rendered from one,
+    `TwimlTemplate.fill`).
 
     - A missing or wrong X-Twilio-Signature gets 403 and the view never runs.
     - Any exception in the view becomes the safe fallback TwiML (HTTP 200) plus a logged
