@@ -5,8 +5,8 @@
         [--customers 1000000] [--unknown-share 0.1] [--commit REV] [--rebuild] [--json PATH]
 
 Steps: build (or reuse) a database of N customers under the real migrations; start a
-redis-server; pre-sign the requests; then for each side (bare endpoint first, then the app)
-start gunicorn, check a few answers, warm up, and measure for a fixed duration at a fixed
+redis-server; pre-sign the requests; then for each side (the bare endpoint, the floor, then
+the app) start gunicorn, check a few answers, warm up, and measure for a fixed duration at a fixed
 number of connections. Targets: the app keeps at least 70% of the bare endpoint's throughput
 and its p99 latency stays under 25 ms. Exit status 0 when both are met, 1 when not.
 """
@@ -45,6 +45,9 @@ TARGET_P99_MS = 25.0
 STAGED_LIST = "{cc}:interactions:new"
 SIDES = {
     "bare": "bench.incoming.bare_app:create_app()",
+    # The least work any complete answer does (bench/incoming/floor_app.py): not a target, the
+    # bound that shows what the stack and the machine allow.
+    "floor": "bench.incoming.floor_app:create_app()",
     "app": "app:create_app()",
 }
 
@@ -71,7 +74,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--commit", help="measure the app as committed at REV (git archive) "
                         "instead of the working tree")
     parser.add_argument("--json", type=Path, help="also write the results here")
-    parser.add_argument("--sides", default="bare,app", help="which sides to run, in order")
+    parser.add_argument("--sides", default="bare,floor,app",
+                        help="which sides to run, in order")
     args = parser.parse_args(argv)
     args.sides = [s for s in args.sides.split(",") if s]
     if unknown := set(args.sides) - set(SIDES):
@@ -145,10 +149,10 @@ def smoke_check(side: str, server: Gunicorn, smoke: list[tuple[str, str]]) -> No
         if status != 200 or "<Response" not in text or APOLOGY in text:
             raise RuntimeError(f"{side}: unexpected answer {status}: {text[:300]}\n"
                                + server.log_tail())
-    if side == "app":
+    if side != "bare":
         status, _ = server.post(calls.PATH, smoke[0][0], "bm90LWEtc2lnbmF0dXJl")
         if status != 403:
-            raise RuntimeError(f"app: a forged signature got {status}, not 403")
+            raise RuntimeError(f"{side}: a forged signature got {status}, not 403")
 
 
 def run_side(side: str, args: argparse.Namespace, settings: GunicornSettings,
@@ -262,6 +266,12 @@ def report(results: dict, meta: dict) -> bool:
     print(f"interaction rows written: {app['rows_written']:,} for {answered:,} answered "
           f"requests; callers linked to a customer: {app['customers_linked']:,} "
           f"(about {1 - meta['unknown_share']:.0%} of callers are customers)")
+    if "floor" in results and results["floor"]["rps"]:
+        floor = results["floor"]
+        print(f"floor (the least work a complete answer does, bench/incoming/floor_app.py): "
+              f"{floor['rps']:.0f} req/s, ratio floor/bare {floor['rps'] / bare['rps']:.2f}, "
+              f"p99 {floor['p99_ms']:.2f} ms; app/floor {app['rps'] / floor['rps']:.2f}")
+        meta["floor_ratio"] = round(floor["rps"] / bare["rps"], 3) if bare["rps"] else 0.0
     meta["ratio"] = round(ratio, 3)
     meta["pass"] = ok_ratio and ok_p99 and ok_errors
     return meta["pass"]
