@@ -7,6 +7,7 @@ from typing import Any
 
 from app.auth import Forbidden, Principal
 from app.calls import hold, transfers
+from app.calls.answering import confirm_answer
 from app.calls.errors import CallNotFound, CallNotLive, TransferInProgress
 from app.calls.factory import Controls
 from app.calls.machine import Transfer
@@ -112,7 +113,7 @@ def _talking(c: Controls, call_sid: str, call: dict[str, str]) -> None:
 
 
 def hold_call(c: Controls, principal: Principal, call_sid: str) -> None:
-    call = authorise(c, principal, call_sid)
+    call = confirm_answer(c, call_sid, authorise(c, principal, call_sid))
     _talking(c, call_sid, call)
     hold.hold(c, call_sid, call["agent"])
 
@@ -126,7 +127,7 @@ def resume_call(c: Controls, principal: Principal, call_sid: str) -> None:
 def hang_up(c: Controls, principal: Principal, call_sid: str) -> None:
     """The agent leaves the call. Their leg ends; the rest follows from the conference's
     events: a caller alone gets the survey or a goodbye, a transfer goes on without them."""
-    call = authorise(c, principal, call_sid)
+    call = confirm_answer(c, call_sid, authorise(c, principal, call_sid))
     t = transfers.current(c, call_sid)
     if t is not None and principal.identity == t.to_agent and t.get("to_leg"):
         leg = t.get("to_leg")

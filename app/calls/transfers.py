@@ -24,6 +24,7 @@ from sqlalchemy import select
 
 from app.agents.models import Agent
 from app.calls import hold
+from app.calls.answering import confirm_answer
 from app.calls.errors import (
     CallNotLive,
     InvalidTransfer,
@@ -109,7 +110,11 @@ def start(c: Controls, call_sid: str, mode: str, target: Any) -> Transfer:
         raise InvalidTransfer("'target' is {kind: agent|department|supervisor, id}.",
                               field="target", allowed=list(TARGET_KINDS))
     kind, target_id = target["kind"], str(target.get("id") or "")
-    call = c.call(call_sid)
+    # Asked for right after answering, the answer's callback may still be on its way.
+    call = confirm_answer(c, call_sid, c.call(call_sid))
+    if call.get("state") == "offered":
+        raise CallNotLive("This call has not been answered yet: transfer it once you are "
+                          "talking to the caller.", call_sid=call_sid, state="offered")
     if call.get("state") != "connected" or not call.get("agent"):
         raise CallNotLive("Only a call an agent is talking on can be transferred.",
                           call_sid=call_sid, state=call.get("state") or None)
