@@ -41,7 +41,16 @@ SEVERITY = {
 
 
 def hidden(event: dict[str, Any]) -> bool:
-    return str(event.get("type", "")).startswith(HIDDEN_PREFIXES)
+    return str(event.get("type", "")).startswith(HIDDEN_PREFIXES) or _unheard(event)
+
+
+def _unheard(event: dict[str, Any]) -> bool:
+    """An announce step that fired while the caller was at the offer of a message or a
+    callback: the ladder still marks it, but nobody was told anything. A caller nobody is
+    signed in for is sent there at once, so their first announce step is always this one;
+    the no-agents line says what happened instead."""
+    return (event.get("type") == "call.escalated" and event.get("step") == "announce"
+            and event.get("state") == "in_offer")
 
 
 def _seconds(value: Any) -> str:
@@ -60,7 +69,9 @@ def describe(event: dict[str, Any], caller: Callable[[str], str]) -> dict[str, A
     sid = event.get("call_sid") or ""
     who = caller(sid) if sid else ""
     agent = event.get("agent") or ""
-    if kind == "call.escalated":
+    if kind == "call.escalated" and _unheard(event):
+        text = f"{who}: at the message offer, so no apology or position announced"
+    elif kind == "call.escalated":
         step = event.get("step", "")
         text = f"{who}: {STEP_WORDS.get(step, step)} at {_seconds(event.get('at'))}"
     elif kind == "call.queued":
@@ -76,7 +87,8 @@ def describe(event: dict[str, Any], caller: Callable[[str], str]) -> dict[str, A
     elif kind == "call.kept_waiting":
         text = f"{who} chose to keep waiting"
     elif kind == "call.no_agents":
-        text = f"{who}: nobody signed in for {event.get('department', '')}"
+        text = (f"{who}: nobody signed in for {event.get('department', '')}; offered a "
+                "message or a callback at once")
     elif kind == "alert.long_wait":
         text = (f"{who} has waited {_seconds(event.get('waited'))} in "
                 f"{event.get('department', '')}")

@@ -54,13 +54,15 @@ local function publish(kind, detail)
   redis.call('XADD', events, 'MAXLEN', '~', maxlen, '*', 'type', kind,
              'at', string.format('%.3f', at), 'detail', cjson.encode(detail))
 end
-local function fired(ck, sid, gen, index, step, since, iid, due)
+local function fired(ck, sid, gen, index, step, since, iid, due, state)
   redis.call('HSET', ck, 'fired:' .. gen .. ':' .. index, string.format('%.3f', at))
   local waited = 0
   if since then waited = round3(now - tonumber(since)) end
   local detail = {step = step.action, at = step.at, waited = waited, late = round3(at - due)}
+  -- state: where the caller was (an announce while at the offer menu is heard by nobody,
+  -- and the floor feed says nothing of it)
   local event = {call_sid = sid, step = step.action, at = step.at, waited = waited,
-                 late = detail.late}
+                 late = detail.late, state = state}
   publish('call.escalated', event)
   if timeline ~= '' and iid and string.match(iid, '^%d+$') then
     redis.call('RPUSH', timeline, cjson.encode({tonumber(iid), 'escalated', detail, at}))
@@ -118,7 +120,7 @@ for i = 12, #ARGV, 5 do
           budget = budget - 1
           outcome, a, b, extra = 'redirect', since or '', iid or '', tostring(step.at)
         else
-          fired(ck, sid, gen, index, step, since, iid, due)  -- already in the offer menu
+          fired(ck, sid, gen, index, step, since, iid, due, state)  -- already in the offer menu
         end
       else
         if action == 'announce' then
@@ -157,7 +159,7 @@ for i = 12, #ARGV, 5 do
                                       waited = step.at})
           outcome, a, b = 'alert', c[6] or '', tostring(step.at)
         end
-        fired(ck, sid, gen, index, step, since, iid, due)
+        fired(ck, sid, gen, index, step, since, iid, due, state)
       end
     end
   end
