@@ -45,6 +45,18 @@ class FloorEvents:
         self._publish(self.keys.events, f"agent.{kind}", STREAM_LENGTH, agent=identity, **detail)
         self._publish(self.agent_stream(identity), kind, AGENT_STREAM_LENGTH, **detail)
 
+    def agent_notices(self, kind: str, details: dict[str, dict[str, Any]]) -> None:
+        """`kind` on each agent's own stream, with their detail, in one round trip. Unlike
+        `agent_event`, no copy goes to the floor stream: news for many consoles at once (a
+        changed callback list) would fill the dashboard's feed with one line per agent."""
+        at = f"{self.now():.3f}"
+        pipe = self.redis.pipeline(transaction=False)
+        for identity, detail in details.items():
+            pipe.xadd(self.agent_stream(identity),
+                      {"type": kind, "at": at, "detail": json.dumps(detail)},
+                      maxlen=AGENT_STREAM_LENGTH, approximate=True)
+        pipe.execute()
+
     def supervisor_alert(self, kind: str, **detail: Any) -> None:
         self._publish(self.keys.events, f"alert.{kind}", STREAM_LENGTH, **detail)
 

@@ -22,6 +22,7 @@ from app.clock import now
 from app.errors import Conflict, InvalidInput, NotFound
 from app.extensions import db
 from app.interactions import services as interactions
+from app.voicemail import live
 from app.voicemail.boxes import due_time
 from app.voicemail.models import OUTCOMES, Callback, CallbackEvent, Voicemail, VoicemailBox
 
@@ -39,6 +40,7 @@ def setting(name: str, default: int) -> int:
 
 def audit(callback: Callback, action: str, actor: str = "system", **detail: Any) -> None:
     callback.events.append(CallbackEvent(action=action, actor=actor, detail=detail, at=now()))
+    live.note(callback, action, actor)
 
 
 def _race_safe(find: Callable[[], T | None], create: Callable[[], T]) -> tuple[T, bool]:
@@ -189,6 +191,8 @@ def transcription_arrived(box: VoicemailBox, *, call_sid: str, recording_sid: st
         message.transcription_text = text
     else:
         message.transcription_status = "failed"
+    if message.callback is not None:  # the list shows the words (or "Transcribing…") now
+        live.note(message.callback, "transcribed")
     return message
 
 

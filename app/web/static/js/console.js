@@ -144,6 +144,7 @@
       wrappedUp: [],
       dialing: null,
       callbacks: { items: [], overdue: 0 },
+      callbacksPending: null,
       playing: null,
       clearing: null,
       clearForm: { outcome: "reached", note: "" },
@@ -201,6 +202,7 @@
 
       onAgentEvent: function (event) {
         var type = event.type || "";
+        if (type === "callbacks.changed") { this.callbacksChanged(event); return; }
         var text = EVENT_TEXT[type];
         if (type === "state") text = "You are " + (STATE_LABELS[event.state] || event.state).toLowerCase();
         if (type.indexOf("transfer.") === 0 && event.transfer) text = "Transfer " + event.transfer.state.replace("_", " ");
@@ -501,6 +503,23 @@
       },
 
       /* ---- callbacks ---- */
+      /* A message landed or a colleague took or cleared a callback (`callbacks.changed` on
+         the event stream): re-read the list. A burst (the overdue sweep escalating many, a
+         caller's message and its transcription callbacks) is one request: the first event
+         schedules it, the rest ride along. The 30 s poll stays as a safety net. */
+      callbacksChanged: function (event) {
+        var self = this;
+        var news = (event.changes || []).filter(function (c) { return c.by !== settings.identity; });
+        if (news.some(function (c) { return c.change === "message_recorded"; })) this.log("New voicemail in your callbacks");
+        else if (news.some(function (c) { return c.change === "created"; })) this.log("New callback to return");
+        news.filter(function (c) { return c.change === "claimed" || c.change === "cleared"; })
+          .forEach(function (c) { self.log(self.agentName(c.by) + (c.change === "cleared" ? " cleared" : " took") + " a callback"); });
+        if (this.callbacksPending) return;
+        this.callbacksPending = setTimeout(function () {
+          self.callbacksPending = null;
+          self.loadCallbacks();
+        }, 300);
+      },
       loadCallbacks: function () {
         var self = this;
         return api("GET", "/api/callbacks").then(function (data) {
