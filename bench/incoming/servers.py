@@ -22,13 +22,24 @@ class GunicornSettings:
     workers: int = 2
     threads: int = 4
     worker_class: str = "gthread"
+    # Each worker's cap on open connections (gunicorn's --worker-connections), None for
+    # gunicorn's default (1000). The workers race to accept connections: with 32 keep-alive
+    # connections opened at once, one of 2 workers often wins 30 of them and keeps them for
+    # the whole window, so its core is saturated while the other's idles whenever its 2
+    # connections wait on Redis. A cap of connections / workers makes the split even, as a
+    # load balancer in front of the web processes would.
+    worker_connections: int | None = None
 
     def args(self) -> list[str]:
+        cap = self.worker_connections
         return ["--workers", str(self.workers), "--threads", str(self.threads),
-                "--worker-class", self.worker_class]
+                "--worker-class", self.worker_class,
+                *(["--worker-connections", str(cap)] if cap else [])]
 
     def describe(self) -> str:
-        return f"{self.workers} {self.worker_class} workers x {self.threads} threads"
+        cap = f", at most {self.worker_connections} connections each" \
+            if self.worker_connections else ""
+        return f"{self.workers} {self.worker_class} workers x {self.threads} threads{cap}"
 
 
 def process_tree_cpu(root_pid: int) -> float:
