@@ -163,11 +163,13 @@ class CallFlow:
         interactions.add_event(interaction, "greeted", language=lang.code, known=False,
                                caller=kind)
         if len(self.settings.languages) < 2:
-            ask = functools.partial(self._ask_account, lang, 1, lead=[greeting])
+            question, ask = "account", functools.partial(self._ask_account, lang, 1,
+                                                         lead=[greeting])
         else:
-            ask = functools.partial(self._ask_language, 1, lead=[greeting])
+            question, ask = "language", functools.partial(self._ask_language, 1,
+                                                          lead=[greeting])
         # The same document for every caller we do not know.
-        answer = self._rendered("greeting.unknown+question", ask)
+        answer = self._rendered(f"greeting.unknown+{question}:{lang.code}", ask)
         return commit(answer.fill({}) if answer is not None else ask())
 
     def choose_language(self, call: CallInput) -> VoiceResponse:
