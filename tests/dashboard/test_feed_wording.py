@@ -10,14 +10,14 @@ from app.agents import services as agents
 from app.dashboard.describe import describe, hidden
 from app.extensions import db
 from app.queue.phrases import QUEUE_PROMPTS
-from sim.testing import assert_not_heard
+from sim.testing import assert_heard, assert_not_heard
 from tests.dashboard.conftest import PASSWORD, sign_in
 from tests.dashboard.test_live import Stream
 from tests.flows.conftest import ASHA, NUMBER
-from tests.flows.test_queue_flows import next_question
 
 # What a waiting caller hears when the announce step has fired (Asha is spoken to in Hindi).
 APOLOGY = QUEUE_PROMPTS["queue.apology_position"]["hi"].split("।")[0]
+OFFER = QUEUE_PROMPTS["queue.offer"]["hi"].split(":")[0]
 NO_AGENTS_LINE = "Asha: nobody signed in for billing; offered a message or a callback at once"
 ANNOUNCED_LINE = "Asha: apology and position announced at 0 s"
 
@@ -62,10 +62,10 @@ def test_a_caller_nobody_is_signed_in_for_is_offered_a_message_at_once(floor, cl
         stream.next("snapshot")
         call = floor.emu.dial_in(ASHA, NUMBER)
         floor.wait_until(lambda: call.gathering, timeout=60)
-        call.press("1")  # billing, where nobody is signed in
-        next_question(floor, call)  # the offer: keep waiting, a message or a callback
+        call.press("1")  # billing, where nobody is signed in: the offer comes at once
         floor.wait(5)  # the hold clock fires the ladder's announce step meanwhile
-        assert floor.call_state(call.sid)["state"] == "in_offer"
+        assert floor.call_state(call.sid)["state"] == "in_offer" and call.gathering
+        assert_heard(call, OFFER)
         assert_not_heard(call, APOLOGY)
 
         _, queued = stream.next("floor")
