@@ -64,15 +64,23 @@ class _Change:
 
 def note(callback: Callback, change: str, actor: str = "system") -> None:
     """Remember that `callback` changed; published once the session's transaction commits."""
-    if change not in CHANGES:
-        return
-    session = inspect(callback).session or db.session()
+    if change in CHANGES:
+        _noted(inspect(callback).session or db.session(), callback).changes.append(
+            (change, actor))
+
+
+def _noted(session: Session, callback: Callback) -> _Noted:
     pending: dict[int, _Noted] = session.info.setdefault(_PENDING, {})
-    noted = pending.setdefault(id(callback), _Noted(callback))
-    noted.changes.append((change, actor))
-    history = inspect(callback).attrs.assigned_agent_id.history
-    noted.assignees.update(i for i in (*history.deleted, *history.unchanged, *history.added)
-                           if i is not None)
+    return pending.setdefault(id(callback), _Noted(callback))
+
+
+@event.listens_for(Callback.assigned_agent_id, "set", active_history=True)
+def _taken_from(callback: Callback, value: Any, previous: Any, _initiator: Any) -> None:
+    # Whoever had it must see it leave their list. Heard here, as it is set: by the time the
+    # audit line is written an autoflush may have forgotten the old value.
+    session = inspect(callback).session
+    if session is not None and isinstance(previous, int) and previous != value:
+        _noted(session, callback).assignees.add(previous)
 
 
 @event.listens_for(Session, "before_commit")
@@ -84,7 +92,7 @@ def _snapshot(session: Session) -> None:
     session.info.pop(_PENDING)
     session.flush()  # a new callback gets its id (the commit flushes anyway: same errors)
     try:
-        session.info[_READY] = [_change(noted) for noted in pending.values()]
+        session.info[_READY] = [_change(noted) for noted in pending.values() if noted.changes]
     except Exception:
         log.exception("could not read the changed callbacks to tell the consoles")
 
