@@ -6,13 +6,10 @@ from __future__ import annotations
 
 import pytest
 
-from app.agents import services as agents
 from app.dashboard.describe import describe, hidden
-from app.extensions import db
 from app.queue.phrases import QUEUE_PROMPTS
 from sim.testing import assert_heard, assert_not_heard
-from tests.dashboard.conftest import PASSWORD, sign_in
-from tests.dashboard.test_live import Stream
+from tests.dashboard.test_live import supervisor_feed
 from tests.flows.conftest import ASHA, NUMBER
 
 # What a waiting caller hears when the announce step has fired (Asha is spoken to in Hindi).
@@ -52,12 +49,7 @@ def test_an_announcement_nobody_heard_is_not_a_line(event, text):
 
 
 def test_a_caller_nobody_is_signed_in_for_is_offered_a_message_at_once(floor, client):
-    with floor.app.app_context():
-        agents.create_agent("Sam Supervisor", "sam", role="supervisor", departments=["sales"],
-                            password=PASSWORD)
-        db.session.commit()
-    sign_in(client, "sam")
-    stream = Stream(client.get("/supervisor/events", buffered=False))
+    stream = supervisor_feed(floor, client, ["sales"])
     try:
         stream.next("snapshot")
         call = floor.emu.dial_in(ASHA, NUMBER)

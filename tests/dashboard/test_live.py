@@ -72,14 +72,19 @@ def test_a_new_connection_gets_panels_and_figures_then_replays_after_its_last_id
         resumed.close()
 
 
-def test_a_caller_waiting_and_each_step_firing_reach_an_open_dashboard(floor, client):
-    floor.agent("amy", ["billing"], state="away")  # signed in but busy: the caller waits
+def supervisor_feed(floor, client, departments: list[str]) -> Stream:
+    """Sam, a supervisor of `departments`, signed in with the floor's live feed open."""
     with floor.app.app_context():
-        agents.create_agent("Sam Supervisor", "sam", role="supervisor", departments=["billing"],
+        agents.create_agent("Sam Supervisor", "sam", role="supervisor", departments=departments,
                             password=PASSWORD)
         db.session.commit()
     sign_in(client, "sam")
-    stream = Stream(client.get("/supervisor/events", buffered=False))
+    return Stream(client.get("/supervisor/events", buffered=False))
+
+
+def test_a_caller_waiting_and_each_step_firing_reach_an_open_dashboard(floor, client):
+    floor.agent("amy", ["billing"], state="away")  # signed in but busy: the caller waits
+    stream = supervisor_feed(floor, client, ["billing"])
     try:
         stream.next("snapshot")
         call = floor.emu.dial_in(ASHA, NUMBER)
