@@ -69,9 +69,7 @@ def describe(event: dict[str, Any], caller: Callable[[str], str]) -> dict[str, A
     sid = event.get("call_sid") or ""
     who = caller(sid) if sid else ""
     agent = event.get("agent") or ""
-    if kind == "call.escalated" and _unheard(event):
-        text = f"{who}: at the message offer, so no apology or position announced"
-    elif kind == "call.escalated":
+    if kind == "call.escalated":
         step = event.get("step", "")
         text = f"{who}: {STEP_WORDS.get(step, step)} at {_seconds(event.get('at'))}"
     elif kind == "call.queued":
