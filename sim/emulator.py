@@ -11,6 +11,7 @@ from typing import Any
 
 from sim import calls
 from sim.clock import Clock, RealClock, VirtualClock, iso
+from sim.conformance import Conformance
 from sim.parties import CallHandle, Heard, Party, Phone, Softphone
 from sim.scheduler import HungUp, Proc, Scheduler
 from sim.state import Application, Call, Number, Store, new_sid
@@ -59,6 +60,8 @@ class Emulator:
         self.parties: dict[str, Party] = {}
         self.players: dict[tuple[str, str], Proc] = {}
         self.events: list[dict[str, Any]] = []
+        # Every REST request checked against Twilio's OpenAPI description (sim/conformance.py).
+        self.conformance = Conformance()
         self.callback_chaos: dict[str, bool] = {}
         self.expect_errors = False
         self.default_application_sid: str | None = None

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from flask import Flask, Response, g, request
 
 from sim import calls, conference, queues, resources
+from sim.conformance import refusal
 from sim.faults import faults, register_faults
 from sim.scheduler import HungUp, Redirected
 from sim.twiml import TwimlError, parse
@@ -73,6 +74,9 @@ def create_app(emu: Emulator) -> Flask:
             @wraps(fn)
             def view(account_sid: str, **kw: Any) -> Response:
                 _authenticate(emu, account_sid)
+                refused = refusal(g.verdict)  # Twilio's OpenAPI description (sim/openapi.py)
+                if refused:
+                    raise ApiError(*refused)
 
                 def perform() -> Response:
                     with emu.sched.lock:
@@ -103,6 +107,9 @@ def create_app(emu: Emulator) -> Flask:
     @app.before_request
     def _start() -> None:
         g.params = request.form.to_dict(flat=False) if request.form else {}
+        if request.path.startswith("/2010-04-01/"):
+            g.verdict = emu.conformance.check(emu, request.method, request.path, g.params,
+                                              request.args.to_dict(flat=False))
 
     @app.after_request
     def _log(resp: Response) -> Response:

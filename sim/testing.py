@@ -33,7 +33,8 @@ def emulator_for(
     """An emulator that delivers webhooks into `flask_app` in-process, signed for URLs under
     `public_base_url`, with its REST server running. At exit it stops, and (with `strict`)
     raises AssertionError if any application error, webhook failure or engine error happened,
-    unless the test set `emu.expect_errors = True`."""
+    unless the test set `emu.expect_errors = True`, or if any REST request broke Twilio's
+    OpenAPI description, unless it set `emu.conformance.expect_violations = True`."""
     emu = Emulator(account_sid, auth_token, clock=VirtualClock(freezer=freezer),
                    transport=WsgiTransport(flask_app), **options)
     base = public_base_url.rstrip("/")
@@ -48,6 +49,8 @@ def emulator_for(
         emu.stop()
     if strict and not emu.expect_errors:
         emu.assert_no_application_errors()
+    if strict and not emu.conformance.expect_violations:
+        emu.conformance.assert_clean()
 
 
 def twilio_client(emu: Emulator, **kwargs: Any) -> Client:
