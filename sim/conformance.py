@@ -32,9 +32,10 @@ from sim.openapi import (
 if TYPE_CHECKING:
     from sim.emulator import Emulator
 
-# Twilio's error dictionary: 21201 "No 'To' number specified", 21213 "No 'From' number
-# specified" (both for creating a call; a participant is a call too).
-REQUIRED_CODES = {"To": 21201, "From": 21213}
+# Twilio's error dictionary: 21201 "No 'To' number specified", 21213 "Caller phone number is
+# required" (both for creating a call; a participant is a call too).
+PARTY_REQUIRED = {"To": (21201, "No 'To' number is specified"),
+            "From": (21213, "'From' phone number is required")}
 
 
 class Conformance:
@@ -97,8 +98,8 @@ def refusal(verdict: Verdict) -> tuple[int, int, str] | None:
             return 405, 20004, "Method not allowed"
     for v in verdict.of(REQUIRED):
         name = v.name or ""
-        if name in REQUIRED_CODES:
-            return 400, REQUIRED_CODES[name], f"No '{name}' number is specified"
+        if name in PARTY_REQUIRED:
+            return 400, *PARTY_REQUIRED[name]
         # Not in the error dictionary for these resources; Twilio's APIs answer a missing
         # parameter with this message and code (docs/emulator.md, "How faithful it is").
         return 400, 20001, f"Missing required parameter {name} in the post body"
