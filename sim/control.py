@@ -192,6 +192,14 @@ def register_control(app: Flask, emu: Emulator) -> None:
         events = emu.events[since:] or (emu.wait_for_events(since, wait) if wait else [])
         return jsonify({"events": events, "next": since + len(events)})
 
+    @bp.get("/conformance")
+    def conformance() -> Response:
+        """The REST requests checked against Twilio's OpenAPI description, per operation,
+        and those that broke it (sim/conformance.py)."""
+        return jsonify({"checked": dict(emu.conformance.counts()),
+                        "violations": [{**verdict.as_dict(), "violations": [v.as_dict()]}
+                                       for verdict, v in emu.conformance.violations()]})
+
     @bp.post("/advance")
     def advance() -> Response:
         if not emu.clock.virtual:

@@ -37,6 +37,9 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         pytest.skip(reason)
     with Stack(tmp_path_factory.mktemp("browser-stack"), PEOPLE) as running:
         yield running
+        # The app's REST requests in the browser stories, held to Twilio's OpenAPI description.
+        broken = running.sim("GET", "/conformance")["violations"]
+        assert not broken, f"REST requests that broke Twilio's OpenAPI description: {broken}"
 
 
 @pytest.fixture(scope="session")

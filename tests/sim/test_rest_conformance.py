@@ -128,3 +128,17 @@ def test_the_teardown_fails_on_an_unknown_parameter_too():
         response = raw(emu, "POST", "Calls.json", {"To": CUSTOMER, "From": NUMBER,
                                                    "Url": f"{BASE}/outbound", "Colour": "red"})
         assert response.status_code == 201
+
+
+def test_the_control_api_reports_what_was_checked(room):
+    """What a separate process (`python -m sim serve`, the browser tests' stack) shows."""
+    emu, client, call = room
+    emu.conformance.expect_violations = True
+    client.calls(call.sid).fetch()
+    with pytest.raises(TwilioRestException):
+        client.conferences(ROOM).participants(call.sid).update(muted=True)
+    report = requests.get(f"{emu.base_url}/_sim/conformance", timeout=10).json()
+    assert report["checked"] == {"FetchCall": 1, "UpdateParticipant": 1}
+    [broken] = report["violations"]
+    assert broken["operation"] == "UpdateParticipant" and broken["method"] == "POST"
+    assert broken["violations"][0]["kind"] == "pattern"
