@@ -4,7 +4,11 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test test-pg install migrate seed lint bench clean vendor browser-deps
+.PHONY: run stop test test-pg install migrate seed lint bench clean vendor browser-deps
+
+# Without APP_ENV the app takes production's settings (and refuses the public development
+# secrets); these targets are development unless the environment says otherwise.
+run seed migrate bench: export APP_ENV ?= development
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,8 +42,13 @@ seed: migrate
 	$(BIN)/flask --app app ivr seed-demo
 	$(BIN)/flask --app app agents seed-demo
 
+# Everything in one process group: Ctrl-C, closing the terminal or SIGTERM stops all of it.
 run: seed
 	$(BIN)/python scripts/run_dev.py
+
+# Stops a `make run` of this checkout left running (its terminal elsewhere, or killed).
+stop:
+	$(BIN)/python scripts/run_dev.py --stop
 
 test: install browser-deps
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -102,10 +102,13 @@ def main(argv: list[str] | None = None) -> None:
     default_port = int(os.environ.get("EMBEDDED_REDIS_PORT", 6389))
     parser.add_argument("--port", type=int, default=default_port)
     parser.add_argument("--dir", default="var/redis")
+    parser.add_argument("--quiet", action="store_true", help="log warnings only")
     args = parser.parse_args(argv)
     Path(args.dir).mkdir(parents=True, exist_ok=True)
     # exec: the process manager's signals go straight to redis-server, which saves the AOF.
     argv_ = server_args(Path(args.dir).resolve(), args.port)
+    if args.quiet:
+        argv_ += ["--loglevel", "warning"]
     os.execv(argv_[0], argv_)
 
 

@@ -17,6 +17,16 @@ DEV_API_KEY = "SK" + "0" * 31 + "1"
 DEV_API_SECRET = "dev-api-secret-not-a-secret-0123456789"
 DEV_TWIML_APP_SID = "AP" + "0" * 31 + "1"
 DEV_NUMBER = "+15005550006"
+# Public in this repository, so never good enough for production or for real Twilio.
+DEV_SECRET_KEY = "dev-secret-key-change-me"
+DEV_ADMIN_API_TOKEN = "dev-admin-token"
+# Settings whose development value would let anyone in: signed sessions, the operators' API,
+# and forged Twilio webhooks (the signature check uses the auth token).
+GUARDED_SECRETS = {
+    "SECRET_KEY": DEV_SECRET_KEY,
+    "ADMIN_API_TOKEN": DEV_ADMIN_API_TOKEN,
+    "TWILIO_AUTH_TOKEN": DEV_AUTH_TOKEN,
+}
 
 
 def _env(name: str, default: Any) -> Any:
@@ -47,12 +57,16 @@ class Settings:
     """Base settings. Read at instantiation, so tests can set the environment first."""
 
     ENV_NAME = "base"
+    DEFAULT_TWILIO_MODE = "emulator"
 
     def __init__(self, **overrides: Any) -> None:
         load_dotenv(ROOT / ".env", override=False)
         port = int(_env("PORT", 5000))
         self.PORT = port
-        self.SECRET_KEY = _env("SECRET_KEY", "dev-secret-key-change-me")
+        # Where `make run` binds the web server. Loopback by default: the demo sign-ins are
+        # printed on the screen. The Procfile binds ${WEB_HOST:-0.0.0.0}, as platforms expect.
+        self.WEB_HOST = _env("WEB_HOST", "127.0.0.1")
+        self.SECRET_KEY = _env("SECRET_KEY", DEV_SECRET_KEY)
         self.SQLALCHEMY_DATABASE_URI = database_uri(
             _env("DATABASE_URL", f"sqlite:///{VAR / 'callcentre.sqlite3'}")
         )
@@ -62,7 +76,7 @@ class Settings:
 
         # Twilio: conventional names. TWILIO_MODE=emulator points the REST client at the
         # offline emulator (TWILIO_API_BASE_URL); TWILIO_MODE=live talks to api.twilio.com.
-        self.TWILIO_MODE = _env("TWILIO_MODE", "emulator")
+        self.TWILIO_MODE = _env("TWILIO_MODE", self.DEFAULT_TWILIO_MODE)
         self.TWILIO_ACCOUNT_SID = _env("TWILIO_ACCOUNT_SID", DEV_ACCOUNT_SID)
         self.TWILIO_AUTH_TOKEN = _env("TWILIO_AUTH_TOKEN", DEV_AUTH_TOKEN)
         self.TWILIO_API_KEY = _env("TWILIO_API_KEY", DEV_API_KEY)
@@ -91,7 +105,7 @@ class Settings:
         self.IVR_CACHE_SECONDS = float(_env("IVR_CACHE_SECONDS", 60))  # prompt/department cache
         self.LOG_LEVEL = _env("LOG_LEVEL", "INFO")
         # Bearer token for operators and scripts on the JSON API (agents get their own later).
-        self.ADMIN_API_TOKEN = _env("ADMIN_API_TOKEN", "dev-admin-token")
+        self.ADMIN_API_TOKEN = _env("ADMIN_API_TOKEN", DEV_ADMIN_API_TOKEN)
         # Queue and hold clock (see docs/queue.md).
         self.REDIS_KEY_TAG = _env("REDIS_KEY_TAG", "cc")
         self.LOG_FORMAT = _env("LOG_FORMAT", "text")  # text or json (one object a line)
@@ -140,6 +154,25 @@ class Settings:
         self.SIGNIN_MAX_FAILURES_PER_ADDRESS = int(_env("SIGNIN_MAX_FAILURES_PER_ADDRESS", 20))
         for key, value in overrides.items():
             setattr(self, key, value)
+        self.APP_ENV = self.ENV_NAME
+        self.validate(overrides)
+
+    def validate(self, overrides: dict[str, Any]) -> None:
+        """Refuse to start with settings that would be unsafe (RuntimeError)."""
+        if self.TWILIO_MODE == "live":
+            # Whatever APP_ENV says: real callers must not reach an app anyone can sign into.
+            self.refuse_development_secrets()
+
+    def development_secrets(self) -> list[str]:
+        """The guarded settings still holding the public development value."""
+        return [name for name, dev in GUARDED_SECRETS.items() if getattr(self, name) == dev]
+
+    def refuse_development_secrets(self) -> None:
+        found = self.development_secrets()
+        if found:
+            raise RuntimeError(
+                f"{', '.join(found)} still the public development value: set real ones "
+                f"(TWILIO_MODE={self.TWILIO_MODE}, APP_ENV={self.ENV_NAME})")
 
     def as_dict(self) -> dict[str, Any]:
         return {k: v for k, v in vars(self).items() if k.isupper()}
@@ -159,10 +192,9 @@ class TestingConfig(Settings):
 
 class ProductionConfig(Settings):
     ENV_NAME = "production"
+    DEFAULT_TWILIO_MODE = "live"
 
-    def __init__(self, **overrides: Any) -> None:
-        super().__init__(**overrides)
-        self.TWILIO_MODE = _env("TWILIO_MODE", "live")
+    def validate(self, overrides: dict[str, Any]) -> None:
         missing = [
             name
             for name in ("SECRET_KEY", "DATABASE_URL", "REDIS_URL", "TWILIO_ACCOUNT_SID",
@@ -171,7 +203,9 @@ class ProductionConfig(Settings):
             if not os.environ.get(name) and name not in overrides
         ]
         if missing:
-            raise RuntimeError(f"production settings need: {', '.join(missing)}")
+            raise RuntimeError(f"production settings need: {', '.join(missing)} (APP_ENV is "
+                               "production when unset; APP_ENV=development for a checkout)")
+        self.refuse_development_secrets()
 
 
 _BY_NAME = {
@@ -182,8 +216,13 @@ _BY_NAME = {
 
 
 def config_for(name: str | None = None) -> type[Settings]:
-    """The settings class named by `name` or the APP_ENV variable (default development)."""
-    name = (name or os.environ.get("APP_ENV") or "development").lower()
+    """The settings class named by `name` or the APP_ENV variable.
+
+    Production when unset: a deployment that forgets APP_ENV must not start with the public
+    development secrets. `make`, the checkout's .flaskenv and the tests say which they want.
+    """
+    load_dotenv(ROOT / ".env", override=False)  # where the other settings may come from too
+    name = (name or os.environ.get("APP_ENV") or "production").lower()
     try:
         return _BY_NAME[name]
     except KeyError:

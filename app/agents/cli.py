@@ -89,7 +89,7 @@ def seed_demo() -> None:
     import os
 
     # A known password must never reach a real deployment.
-    if (os.environ.get("APP_ENV") or "development").lower() != "development":
+    if (os.environ.get("APP_ENV") or "production").lower() != "development":
         raise click.ClickException("demo accounts exist only in development (APP_ENV).")
     for name, identity, role, departments in DEMO_ACCOUNTS:
         try:

@@ -27,6 +27,11 @@ CALL_SID = re.compile(r"^CA[0-9a-fA-F]{32}$")
 SAFE_FIELD = re.compile(r"[A-Za-z]{2}[A-Za-z0-9_\-]{0,62}")  # SIDs; anything else is scrubbed
 # Loggers that do not propagate to the root (gunicorn's); their handlers are scrubbed too.
 OWN_HANDLER_LOGGERS = ("gunicorn.access", "gunicorn.error")
+# Libraries that narrate their own start-up at INFO in every process (alembic: seven "setup
+# plugin" lines when Flask-Migrate loads it): warnings only, whatever LOG_LEVEL says, so the
+# app's lines are the ones seen. Migrations (`flask db upgrade`) log through alembic's own
+# configuration (migrations/alembic.ini) and still say what they run.
+QUIET_LOGGERS = ("alembic.runtime.plugins",)
 _MARK = "_callcentre_handler"
 
 
@@ -161,6 +166,8 @@ def configure_logging(app: Flask, stream: Any = None) -> logging.Handler:
     handler = build_handler(fmt, secrets, stream)
     root.addHandler(handler)
     root.setLevel(level)
+    for name in QUIET_LOGGERS:
+        logging.getLogger(name).setLevel(max(level, logging.WARNING))
     for name in OWN_HANDLER_LOGGERS:
         for other in logging.getLogger(name).handlers:
             if not any(isinstance(f, ScrubFilter) for f in other.filters):
