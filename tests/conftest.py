@@ -28,6 +28,10 @@ from app.embedded_redis import EmbeddedRedis
 from app.extensions import db
 from config import TestingConfig
 
+# Without APP_ENV the app takes production's settings: the tests say what they are, for
+# anything here (or started from here) that reads it.
+os.environ["APP_ENV"] = "testing"
+
 PUBLIC_BASE_URL = "https://callcentre.example.test"
 AUTH_TOKEN = "test-auth-token"
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")

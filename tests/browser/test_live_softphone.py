@@ -55,7 +55,11 @@ def live_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         pytest.skip(reason)
     overrides = {"TWILIO_MODE": "live", "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
                  "TWILIO_API_KEY": API_KEY, "TWILIO_API_SECRET": API_SECRET,
-                 "TWILIO_TWIML_APP_SID": TWIML_APP_SID}
+                 "TWILIO_TWIML_APP_SID": TWIML_APP_SID,
+                 # Live mode refuses the public development secrets (config/settings.py).
+                 "SECRET_KEY": "live-mode-test-secret-key",
+                 "ADMIN_API_TOKEN": "live-mode-test-admin-token",
+                 "TWILIO_AUTH_TOKEN": "live-mode-test-auth-token"}
     people = (Person("alice", "Alice Martin", departments=("support",)),)
     with Stack(tmp_path_factory.mktemp("live-stack"), people, env_overrides=overrides) as stack:
         yield stack
