@@ -100,6 +100,10 @@ class Settings:
         self.DEFAULT_LANGUAGE = _env("DEFAULT_LANGUAGE", "en")
         self.IVR_LANGUAGES = _env("IVR_LANGUAGES", "en,hi,bn,ms")  # offered, in menu order
         self.IVR_MAX_ATTEMPTS = int(_env("IVR_MAX_ATTEMPTS", 3))  # menu tries before default
+        # Of those, how many a caller who gives no input at all gets (R3, R4): one round of
+        # the menu (~17 s with the demo's three departments) puts them in line within 30 s
+        # of the greeting, where three rounds took ~59 s (docs/ivr.md).
+        self.IVR_NO_INPUT_ATTEMPTS = int(_env("IVR_NO_INPUT_ATTEMPTS", 1))
         self.IVR_GATHER_TIMEOUT = int(_env("IVR_GATHER_TIMEOUT", 5))  # seconds to wait for a key
         self.IVR_ACCOUNT_TIMEOUT = int(_env("IVR_ACCOUNT_TIMEOUT", 10))  # for account digits
         self.IVR_CACHE_SECONDS = float(_env("IVR_CACHE_SECONDS", 60))  # prompt/department cache

@@ -72,6 +72,7 @@ class FlowSettings:
     default_language: str
     region: str
     max_attempts: int
+    no_input_attempts: int
     languages: list[str]
     gather_timeout: int
     account_timeout: int
@@ -84,6 +85,7 @@ class FlowSettings:
             default_language=default,
             region=config.get("DEFAULT_REGION", "US"),
             max_attempts=max(1, int(config.get("IVR_MAX_ATTEMPTS", 3))),
+            no_input_attempts=max(1, int(config.get("IVR_NO_INPUT_ATTEMPTS", 1))),
             languages=offered(config.get("IVR_LANGUAGES", "en,hi,bn,ms")),
             gather_timeout=int(config.get("IVR_GATHER_TIMEOUT", 5)),
             account_timeout=int(config.get("IVR_ACCOUNT_TIMEOUT", 10)),
@@ -203,7 +205,7 @@ class CallFlow:
         if customer is None:
             if digits:
                 interactions.add_event(interaction, "account_not_found", attempt=attempt)
-            if attempt < self.settings.max_attempts:
+            if attempt < self._attempts(heard=bool(digits)):
                 why = "account.not_found" if digits else "common.not_heard"
                 return self._commit(self._ask_account(lang, attempt + 1,
                                                       lead=[self._say(why, lang)]))
@@ -256,7 +258,7 @@ class CallFlow:
         interactions.add_event(interaction, "menu_invalid" if heard else "menu_no_input",
                                attempt=attempt, digits=call.digits.strip()[:8],
                                said=call.speech.strip()[:200])
-        if attempt < self.settings.max_attempts:
+        if attempt < self._attempts(heard):
             why = self._say("common.invalid" if heard else "common.not_heard", lang)
             return self._commit(self._menu(interaction, lang, attempt + 1, lead=[why]))
         fallback = departments_.default_of(active)
@@ -371,6 +373,13 @@ class CallFlow:
             if is_supported(code):
                 return language(code)
         return language(self.settings.default_language)
+
+    def _attempts(self, heard: bool) -> int:
+        """How many times a question is asked: a caller who said nothing this time is moved
+        on sooner (IVR_NO_INPUT_ATTEMPTS), so that silence never costs a minute of menus."""
+        if heard:
+            return self.settings.max_attempts
+        return min(self.settings.max_attempts, self.settings.no_input_attempts)
 
     def _attempt(self, call: CallInput) -> int:
         raw = call.attempt.strip()

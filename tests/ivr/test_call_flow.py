@@ -179,6 +179,7 @@ def test_withheld_and_softphone_callers_are_never_looked_up_or_linked(app, demo,
 @freeze_time(OPEN_HOURS)
 def test_three_invalid_choices_go_to_the_default_department_with_an_explanation(app, demo,
                                                                                  phone):
+    app.config["IVR_NO_INPUT_ATTEMPTS"] = 3  # silence, too, asked again (one round by default)
     call = phone(ASHA)
     call.dial()
     root = call.press("9")
@@ -195,6 +196,40 @@ def test_three_invalid_choices_go_to_the_default_department_with_an_explanation(
         "menu_invalid", "menu_no_input", "menu_invalid", "department_chosen", "handed_off",
         "queued"]
     assert dict(events(row))["department_chosen"] == {"department": "support", "how": "default"}
+
+
+@freeze_time(OPEN_HOURS)
+def test_silence_in_the_menu_goes_to_the_default_department_at_once(app, demo, phone):
+    call = phone(ASHA)
+    call.dial()
+    root = call.stay_silent()
+    assert words(root).startswith("चूँकि हमें आपका कोई विकल्प नहीं मिला")
+    assert_queued(root)
+    row = interaction(app)
+    assert [k for k, _ in events(row)][-4:] == [
+        "menu_no_input", "department_chosen", "handed_off", "queued"]
+    assert dict(events(row))["department_chosen"] == {"department": "support", "how": "default"}
+
+
+@freeze_time(OPEN_HOURS)
+def test_a_wrong_key_is_asked_again_but_silence_after_it_is_not(app, demo, phone):
+    call = phone(ASHA)
+    call.dial()
+    root = call.press("9")
+    assert "attempt=2" in root.find("Gather").get("action")
+    root = call.stay_silent()
+    assert words(root).startswith("चूँकि हमें आपका कोई विकल्प नहीं मिला")
+    assert_queued(root)
+
+
+@freeze_time(OPEN_HOURS)
+def test_silence_at_the_account_question_moves_on_to_the_menu(app, demo, phone):
+    call = phone("+14155550199")  # nobody we know
+    call.dial()
+    call.stay_silent()  # the language: stays English
+    root = call.stay_silent()  # the account number
+    assert "menu" in root.find("Gather").get("action")
+    assert "attempt=1" in root.find("Gather").get("action")
 
 
 @freeze_time(OPEN_HOURS)
