@@ -224,6 +224,11 @@ class Emulator:
             if proc is not None and proc.waiting is not None and kind in proc.waiting.wake:
                 return self.sched._signal_now(proc, kind, value)
             self.log("input_ignored", call_sid=call_sid, action=kind, activity=call.activity)
+            if kind == "digits":
+                # As on Twilio, keys reach only a <Gather> (its prompt included): say so on the
+                # caller's own transcript, or a phone shows a key pressed and then silence.
+                self.hear(call, "ignored", text=str(value), source="line",
+                          detail={"activity": call.activity})
             return None
 
         self.sched.post(deliver)

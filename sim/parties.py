@@ -18,7 +18,9 @@ class Heard:
     """One thing a party heard (or that happened to its line), at a time."""
 
     t: float
-    kind: str  # say, play, silence, beep, dtmf, ringing, connected, conference, speech, ...
+    # say, play, silence, beep, dtmf, ringing, connected, conference, speech, ignored (keys
+    # pressed while no <Gather> listened), ...
+    kind: str
     call_sid: str | None = None
     text: str | None = None
     voice: str | None = None
@@ -49,6 +51,9 @@ class Heard:
                 return f"In conference {d.get('conference')}{state}, hearing: {who}"
             case "connected":
                 return f"Connected to {d.get('to')}"
+            case "ignored":
+                return (f"You pressed {self.text} while nothing was listening: not heard "
+                        "(keys count only while a menu asks)")
             case _:
                 return f"{self.kind.capitalize()}" + (f": {self.text}" if self.text else "")
 

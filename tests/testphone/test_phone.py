@@ -91,3 +91,18 @@ def test_a_change_without_the_page_csrf_token_is_refused(floor, phone):
     response = phone.post("/test-phone/calls", json={"from": ASHA})
     assert response.status_code == 403
     assert response.get_json()["error"]["id"] == "csrf_failed"
+
+
+def test_a_key_pressed_while_nothing_listens_is_shown_as_not_heard(floor, phone):
+    placed = phone.post("/test-phone/calls", json={"from": ASHA}).get_json()
+    sid = placed["call_sid"]
+    call = floor.emu.call(sid)
+    floor.wait_until(lambda: says(heard(phone, sid)["heard"]), timeout=10)
+    assert call.activity != "gather"  # the greeting, said before the menu's <Gather>
+
+    shown = phone.post(f"/test-phone/calls/{sid}/press", json={"digits": "1"}).get_json()
+    ignored = [e for e in shown["heard"] if e["kind"] == "ignored"]
+    assert [e["text"] for e in ignored] == ["1"]  # the page says nobody heard it
+
+    floor.wait_until(lambda: heard(phone, sid)["awaiting_input"], timeout=60)
+    assert call.activity == "gather"  # the key chose nothing: the menu still asks

@@ -45,6 +45,9 @@
       case "beep": return line("event", "Beep: speak after the tone", "");
       case "silence": return null;
       case "hangup": return line("end", "Call ended", "");
+      // A key pressed while no menu was asking: Twilio drops it, so the caller must know.
+      case "ignored": return line("ignored", "Nobody heard " + (h.text || "that key") +
+        ": nothing was listening. Press it again when a menu asks.", "");
       default: return line("event", h.kind + (h.text ? ": " + h.text : ""), "");
     }
   }
