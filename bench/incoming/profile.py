@@ -43,6 +43,8 @@ def main(argv: list[str] | None = None) -> None:
 
     redis = EmbeddedRedis(run_dir / "redis-profile", appendonly=False).start()
     try:
+        # Production's settings are the default without APP_ENV; this is a checkout's run.
+        os.environ.setdefault("APP_ENV", "development")
         os.environ.update(DATABASE_URL=f"sqlite:///{database}", REDIS_URL=redis.url,
                           PUBLIC_BASE_URL=PUBLIC_BASE_URL, TWILIO_AUTH_TOKEN=AUTH_TOKEN,
                           LOG_LEVEL="WARNING")
