@@ -202,7 +202,11 @@ def in_the_way(settings, state: GroupState, ports: dict[str, int], host: str) ->
     problems = []
     for name, port in ports.items():
         bind_host = host if name == "web" else "127.0.0.1"
-        owners = port_owners(port, bind_host)
+        try:
+            owners = port_owners(port, bind_host)
+        except OSError as exc:  # an address this machine does not have, say
+            problems.append(f"  cannot listen on {bind_host}:{port} ({name}): {exc.strerror}")
+            continue
         if owners is None:
             continue
         if not owners:
