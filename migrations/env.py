@@ -14,6 +14,18 @@ fileConfig(config.config_file_name, disable_existing_loggers=False)
 logger = logging.getLogger('alembic.env')
 
 
+# Alembic says which dialect it talks to on every run (`make run` migrates each time); what it
+# upgrades (`Running upgrade ...`) still shows. Added once per process: this file runs again
+# on every migration command.
+_migration_log = logging.getLogger('alembic.runtime.migration')
+if not any(getattr(f, '_dialect_chatter', False) for f in _migration_log.filters):
+    def _no_dialect_chatter(record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith(('Context impl', 'Will assume'))
+
+    _no_dialect_chatter._dialect_chatter = True
+    _migration_log.addFilter(_no_dialect_chatter)
+
+
 def get_engine():
     return current_app.extensions['migrate'].db.engine
 

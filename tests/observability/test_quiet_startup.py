@@ -43,3 +43,17 @@ def test_library_info_is_quiet_but_the_apps_info_keeps_its_call_sid(
     assert "setup plugin alembic.whatever" not in messages
     assert "a plugin failed" in messages  # warnings still show
     assert messages["answering"]["call_sid"] == SID
+
+
+def test_migrating_says_what_it_upgrades_and_nothing_else(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FLASK_")}
+    env.update(APP_ENV="development", DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}")
+    upgrade = [str(Path(sys.executable).parent / "flask"), "--app", "app", "db", "upgrade"]
+    first = subprocess.run(upgrade, cwd=ROOT, env=env, capture_output=True, text=True,
+                           timeout=120)
+    assert first.returncode == 0, first.stderr
+    assert "Running upgrade" in first.stderr
+    assert "Context impl" not in first.stderr
+    again = subprocess.run(upgrade, cwd=ROOT, env=env, capture_output=True, text=True,
+                           timeout=120)
+    assert again.returncode == 0 and again.stderr + again.stdout == ""  # `make run`, each time
