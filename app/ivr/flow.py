@@ -209,8 +209,9 @@ class CallFlow:
                 why = "account.not_found" if digits else "common.not_heard"
                 return self._commit(self._ask_account(lang, attempt + 1,
                                                       lead=[self._say(why, lang)]))
-            return self._commit(self._menu(interaction, lang, 1,
-                                           lead=[self._say("account.give_up", lang)]))
+            # "We could not find your account" only to a caller who keyed one.
+            lead = [self._say("account.give_up", lang)] if digits else []
+            return self._commit(self._menu(interaction, lang, 1, lead=lead))
 
         interaction.customer_id = customer.id
         interactions.add_event(interaction, "identified", how="account_number",

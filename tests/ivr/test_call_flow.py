@@ -230,6 +230,7 @@ def test_silence_at_the_account_question_moves_on_to_the_menu(app, demo, phone):
     root = call.stay_silent()  # the account number
     assert "menu" in root.find("Gather").get("action")
     assert "attempt=1" in root.find("Gather").get("action")
+    assert "could not find your account" not in words(root)  # none was keyed
 
 
 @freeze_time(OPEN_HOURS)

@@ -141,7 +141,7 @@ def test_a_silent_unknown_caller_is_asked_each_question_once(app, emu):
     emu.run_until(lambda: call.in_conference, timeout=300)
     assert_not_heard(call, "we did not hear anything")
     assert dict(events(interaction(app, call.sid)))["department_chosen"]["how"] == "default"
-    # The language and the account number come before the menu (~52 s in all): within R4's
+    # The language and the account number come before the menu (~48 s in all): within R4's
     # minute, not within the menu's 30 s (docs/ivr.md, "A caller who says nothing").
     assert _in_line_after_greeting(app, call) <= 60
 
