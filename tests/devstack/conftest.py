@@ -43,6 +43,10 @@ COUNTS = {"gunicorn master and worker": 2, "rq worker and scheduler": 2}
 
 @pytest.fixture(scope="module")
 def database(tmp_path_factory: pytest.TempPathFactory) -> str:
+    if os.environ.get("TEST_DATABASE_URL"):
+        # As tests/browser and tests/faults: `make run`'s processes are the same on any
+        # database, so `make test-pg` would only run them twice; `make test` runs them.
+        pytest.skip("make run's own processes: run by `make test`, not `make test-pg`")
     url = f"sqlite:///{tmp_path_factory.mktemp('devstack-db') / 'callcentre.sqlite3'}"
     env = {**os.environ, "APP_ENV": "development", "DATABASE_URL": url}
     subprocess.run([str(BIN / "flask"), "--app", "app", "db", "upgrade"], cwd=ROOT, env=env,
