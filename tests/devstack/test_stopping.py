@@ -105,3 +105,14 @@ def test_a_port_taken_by_another_program_is_named(tmp_path, database):
     assert f"port {run.ports['EMULATOR_PORT']} (emulator) is in use by pid {os.getpid()}" \
         in refused.stderr
     assert run.state.read() is None  # nothing was started
+
+
+def test_make_stop_stops_a_run_whose_terminal_is_elsewhere(tmp_path, database, dev_runs):
+    run = DevRun(tmp_path, database)
+    pgid = _started(run, dev_runs, terminal=True)
+    stopped = subprocess.run(["make", "--no-print-directory", "stop"], cwd=ROOT, env=run.env(),
+                             capture_output=True, text=True, timeout=STOP_SECONDS + 5)
+    assert stopped.returncode == 0, stopped.stdout + stopped.stderr
+    assert "Stopped." in stopped.stdout
+    _assert_all_stopped(run, pgid)
+    assert run.process.returncode == 0  # its own runner stopped them, as on Ctrl-C
