@@ -190,6 +190,12 @@ class CallFlow:
             chosen, how = default, "default"
         interaction.language = chosen.code
         interactions.add_event(interaction, "language_chosen", language=chosen.code, how=how)
+        if how == "default" and not digits:
+            # A caller who says nothing is not asked for an account number too: the menu
+            # comes next, so that silence reaches the queue within 30 s of the greeting (R3,
+            # R4); the agent can still identify them.
+            interactions.add_event(interaction, "identification_skipped", why="no_input")
+            return self._commit(self._menu(interaction, chosen, 1))
         return self._commit(self._ask_account(chosen, 1))
 
     def account(self, call: CallInput) -> VoiceResponse:

@@ -144,17 +144,30 @@ def test_a_caller_who_declines_is_not_remembered(app, demo, phone):
 
 
 @freeze_time(OPEN_HOURS)
-def test_star_skips_the_account_and_silence_keeps_the_greeting_language(app, demo, phone):
+def test_star_skips_the_account(app, demo, phone):
     call = phone("+12025550100")
     call.dial()
-    root = call.stay_silent()  # no language chosen: stay in English
+    root = call.press("1")  # English
     assert "account number" in words(root)
     root = call.press("*")
     assert "Please choose a department" in words(root)
     kinds = [k for k, _ in events(interaction(app))]
     assert kinds == ["greeted", "language_chosen", "identification_skipped"]
+    assert dict(events(interaction(app)))["identification_skipped"] == {}
+
+
+@freeze_time(OPEN_HOURS)
+def test_silence_keeps_the_greeting_language_and_goes_to_the_menu(app, demo, phone):
+    call = phone("+12025550100")
+    call.dial()
+    root = call.stay_silent()  # no language chosen: stay in English, not asked for an account
+    assert "account number" not in words(root)
+    assert "Please choose a department" in words(root)
+    kinds = [k for k, _ in events(interaction(app))]
+    assert kinds == ["greeted", "language_chosen", "identification_skipped"]
     assert dict(events(interaction(app)))["language_chosen"] == {"language": "en",
                                                                  "how": "default"}
+    assert dict(events(interaction(app)))["identification_skipped"] == {"why": "no_input"}
 
 
 @freeze_time(OPEN_HOURS)
@@ -226,7 +239,8 @@ def test_a_wrong_key_is_asked_again_but_silence_after_it_is_not(app, demo, phone
 def test_silence_at_the_account_question_moves_on_to_the_menu(app, demo, phone):
     call = phone("+14155550199")  # nobody we know
     call.dial()
-    call.stay_silent()  # the language: stays English
+    root = call.press("1")  # English
+    assert "account number" in words(root)
     root = call.stay_silent()  # the account number
     assert "menu" in root.find("Gather").get("action")
     assert "attempt=1" in root.find("Gather").get("action")
