@@ -5,6 +5,10 @@ from `POST /api/agents/login`, or the session cookie of a browser signed in at /
 state-changing requests must carry the X-CSRF-Token header; see app/web/sessions.py).
 Routes only ever ask `require_api_auth(...)` and read `g.principal`. A supervisor may do
 whatever an agent may; the operator may do anything.
+
+This module sits at the bottom of the layers (docs/architecture.md): it knows neither agents
+nor browser sessions. The packages that do register how to recognise theirs at wiring time
+(`principal_sources(app)`), so auth imports neither of them.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from flask import current_app, g, request
+from flask import Flask, current_app, g, request
 
 from app.errors import DomainError
 
@@ -37,6 +41,32 @@ class Principal:
     agent_id: int | None = None
 
 
+SessionSource = Callable[[], "Principal | None"]
+TokenSource = Callable[[str], "Principal | None"]
+
+
+def _nobody(*_args: Any) -> None:
+    return None
+
+
+@dataclass
+class PrincipalSources:
+    """How a request is recognised beyond the operator's token: `session` reads a signed-in
+    browser (app.web), `token` an agent's bearer token (app.agents). Both answer None when
+    the request is not theirs."""
+
+    session: SessionSource = _nobody
+    token: TokenSource = _nobody
+
+
+_SOURCES = "auth.principal_sources"
+
+
+def principal_sources(app: Flask) -> PrincipalSources:
+    """The app's sources, to register one: `principal_sources(app).token = ...`."""
+    return app.extensions.setdefault(_SOURCES, PrincipalSources())
+
+
 def bearer_token() -> str:
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
@@ -44,21 +74,15 @@ def bearer_token() -> str:
 
 
 def current_principal() -> Principal | None:
+    sources = principal_sources(current_app)
     token = bearer_token()
     if not token:
         # A browser signed in through /signin; state changes must carry its CSRF token.
-        from app.web.sessions import session_principal  # the web layer builds on auth
-
-        return session_principal()
+        return sources.session()
     expected = current_app.config.get("ADMIN_API_TOKEN") or ""
     if expected and hmac.compare_digest(token, expected):
         return Principal(kind="admin", identity="admin")
-    from app.agents.services import agent_for_token  # agents depend on auth, not the reverse
-
-    agent = agent_for_token(token)
-    if agent is None:
-        return None
-    return Principal(kind=agent.role, identity=agent.identity, agent_id=agent.id)
+    return sources.token(token)
 
 
 def require_api_auth(*kinds: str) -> Callable:

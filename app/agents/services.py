@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from app.agents.models import IDENTITY_PATTERN, ROLES, Agent, AgentToken
 from app.agents.presence import CHOOSABLE
+from app.auth import Principal
 from app.clock import now, timestamp
 from app.errors import Conflict, DomainError, InvalidInput, NotFound
 from app.extensions import db
@@ -87,6 +88,14 @@ def agent_for_token(token: str) -> Agent | None:
     if expires.tzinfo is None:  # SQLite hands back naive datetimes; they were stored in UTC
         expires = expires.replace(tzinfo=UTC)
     return row.agent if expires > now() else None
+
+
+def token_principal(token: str) -> Principal | None:
+    """Who an agent's bearer token belongs to (app.auth's token source)."""
+    agent = agent_for_token(token)
+    if agent is None:
+        return None
+    return Principal(kind=agent.role, identity=agent.identity, agent_id=agent.id)
 
 
 def sign_out(token: str) -> None:

@@ -27,9 +27,12 @@ bp = AssetsBlueprint("web", __name__, template_folder="templates", static_folder
 
 
 def _install_hooks(state) -> None:
+    from app.auth import principal_sources
     from app.web.hooks import enforce_csrf, template_globals
-    from app.web.sessions import CookieSessionInterface
+    from app.web.sessions import CookieSessionInterface, session_principal
 
+    # The JSON API accepts a signed-in browser too (app.auth knows no sessions itself).
+    principal_sources(state.app).session = session_principal
     state.app.before_request(enforce_csrf)
     state.app.session_interface = CookieSessionInterface()
     state.app.context_processor(template_globals)
