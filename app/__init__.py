@@ -73,7 +73,7 @@ def _register_blueprints(app: Flask) -> None:
         dashboard,
         health,
         ivr,
-        observability,
+        monitoring,
         queue,
         supervision,
         testphone,
@@ -83,7 +83,7 @@ def _register_blueprints(app: Flask) -> None:
     )
 
     for module in (health, ivr, customers, queue, agents, voicemail, calls, wrapup,
-                   supervision, web, dashboard, admin, testphone, observability, api_docs):
+                   supervision, web, dashboard, admin, testphone, monitoring, api_docs):
         app.register_blueprint(module.bp)
 
 

@@ -1,20 +1,6 @@
-"""Structured logs, Prometheus metrics at /metrics, and the RQ dashboard.
+"""Structured logs, the call context of a log line, and the webhook metrics.
 
-Import-light: app.telephony imports `context` and `metrics` from here, so this module and
-`routes` import nothing of the domain packages at import time.
+At the bottom of the layers: app.telephony, the queue and voicemail import `context` and
+`metrics` from here, so nothing in this package imports a domain package. The pages that
+read the floor (/metrics with its gauges, the RQ dashboard) are app.monitoring, at the top.
 """
-
-from flask import Blueprint
-
-bp = Blueprint("observability", __name__)
-
-
-def _install(state) -> None:
-    from app.observability.routes import install
-
-    install(state.app)
-
-
-bp.record_once(_install)
-
-from app.observability import routes  # noqa: E402,F401  (attach to bp)

@@ -7,7 +7,7 @@ import hmac
 from flask import Flask, Response, current_app, request
 
 from app.auth import Unauthorised, bearer_token
-from app.observability import bp
+from app.monitoring import bp
 from app.observability.metrics import count_response, exposition
 
 RQ_DASHBOARD_PREFIX = "/admin/rq"
@@ -24,7 +24,7 @@ def metrics() -> Response:
         allowed = [required, current_app.config.get("ADMIN_API_TOKEN") or ""]
         if not sent or not any(t and hmac.compare_digest(sent, t) for t in allowed):
             raise Unauthorised("Send the metrics token as a bearer token.")
-    from app.observability.floor import FloorCollector
+    from app.monitoring.floor import FloorCollector
 
     return Response(exposition(FloorCollector()), mimetype=None, content_type=CONTENT_TYPE)
 
@@ -36,6 +36,6 @@ def _count(response: Response) -> Response:
 
 def install(app: Flask) -> None:
     app.after_request(_count)
-    from app.observability.rq import mount_rq_dashboard
+    from app.monitoring.rq import mount_rq_dashboard
 
     mount_rq_dashboard(app, RQ_DASHBOARD_PREFIX)
