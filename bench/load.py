@@ -146,7 +146,7 @@ def prepare(settings: Any, callers: list[str], agents: list[str]) -> Any:
     from app.agents import services as agent_services
     from app.customers import services as customer_services
     from app.extensions import db
-    from app.ivr import departments
+    from app.floor import departments
 
     app = create_app(settings)
     with app.app_context():

@@ -13,7 +13,7 @@ from app.agents.services import find_agent
 from app.clock import timestamp
 from app.errors import Conflict, InvalidInput
 from app.extensions import db
-from app.ivr.models import Department
+from app.floor.models import Department
 from app.queue.store import QueueStore
 
 MIN_PASSWORD = 8

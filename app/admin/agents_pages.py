@@ -8,7 +8,7 @@ from app.admin import agents_admin, bp
 from app.admin.pages import save
 from app.agents import services as agents
 from app.errors import InvalidInput
-from app.ivr import departments
+from app.floor import departments
 from app.queue.factory import queue_store
 from app.web.auth import login_required
 

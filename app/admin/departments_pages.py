@@ -8,8 +8,8 @@ from app.admin import bp, forms
 from app.admin.pages import explain, save
 from app.errors import DomainError
 from app.extensions import db
-from app.ivr import cache, departments
-from app.ivr.hours import DAYS
+from app.floor import cache, departments
+from app.floor.hours import DAYS
 from app.queue.ladder import ACTIONS, DEFAULT_LADDER, HOLD_LIMIT_SECONDS
 from app.web.auth import login_required
 

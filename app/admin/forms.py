@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from typing import Any, Protocol
 
 from app.errors import InvalidInput
-from app.ivr.hours import DAYS, Schedule, parse_ranges, validate_schedule
+from app.floor.hours import DAYS, Schedule, parse_ranges, validate_schedule
 from app.queue.ladder import ACTIONS, InvalidLadder, Step, parse_ladder
 
 MAX_LADDER_ROWS = 12

@@ -10,7 +10,7 @@ from flask import flash, redirect, render_template, request
 from app.admin import bp
 from app.errors import DomainError, NotFound
 from app.extensions import db
-from app.ivr import cache
+from app.floor import cache
 
 
 def explain(err: DomainError) -> str:

@@ -6,8 +6,8 @@ from flask import abort, render_template, request, url_for
 
 from app.admin import bp
 from app.admin.pages import save
-from app.ivr import prompts
-from app.ivr.languages import LANGUAGES
+from app.floor import prompts
+from app.floor.languages import LANGUAGES
 from app.web.auth import login_required
 
 

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from app.admin import bp
 from app.agents.models import Agent
 from app.extensions import db
-from app.ivr.models import Department, Prompt
+from app.floor.models import Department, Prompt
 from app.voicemail.models import VoicemailBox
 from app.web.auth import login_required
 

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from app.admin import bp, forms
 from app.admin.pages import save
 from app.extensions import db
-from app.ivr.languages import LANGUAGES
+from app.floor.languages import LANGUAGES
 from app.voicemail import boxes
 from app.voicemail.models import VoicemailBox
 from app.web.auth import login_required

@@ -47,7 +47,7 @@ def demo(identity: str, departments: str, answer_after: float) -> None:
     from flask import current_app
     from sqlalchemy import select
 
-    from app.ivr.models import Department
+    from app.floor.models import Department
     from app.queue.factory import queue_service
 
     config = current_app.config

@@ -14,7 +14,7 @@ from app.auth import Principal
 from app.clock import now, timestamp
 from app.errors import Conflict, DomainError, InvalidInput, NotFound
 from app.extensions import db
-from app.ivr.models import Department
+from app.floor.models import Department
 from app.queue.service import QueueService
 
 

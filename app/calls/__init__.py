@@ -17,10 +17,11 @@ def _install_hooks(state) -> None:
     from app.calls.phrases import CALL_PROMPTS
     from app.calls.screenpop import transfer_context
     from app.customers.context import context_contributor
+    from app.floor.prompts import register_defaults
     from app.queue.factory import CLOCK_HANDLERS, CONFERENCE_HOOKS
 
     extensions = state.app.extensions
-    extensions.setdefault("prompt_defaults", []).append(CALL_PROMPTS)
+    register_defaults(state.app, CALL_PROMPTS)
     extensions.setdefault(CLOCK_HANDLERS, {})[HOLD_KIND] = on_deadline
     extensions.setdefault(CONFERENCE_HOOKS, []).append(on_conference_event)
     context_contributor("transfer")(transfer_context)

@@ -37,8 +37,8 @@ from app.calls.errors import (
 from app.calls.factory import Controls
 from app.calls.machine import MODES, MOVES, TARGET_KINDS, Transfer
 from app.extensions import db
-from app.ivr import departments
-from app.ivr.models import Department
+from app.floor import departments
+from app.floor.models import Department
 from app.queue.holdclock import step_member
 from app.queue.ladder import ladder_for
 from app.queue.store import MAX_PRIORITY, queue_score

@@ -70,7 +70,7 @@ def rejoin():
 
 
 def _department_name(slug: str, language: str) -> str:
-    from app.ivr import departments
+    from app.floor import departments
 
     try:
         return departments.view(departments.get(slug)).name_in(language)

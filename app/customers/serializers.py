@@ -15,8 +15,8 @@ from sqlalchemy import select
 
 from app.customers.models import Customer, CustomerPhone
 from app.extensions import db
+from app.floor.models import Department
 from app.interactions.models import Interaction, InteractionEvent
-from app.ivr.models import Department
 
 # Columns wrap-up and voicemail work will add to Interaction; shown when they exist.
 OPTIONAL_INTERACTION_FIELDS = ("notes", "outcome", "tags", "wrap_up_notes", "disposition")

@@ -25,8 +25,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.extensions import db
+from app.floor.models import Department
 from app.interactions.models import Interaction
-from app.ivr.models import Department
 from app.queue.ladder import HOLD_LIMIT_SECONDS
 from app.voicemail.models import Callback, VoicemailBox
 from app.voicemail.services import aware

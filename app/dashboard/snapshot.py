@@ -21,7 +21,7 @@ from app.agents.models import Agent
 from app.customers.models import Customer
 from app.dashboard import scripts
 from app.extensions import db
-from app.ivr.models import Department
+from app.floor.models import Department
 from app.queue.ladder import HOLD_LIMIT_SECONDS, ladder_for
 from app.queue.store import QueueStore
 from app.voicemail.models import Callback

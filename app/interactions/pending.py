@@ -108,7 +108,7 @@ def stage(interaction: NewCall, started_at: datetime, version: str) -> tuple[int
 
 
 def _version_key() -> str:
-    from app.ivr.cache import version_key  # the IVR depends on interactions, not the reverse
+    from app.floor.cache import version_key  # the IVR depends on interactions, not the reverse
 
     return version_key()
 

@@ -9,4 +9,14 @@ from flask import Blueprint
 
 bp = Blueprint("ivr", __name__, cli_group=None)
 
+
+def _register_prompts(state) -> None:
+    from app.floor.prompts import register_defaults
+    from app.ivr.prompt_defaults import IVR_PROMPTS
+
+    register_defaults(state.app, IVR_PROMPTS)
+
+
+bp.record_once(_register_prompts)
+
 from app.ivr import api, cli, routes  # noqa: E402,F401  (attach to bp)

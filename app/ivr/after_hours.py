@@ -7,10 +7,10 @@ offer the department's voicemail box.
 from __future__ import annotations
 
 from app.clock import now
+from app.floor import hours, prompts
+from app.floor.departments import DepartmentView
+from app.floor.languages import language as language_of
 from app.interactions.models import Interaction
-from app.ivr import hours, prompts
-from app.ivr.departments import DepartmentView
-from app.ivr.languages import language as language_of
 from app.telephony import VoiceResponse
 
 

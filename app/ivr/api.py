@@ -9,8 +9,9 @@ from flask import jsonify, request
 from app.auth import require_api_auth
 from app.errors import InvalidInput
 from app.extensions import db
-from app.ivr import bp, cache, departments, prompts
-from app.ivr.languages import LANGUAGES
+from app.floor import cache, departments, prompts
+from app.floor.languages import LANGUAGES
+from app.ivr import bp
 
 
 def _body() -> dict[str, Any]:

@@ -8,8 +8,9 @@ import click
 
 from app.errors import DomainError
 from app.extensions import db
-from app.ivr import bp, cache, departments, hours, prompts
-from app.ivr.languages import LANGUAGES
+from app.floor import cache, departments, hours, prompts
+from app.floor.languages import LANGUAGES
+from app.ivr import bp
 
 
 def _publish() -> None:

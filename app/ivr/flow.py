@@ -30,15 +30,16 @@ from app.customers import phones
 from app.customers import services as customers
 from app.customers.models import Customer
 from app.extensions import db
+from app.floor import cache, hours, prompts
+from app.floor import departments as departments_
+from app.floor.departments import DepartmentView
+from app.floor.languages import Language, is_supported, language, offered
 from app.interactions import pending
 from app.interactions import services as interactions
 from app.interactions.models import Interaction
 from app.interactions.services import NewCall
-from app.ivr import cache, hours, matching, prompts, twiml
-from app.ivr import departments as departments_
+from app.ivr import matching, twiml
 from app.ivr.after_hours import after_hours
-from app.ivr.departments import DepartmentView
-from app.ivr.languages import Language, is_supported, language, offered
 from app.ivr.twiml import Listen, Spoken
 from app.queue.entry import hand_off
 from app.telephony import TwiML, TwimlTemplate, VoiceResponse, public_url

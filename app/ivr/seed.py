@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from app.customers import services as customers
-from app.ivr import departments
+from app.floor import departments
 
 WEEKDAYS = {d: [["09:00", "18:00"]] for d in ("mon", "tue", "wed", "thu", "fri")}
 

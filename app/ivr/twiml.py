@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from app.ivr.languages import Language
+from app.floor.languages import Language
 from app.telephony import Gather, TwiML, VoiceResponse
 
 

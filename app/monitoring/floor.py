@@ -115,7 +115,7 @@ class FloorCollector(Collector):
 
     def _queues(self, redis: Any, keys: Keys) -> Iterator[Any]:
         from app.extensions import db
-        from app.ivr.models import Department
+        from app.floor.models import Department
 
         depth = GaugeMetricFamily("callcentre_queue_depth",
                                   "Callers waiting in each department's queue.",

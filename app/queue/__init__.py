@@ -4,4 +4,14 @@ from flask import Blueprint
 
 bp = Blueprint("queue", __name__, url_prefix="/queue", cli_group="queue")
 
+
+def _install_hooks(state) -> None:
+    from app.floor.prompts import register_defaults
+    from app.queue.phrases import QUEUE_PROMPTS
+
+    register_defaults(state.app, QUEUE_PROMPTS)  # editable in the catalogue like the IVR's
+
+
+bp.record_once(_install_hooks)
+
 from app.queue import cli, routes  # noqa: E402,F401  (attach to bp)

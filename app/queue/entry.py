@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from app.customers.models import Customer
 from app.extensions import db
+from app.floor.departments import DepartmentView
+from app.floor.languages import language as language_of
 from app.interactions.models import Interaction
-from app.ivr.departments import DepartmentView
-from app.ivr.languages import language as language_of
 from app.queue.service import Caller
 from app.telephony import VoiceResponse
 

@@ -9,7 +9,7 @@ from flask import current_app
 
 from app.clock import timestamp
 from app.extensions import db, redis_client
-from app.ivr import languages, prompts
+from app.floor import languages, prompts
 from app.queue.escalation import OFFER_THREADS, Escalations
 from app.queue.events import FloorEvents
 from app.queue.holdclock import HoldClock

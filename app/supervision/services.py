@@ -19,8 +19,8 @@ from app.agents.models import Agent
 from app.agents.services import find_agent
 from app.clock import timestamp
 from app.extensions import db
+from app.floor import departments
 from app.interactions import services as interactions
-from app.ivr import departments
 from app.queue.service import QueueService
 from app.supervision import audit, live
 from app.supervision.exceptions import (

@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from app.agents.models import Agent
 from app.errors import InvalidInput, NotFound
 from app.extensions import db
-from app.ivr.models import Department
+from app.floor.models import Department
 from app.voicemail import phrases
 from app.voicemail.hours import add_business_minutes
 from app.voicemail.models import VoicemailBox

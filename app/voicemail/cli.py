@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from app.agents.models import Agent
 from app.extensions import db
-from app.ivr.models import Department
+from app.floor.models import Department
 from app.voicemail import boxes, bp, jobs
 from app.voicemail.models import VoicemailBox
 

@@ -6,7 +6,7 @@ from flask import current_app, request
 
 from app.errors import NotFound
 from app.extensions import db
-from app.ivr.languages import language
+from app.floor.languages import language
 from app.telephony import VoiceResponse, public_url, twilio_webhook
 from app.voicemail import boxes, bp, phrases, services, twiml
 from app.voicemail.dialer import caller_id

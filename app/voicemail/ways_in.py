@@ -18,7 +18,7 @@ from flask import current_app, has_request_context, request
 
 from app.clock import timestamp
 from app.extensions import db
-from app.ivr import languages
+from app.floor import languages
 from app.queue.factory import floor_events, queue_service, queue_store
 from app.queue.twiml import Voice
 from app.telephony import VoiceResponse, public_url

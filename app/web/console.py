@@ -10,7 +10,7 @@ from app.agents import services as agents
 from app.auth import require_api_auth
 from app.clock import timestamp
 from app.extensions import db
-from app.ivr.models import Department
+from app.floor.models import Department
 from app.queue.factory import floor_events, queue_service
 from app.web import bp, live, simphone
 from app.web.auth import login_required

@@ -16,12 +16,13 @@ AFTER_CALL = "queue.after_call"
 def _install_hooks(state) -> None:
     from app.customers.context import context_contributor
     from app.customers.serializers import interaction_fields
+    from app.floor.prompts import register_defaults
     from app.wrapup.context import interaction_wrapup, last_wrapup
     from app.wrapup.phrases import SURVEY_PROMPTS
     from app.wrapup.survey import offer_survey
 
     extensions = state.app.extensions
-    extensions.setdefault("prompt_defaults", []).append(SURVEY_PROMPTS)
+    register_defaults(state.app, SURVEY_PROMPTS)
     extensions[AFTER_CALL] = offer_survey
     context_contributor("last_wrapup")(last_wrapup)
     interaction_fields("wrapup")(interaction_wrapup)

@@ -20,9 +20,9 @@ from app.customers.exceptions import CallNotFound
 from app.customers.serializers import iso
 from app.errors import InvalidInput, NotFound
 from app.extensions import db
+from app.floor.models import Department
 from app.interactions import services as interactions
 from app.interactions.models import Interaction
-from app.ivr.models import Department
 from app.queue.service import QueueService
 from app.wrapup import options
 from app.wrapup.models import FeedbackItem, Wrapup

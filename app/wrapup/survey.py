@@ -16,9 +16,9 @@ from sqlalchemy import select
 from app.clock import now
 from app.errors import NotFound
 from app.extensions import db
+from app.floor.models import Department
 from app.interactions import services as interactions
 from app.interactions.models import Interaction
-from app.ivr.models import Department
 from app.queue.factory import QueuePhrases
 from app.telephony import VoiceResponse
 from app.wrapup import twiml

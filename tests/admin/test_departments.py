@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from app.extensions import db
-from app.ivr import departments
-from app.ivr.models import Department
+from app.floor import departments
+from app.floor.models import Department
 from tests.admin.helpers import post_form, text
 
 OPEN_WEEKDAYS = {f"hours-{d}": "09:00-17:00" for d in ("mon", "tue", "wed", "thu", "fri")}

@@ -66,7 +66,7 @@ def test_creating_an_agent_explains_what_is_wrong(supervisor):
 
 def test_changing_departments_moves_an_available_agent_to_the_new_lines(app, supervisor):
     with app.app_context():
-        from app.ivr.models import Department
+        from app.floor.models import Department
 
         db.session.add(Department(slug="support", name="Support", menu_key="2", settings={}))
         db.session.commit()

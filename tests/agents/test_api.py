@@ -8,7 +8,7 @@ from freezegun import freeze_time
 
 from app.agents import services
 from app.extensions import db
-from app.ivr.models import Department
+from app.floor.models import Department
 
 
 @pytest.fixture

@@ -128,7 +128,7 @@ class Stack:
             "from app import create_app\n"
             "from app.agents import services\n"
             "from app.extensions import db\n"
-            "from app.ivr.models import Department\n"
+            "from app.floor.models import Department\n"
             "app = create_app()\n"
             "with app.app_context():\n"
             "    for d in db.session.query(Department): d.hours = {}\n"

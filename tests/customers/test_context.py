@@ -10,9 +10,9 @@ from freezegun import freeze_time
 from app.customers import context as screen_pop
 from app.customers.models import Customer, CustomerPhone
 from app.extensions import db
+from app.floor.models import Department
 from app.interactions.models import Interaction
 from app.interactions.services import add_event
-from app.ivr.models import Department
 
 START = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
 

@@ -11,7 +11,7 @@ from flask.testing import FlaskClient
 
 from app.agents import services
 from app.extensions import db
-from app.ivr.models import Department
+from app.floor.models import Department
 from tests.flows.conftest import OPEN_HOURS, Floor, emulated_floor
 
 PASSWORD = "correct horse battery"

@@ -8,8 +8,8 @@ import pytest
 from freezegun import freeze_time
 
 from app.extensions import db
+from app.floor.models import Department
 from app.interactions.models import Interaction
-from app.ivr.models import Department
 from app.voicemail.models import Callback, CallbackEvent, VoicemailBox
 from tests.dashboard.conftest import sign_in
 

@@ -39,7 +39,7 @@ from app.agents import services as agents
 from app.customers import services as customers
 from app.embedded_redis import EmbeddedRedis, free_port
 from app.extensions import db
-from app.ivr import departments
+from app.floor import departments
 from config import TestingConfig
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -227,7 +227,7 @@ def test_ten_callers_at_once_and_two_agents_freed_together(floor):
 
 def test_an_overflow_agent_takes_the_call_once_the_pool_widens(floor):
     with floor.app.app_context():
-        from app.ivr.models import Department
+        from app.floor.models import Department
 
         billing = db.session.scalars(select(Department).where(Department.slug == "billing")).one()
         billing.settings = {**billing.settings, "overflow": ["support"]}

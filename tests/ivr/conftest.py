@@ -11,9 +11,9 @@ from flask import Flask
 from sqlalchemy import select
 
 from app.extensions import db
+from app.floor.models import Department
 from app.interactions import pending
 from app.interactions.models import Interaction
-from app.ivr.models import Department
 from app.queue.factory import queue_store
 from tests.conftest import PUBLIC_BASE_URL, call_params, parse_twiml
 

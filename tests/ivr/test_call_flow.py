@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from app.customers.models import CustomerPhone
 from app.extensions import db
-from app.ivr.models import Department
+from app.floor.models import Department
 from tests.ivr.conftest import (
     ASHA,
     NURUL,

@@ -8,8 +8,8 @@ import pytest
 from freezegun import freeze_time
 
 from app import create_app
-from app.ivr import prompts
-from app.ivr.languages import LANGUAGES
+from app.floor import prompts
+from app.floor.languages import LANGUAGES
 from app.ivr.prompt_defaults import IVR_PROMPTS
 from tests.conftest import call_params, make_settings, parse_twiml, sign
 from tests.ivr.conftest import ADMIN, ASHA, OPEN_HOURS, spoken, words
@@ -146,7 +146,7 @@ def test_another_web_process_hears_the_change_on_its_next_call(app, demo, phone,
 def test_prompt_lookup_survives_a_redis_outage(app, demo, tmp_path):
     with app.app_context():
         from app.extensions import db
-        from app.ivr.models import Prompt
+        from app.floor.models import Prompt
 
         db.session.add(Prompt(key="greeting.known", language="hi", text="नमस्कार {name}।"))
         db.session.commit()
@@ -164,7 +164,7 @@ def test_prompt_lookup_survives_a_redis_outage(app, demo, tmp_path):
 def test_a_broken_override_in_the_table_falls_back_to_the_default(app):
     with app.app_context():
         from app.extensions import db
-        from app.ivr.models import Prompt
+        from app.floor.models import Prompt
 
         # Written behind the API's back (a bad migration, a manual UPDATE).
         db.session.add(Prompt(key="call.goodbye", language="en", text="Bye {0} {"))

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from app.customers import services as customers
 from app.extensions import db
-from app.ivr import prompts
+from app.floor import prompts
 from app.telephony import TwimlTemplate, VoiceResponse
 from app.telephony.webhook import twiml_text
 from tests.ivr.conftest import OPEN_HOURS, spoken

@@ -6,9 +6,10 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from app.ivr import hours, matching
-from app.ivr.departments import DepartmentView
-from app.ivr.exceptions import InvalidHours
+from app.floor import hours
+from app.floor.departments import DepartmentView
+from app.floor.exceptions import InvalidHours
+from app.ivr import matching
 from app.ivr.prompt_defaults import IVR_PROMPTS
 
 NINE_TO_FIVE = {d: [["09:00", "17:00"]] for d in ("mon", "tue", "wed", "thu", "fri")}

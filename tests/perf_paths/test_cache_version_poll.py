@@ -3,7 +3,7 @@ poll interval); off by default, so another process's edit is heard on the very n
 
 from __future__ import annotations
 
-from app.ivr.cache import DEFAULT_VERSION_POLL_SECONDS, ConfigCache
+from app.floor.cache import DEFAULT_VERSION_POLL_SECONDS, ConfigCache
 
 
 def test_off_by_default_every_request_reads_the_version():

@@ -10,9 +10,9 @@ from sqlalchemy import select
 
 from app.customers import services as customers
 from app.extensions import db
+from app.floor import cache
+from app.floor.models import Department
 from app.interactions.models import Interaction
-from app.ivr import cache
-from app.ivr.models import Department
 from tests.conftest import call_params, parse_twiml
 from tests.ivr.conftest import ASHA, OPEN_HOURS, assert_queued, events, interaction, spoken
 

@@ -14,7 +14,7 @@ from werkzeug.routing import Rule
 
 from app.agents import services as agents
 from app.extensions import db
-from app.ivr.models import Department
+from app.floor.models import Department
 
 PASSWORD = "correct horse battery"
 ADMIN_TOKEN = "dev-admin-token"

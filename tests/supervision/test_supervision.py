@@ -7,8 +7,8 @@ import time
 
 import pytest
 
+from app.floor.models import Department
 from app.interactions.models import Interaction
-from app.ivr.models import Department
 from app.supervision.models import SupervisorAction
 from sim.testing import assert_not_heard
 from tests.flows.conftest import NURUL

@@ -11,7 +11,7 @@ from flask import Flask
 
 from app.agents import services as agents
 from app.extensions import db
-from app.ivr.models import Department
+from app.floor.models import Department
 from app.queue.factory import queue_service, queue_store
 from app.queue.service import Caller
 from tests.conftest import PUBLIC_BASE_URL, call_params, parse_twiml

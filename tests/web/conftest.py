@@ -8,7 +8,7 @@ import pytest
 
 from app.agents import services
 from app.extensions import db
-from app.ivr.models import Department
+from app.floor.models import Department
 
 PASSWORD = "correct horse battery"
 

@@ -17,15 +17,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.extensions import db
-from app.ivr import cache, hours
-from app.ivr.exceptions import (
+from app.floor import cache, hours
+from app.floor.exceptions import (
     DepartmentConflict,
     DepartmentNotFound,
     InvalidDepartment,
     InvalidHours,
 )
-from app.ivr.languages import LANGUAGES
-from app.ivr.models import Department, Holiday
+from app.floor.languages import LANGUAGES
+from app.floor.models import Department, Holiday
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
 MAX_KEYWORDS = 30
@@ -58,7 +58,7 @@ class DepartmentView:
 # -- reading (the call flow) -------------------------------------------------------------------
 
 def active_departments() -> list[DepartmentView]:
-    """The menu: active departments in order (cached; see `app.ivr.cache`)."""
+    """The menu: active departments in order (cached; see `app.floor.cache`)."""
     return cache.cache().get("departments", _load_active)
 
 

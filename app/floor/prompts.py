@@ -1,9 +1,10 @@
 """The prompt catalogue: every phrase a caller hears, per key and language (R9, R15).
 
-Shipped defaults live in code (`prompt_defaults`, plus the queue's and any package's that
-registers some under `app.extensions["prompt_defaults"]`); operators override them per key
-and language in the `prompts` table. Lookups go through the shared IVR cache, so an edit is
-heard on the very next call in every web process.
+Shipped defaults live in code, in the package that speaks them: each registers its own with
+`register_defaults(app, catalogue)` when its blueprint is registered (the IVR's, the queue's,
+call controls', the survey's), so this catalogue imports none of them. Operators override
+them per key and language in the `prompts` table. Lookups go through the shared IVR cache,
+so an edit is heard on the very next call in every web process.
 """
 
 from __future__ import annotations
@@ -13,15 +14,14 @@ import string
 from collections.abc import Mapping
 from typing import Any
 
-from flask import current_app
+from flask import Flask, current_app
 from sqlalchemy import select
 
 from app.extensions import db
-from app.ivr import cache
-from app.ivr.exceptions import InvalidPromptText, UnknownPromptKey, UnsupportedLanguage
-from app.ivr.languages import LANGUAGES
-from app.ivr.models import Prompt
-from app.ivr.prompt_defaults import IVR_PROMPTS
+from app.floor import cache
+from app.floor.exceptions import InvalidPromptText, UnknownPromptKey, UnsupportedLanguage
+from app.floor.languages import LANGUAGES
+from app.floor.models import Prompt
 
 log = logging.getLogger(__name__)
 
@@ -30,19 +30,27 @@ FALLBACK_LANGUAGE = "en"
 
 Catalogue = dict[str, dict[str, str]]
 
+_DEFAULTS = "prompt_defaults"
+_MERGED = "ivr.shipped_prompts"
+
+
+def register_defaults(app: Flask, catalogue: Catalogue) -> None:
+    """Add a package's shipped prompts to the app's catalogue (key -> language -> text).
+    Later registrations win on a clash; the app factory registers the IVR's first."""
+    app.extensions.setdefault(_DEFAULTS, []).append(catalogue)
+    app.extensions.pop(_MERGED, None)
+
 
 def shipped() -> Catalogue:
     """Every shipped default, by key then language."""
     app = current_app._get_current_object()
-    merged = app.extensions.get("ivr.shipped_prompts")
+    merged = app.extensions.get(_MERGED)
     if merged is None:
-        from app.queue.phrases import QUEUE_PROMPTS  # the queue's phrases, editable here too
-
         merged = {}
-        for source in (IVR_PROMPTS, QUEUE_PROMPTS, *app.extensions.get("prompt_defaults", [])):
+        for source in app.extensions.get(_DEFAULTS, []):
             for key, texts in source.items():
                 merged.setdefault(key, {}).update(texts)
-        app.extensions["ivr.shipped_prompts"] = merged
+        app.extensions[_MERGED] = merged
     return merged
 
 
