@@ -15,7 +15,8 @@ def _install_hooks(state) -> None:
     from app.calls.hold import HOLD_KIND, on_deadline
     from app.calls.hooks import on_conference_event
     from app.calls.phrases import CALL_PROMPTS
-    from app.calls.screenpop import transfer_context
+    from app.calls.screenpop import in_transfer, transfer_context
+    from app.customers.access import call_access
     from app.customers.context import context_contributor
     from app.floor.prompts import register_defaults
     from app.queue.factory import CLOCK_HANDLERS, CONFERENCE_HOOKS
@@ -25,6 +26,7 @@ def _install_hooks(state) -> None:
     extensions.setdefault(CLOCK_HANDLERS, {})[HOLD_KIND] = on_deadline
     extensions.setdefault(CONFERENCE_HOOKS, []).append(on_conference_event)
     context_contributor("transfer")(transfer_context)
+    call_access(state.app).in_transfer = in_transfer
 
 
 bp.record_once(_install_hooks)
