@@ -12,10 +12,11 @@ bp = Blueprint('calls', __name__, url_prefix='/api/calls')
 
 
 def _install_hooks(state) -> None:
-    from app.calls.hold import HOLD_KIND, on_deadline
+    from app.calls.hold import HOLD_KIND, hold_limit_hooks, on_deadline
     from app.calls.hooks import on_conference_event
     from app.calls.phrases import CALL_PROMPTS
     from app.calls.screenpop import in_transfer, transfer_context
+    from app.calls.transfers import on_hold_limit
     from app.customers.access import call_access
     from app.customers.context import context_contributor
     from app.floor.prompts import register_defaults
@@ -24,6 +25,7 @@ def _install_hooks(state) -> None:
     extensions = state.app.extensions
     register_defaults(state.app, CALL_PROMPTS)
     extensions.setdefault(CLOCK_HANDLERS, {})[HOLD_KIND] = on_deadline
+    hold_limit_hooks(state.app).append(on_hold_limit)  # the limit may end a transfer
     extensions.setdefault(CONFERENCE_HOOKS, []).append(on_conference_event)
     context_contributor("transfer")(transfer_context)
     call_access(state.app).in_transfer = in_transfer

@@ -9,6 +9,9 @@ call's hold generation, so the deadlines of an earlier hold fire as no-ops.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+
+from flask import Flask, current_app
 
 from app.calls.errors import CallNotLive
 from app.calls.factory import Controls
@@ -18,6 +21,17 @@ log = logging.getLogger(__name__)
 
 HOLD_KIND = "agenthold"
 RESUME_REMINDER = "apologise and explain"
+
+LimitHook = Callable[[Controls, str], None]
+"""(controls, caller's call SID): run when a hold reaches its limit, before the caller is
+reconnected. Transfers register one (the limit may end a transfer): they use holds, so hold
+must not import them."""
+
+_LIMIT_HOOKS = "calls.hold_limit_hooks"
+
+
+def hold_limit_hooks(app: Flask) -> list[LimitHook]:
+    return app.extensions.setdefault(_LIMIT_HOOKS, [])
 
 
 def member(call_sid: str, generation: int | str, index: int) -> str:
@@ -91,7 +105,6 @@ def end_hold(c: Controls, call_sid: str) -> None:
 
 def on_deadline(deadline: Deadline, now: float) -> None:
     """A hold-clock deadline of an agent hold: a warning to the agent, or the limit."""
-    from app.calls import transfers  # transfers use holds; the limit may end a transfer
     from app.calls.factory import controls
 
     c = controls()
@@ -113,7 +126,8 @@ def on_deadline(deadline: Deadline, now: float) -> None:
     else:
         log.info("hold limit reached on call %s (agent %s): reconnecting", sid, agent)
         c.events.agent_event(agent, "hold.limit", call_sid=sid)
-        transfers.on_hold_limit(c, sid)
+        for hook in hold_limit_hooks(current_app):
+            hook(c, sid)
         resume(c, sid, announce_url=c.url(f"/api/calls/twiml/announce?call={sid}"
                                           "&say=calls.hold_limit_apology"), why="limit")
     c.store.set_ctl(sid, **{fired: round(now, 3)})
