@@ -30,7 +30,7 @@ import time
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import redis
 from flask import current_app
@@ -39,9 +39,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from app.extensions import db, redis_client
 from app.interactions.models import Interaction, InteractionEvent
-
-if TYPE_CHECKING:
-    from app.interactions.services import NewCall
+from app.interactions.newcall import NewCall
 
 log = logging.getLogger(__name__)
 
