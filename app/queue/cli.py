@@ -7,14 +7,15 @@ import os
 import signal
 import threading
 import time
+from collections.abc import Callable
 
 import click
+from flask import Flask, current_app
 
 from app.interactions.pending import start_writer
 from app.queue import bp
 from app.queue.escalation import drop_queued_offers
 from app.queue.factory import hold_clock, queue_store
-from app.voicemail.jobs import periodic
 
 log = logging.getLogger(__name__)
 
@@ -23,6 +24,15 @@ SWEEP_SECONDS = 30.0
 # anyway (stuck on a Redis that is gone or a Twilio that does not answer). Leaving mid-step
 # is safe: the step's lease expires and a clock fires it again.
 STOP_GRACE_SECONDS = 3.0
+
+Sweep = Callable[[], object]
+_SWEEPS = "queue.clock_sweeps"
+
+
+def clock_sweeps(app: Flask) -> dict[str, Sweep]:
+    """Slower work that rides on the hold clock's loop every SWEEP_SECONDS, by name. Packages
+    above the queue register theirs (voicemail: overdue callbacks, expired recordings)."""
+    return app.extensions.setdefault(_SWEEPS, {})
 
 
 def _leave_now() -> None:
@@ -60,10 +70,12 @@ def run_clock(workers: int) -> None:
         nonlocal last_sweep
         if time.monotonic() - last_sweep >= SWEEP_SECONDS:
             last_sweep = time.monotonic()
-            try:
-                periodic()
-            except Exception:
-                log.exception("periodic voicemail sweep failed; next one in %s s", SWEEP_SECONDS)
+            for name, sweep in clock_sweeps(current_app).items():
+                try:
+                    sweep()
+                except Exception:
+                    log.exception("periodic %s sweep failed; next one in %s s", name,
+                                  SWEEP_SECONDS)
 
     click.echo("hold clock running")
     # New calls' rows, staged in Redis by the incoming-call webhook, go to SQL from here.

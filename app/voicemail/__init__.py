@@ -14,8 +14,10 @@ START_CALLBACK = "queue.start_callback"
 
 
 def _install_hooks(state) -> None:
+    from app.queue.cli import clock_sweeps
     from app.queue.factory import OFFER_HANDLERS
     from app.voicemail.dialer import start_callback_call
+    from app.voicemail.jobs import periodic
     from app.voicemail.ways_in import (
         fallback_twiml,
         leave_message_from_offer,
@@ -28,6 +30,8 @@ def _install_hooks(state) -> None:
                                   "3": request_callback_from_offer}
     # For the router, when a requested callback reaches the head of the line.
     extensions[START_CALLBACK] = start_callback_call
+    # Overdue callbacks and expired recordings, swept on the hold clock's loop.
+    clock_sweeps(state.app)["voicemail"] = periodic
 
 
 bp.record_once(_install_hooks)
