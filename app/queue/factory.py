@@ -26,6 +26,11 @@ OFFER_HANDLERS = "queue.offer_handlers"
 # handled each event of a caller's conference.
 CLOCK_HANDLERS = "queue.clock_handlers"
 CONFERENCE_HOOKS = "queue.conference_hooks"
+# app.extensions keys for one callable each: (agent identity, callback id, *, status_callback,
+# timeout) -> leg SID, from voicemail; (call SID, call hash) -> the caller's TwiML or None
+# once their agent hangs up first, from wrap-up (the survey).
+START_CALLBACK = "queue.start_callback"
+AFTER_CALL = "queue.after_call"
 
 # How each language is spoken, derived from the IVR's language table.
 VOICES = {code: Voice(lang.voice, lang.say_language) for code, lang in languages.LANGUAGES.items()}
@@ -103,8 +108,8 @@ def queue_service() -> QueueService:
     return QueueService(queue_store(), gateway(), QueuePhrases(), floor_events(), settings,
                         timestamp, offer_handlers=current_app.extensions.get(OFFER_HANDLERS),
                         screen_pop=_screen_pop,
-                        start_callback=current_app.extensions.get("queue.start_callback"),
-                        after_call=current_app.extensions.get("queue.after_call"))
+                        start_callback=current_app.extensions.get(START_CALLBACK),
+                        after_call=current_app.extensions.get(AFTER_CALL))
 
 
 def hold_clock(now: Callable[[], float] = timestamp, workers: int = 1) -> HoldClock:

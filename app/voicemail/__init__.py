@@ -9,13 +9,10 @@ from flask import Blueprint
 
 bp = Blueprint("voicemail", __name__, cli_group="voicemail")
 
-# app.extensions key: (agent identity, callback id, *, status_callback, timeout) -> leg SID.
-START_CALLBACK = "queue.start_callback"
-
 
 def _install_hooks(state) -> None:
     from app.queue.cli import clock_sweeps
-    from app.queue.factory import OFFER_HANDLERS
+    from app.queue.factory import OFFER_HANDLERS, START_CALLBACK
     from app.voicemail.dialer import start_callback_call
     from app.voicemail.jobs import periodic
     from app.voicemail.ways_in import (

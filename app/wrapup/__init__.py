@@ -9,14 +9,12 @@ from flask import Blueprint
 
 bp = Blueprint('wrapup', __name__, cli_group='wrapup')
 
-# app.extensions key the queue reads: (call SID, call hash) -> the caller's TwiML, or None.
-AFTER_CALL = "queue.after_call"
-
 
 def _install_hooks(state) -> None:
     from app.customers.context import context_contributor
     from app.customers.serializers import interaction_fields
     from app.floor.prompts import register_defaults
+    from app.queue.factory import AFTER_CALL
     from app.wrapup.context import interaction_wrapup, last_wrapup
     from app.wrapup.phrases import SURVEY_PROMPTS
     from app.wrapup.survey import offer_survey
