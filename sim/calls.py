@@ -111,11 +111,13 @@ def inbound(emu: Emulator, call: Call, url: str, method: str) -> Any:
 
 
 def outbound(emu: Emulator, call: Call, after_answer: Callable[[], Any]) -> Any:
-    """A call Twilio places (REST Calls or Participants): initiated, ringing, then TwiML."""
+    """A call Twilio places (REST Calls or Participants): queued for the account's CPS,
+    initiated, ringing (its `Timeout` plus Twilio's buffer), then TwiML."""
     try:
+        yield from emu.throttle.turn(call)
         set_status(emu, call, "initiated")
         progress_callback(emu, call, "initiated")
-        outcome = yield from ring(emu, call, call.timeout)
+        outcome = yield from ring(emu, call, call.timeout + emu.ring_buffer)
         if outcome != "answered":
             finish(emu, call, outcome)
             return

@@ -15,6 +15,7 @@ from sim.conformance import Conformance
 from sim.parties import CallHandle, Heard, Party, Phone, Softphone
 from sim.scheduler import HungUp, Proc, Scheduler
 from sim.state import Application, Call, Number, Store, new_sid
+from sim.throttle import CallThrottle
 from sim.transport import HttpTransport, Transport
 from sim.webhooks import perform
 
@@ -43,6 +44,8 @@ class Emulator:
         answer_after: float = 2.0,
         api_base: str = "https://api.twilio.com",
         webhook_workers: int = 0,
+        cps: float = 1.0,
+        ring_buffer: float = 5.0,
     ) -> None:
         self.account_sid = account_sid
         self.auth_token = auth_token
@@ -71,6 +74,10 @@ class Emulator:
         self._server_thread: threading.Thread | None = None
         self.base_url: str | None = None
         self.sched = Scheduler(self.clock, lambda f: perform(self, f), self._engine_error)
+        # Twilio's account limits on API-created calls: CPS (1 unless the account buys more)
+        # and the seconds it adds to their `Timeout` (sim/throttle.py, docs/emulator.md).
+        self.throttle = CallThrottle(self, cps)
+        self.ring_buffer = ring_buffer
 
     # -- configuration -------------------------------------------------------------------
 
@@ -96,6 +103,16 @@ class Emulator:
             self.store.applications[app.sid] = app
             self.default_application_sid = self.default_application_sid or app.sid
         return app
+
+    def set_cps(self, cps: float) -> None:
+        """The account's calls-per-second limit on REST-created calls (Twilio: 1 unless
+        raised in the console)."""
+        with self.sched.lock:
+            self.throttle.set_cps(cps)
+
+    @property
+    def cps(self) -> float:
+        return self.throttle.cps
 
     def set_media_duration(self, url: str, seconds: float) -> None:
         """How long `<Play>` of `url` lasts (others last `play_seconds`)."""

@@ -38,7 +38,7 @@ def call_json(emu: Emulator, call: Call) -> dict[str, Any]:
         "duration": str(call.duration(emu.sched.now())) if ended else None,
         "price": None, "price_unit": "USD", "direction": call.direction, "answered_by": None,
         "annotation": None, "forwarded_from": call.forwarded_from, "group_sid": None,
-        "caller_name": call.caller_name, "queue_time": "0", "trunk_sid": None,
+        "caller_name": call.caller_name, "queue_time": str(call.queue_time), "trunk_sid": None,
         "uri": f"{base}.json",
         "subresource_uris": {
             "recordings": f"{base}/Recordings.json", "notifications": f"{base}/Notifications.json",
@@ -69,7 +69,9 @@ def participant_status(emu: Emulator, p: Participant) -> str:
                                                                  "queued")
 
 
-def participant_json(emu: Emulator, p: Participant) -> dict[str, Any]:
+def participant_json(emu: Emulator, p: Participant,
+                     queue_time: int | None = None) -> dict[str, Any]:
+    """`queue_time` (ms) only in the create response, as Twilio's description says."""
     return {
         "account_sid": emu.account_sid, "call_sid": p.call_sid, "label": p.label,
         "call_sid_to_coach": p.call_sid_to_coach, "coaching": p.coaching,
@@ -77,7 +79,8 @@ def participant_json(emu: Emulator, p: Participant) -> dict[str, Any]:
         "date_updated": _d(p.updated or p.created),
         "end_conference_on_exit": p.end_conference_on_exit, "muted": p.muted, "hold": p.hold,
         "start_conference_on_enter": p.start_conference_on_enter,
-        "status": participant_status(emu, p), "queue_time": "0",
+        "status": participant_status(emu, p),
+        "queue_time": None if queue_time is None else str(queue_time),
         "uri": f"{account_uri(emu)}/Conferences/{p.conference_sid}/Participants/{p.call_sid}.json",
     }
 

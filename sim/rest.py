@@ -13,6 +13,7 @@ from sim import calls, conference, queues, resources
 from sim.conformance import refusal
 from sim.faults import faults, register_faults
 from sim.scheduler import HungUp, Redirected
+from sim.throttle import QueueTooLong
 from sim.twiml import TwimlError, parse
 
 if TYPE_CHECKING:
@@ -139,8 +140,10 @@ def create_app(emu: Emulator) -> Flask:
                 raise ApiError(400, 21205, "ApplicationSid is not a TwiML App")
             url = url or app_.voice_url
         timeout = _int("Timeout", 60, 1, 600)
+        wait = _queue_wait()
         call = emu.new_call(from_=from_, to=to, direction="outbound-api",
                             party=emu.party_for(to))
+        emu.throttle.admit(call, wait)
         call.url, call.method, call.twiml = url, (f.get("Method") or "POST").upper(), twiml
         call.fallback_url = f.get("FallbackUrl")
         call.fallback_method = f.get("FallbackMethod") or "POST"
@@ -279,8 +282,10 @@ def create_app(emu: Emulator) -> Flask:
                 _events("ConferenceStatusCallbackEvent") or ["start", "end"]),
         )
         _bool("EarlyMedia", True)  # validated; early media is not modelled
+        wait = _queue_wait()
         call = emu.new_call(from_=from_, to=to, direction="outbound-api",
                             party=emu.party_for(to))
+        emu.throttle.admit(call, wait)
         call.timeout = timeout
         _call_callbacks(call)
         from sim.state import Participant
@@ -293,7 +298,7 @@ def create_app(emu: Emulator) -> Flask:
         call.proc = emu.sched.spawn(conference.participant_call(emu, call, conf, opts),
                                     f"participant:{call.sid}")
         emu.log("participant_created", conference_sid=conf.sid, call_sid=call.sid, to=to)
-        return _json(resources.participant_json(emu, p), 201)
+        return _json(resources.participant_json(emu, p, queue_time=call.queue_time), 201)
 
     @api("/Conferences/<sid>/Participants/<pid>.json", ["GET"])
     def fetch_participant(sid: str, pid: str) -> Response:
@@ -461,6 +466,13 @@ def create_app(emu: Emulator) -> Flask:
             call.status_callback = f["StatusCallback"]
             call.status_callback_method = f.get("StatusCallbackMethod") or "POST"
             call.status_callback_events = set(_events("StatusCallbackEvent") or ["completed"])
+
+    def _queue_wait() -> float:
+        try:
+            return emu.throttle.estimate()
+        except QueueTooLong as exc:
+            # Twilio documents the code, not the HTTP status: see docs/emulator.md.
+            raise ApiError(400, 22005, f"Call queue is full: {exc}") from None
 
     def _int(name: str, default: int, low: int, high: int) -> int:
         value = request.form.get(name)

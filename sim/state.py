@@ -69,6 +69,7 @@ class Call:
     fallback_url: str | None = None
     fallback_method: str = "POST"
     timeout: float = 60
+    queue_time: int = 0  # ms it waited for the account's CPS (API-created calls)
     # Call progress callbacks.
     status_callback: str | None = None
     status_callback_method: str = "POST"

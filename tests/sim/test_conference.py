@@ -227,7 +227,9 @@ def test_unanswered_participant_is_dropped_and_the_caller_keeps_waiting(room):
     emu, app, client = room
     call = emu.dial_in(CALLER, NUMBER)
     agent, p = add_agent(emu, client, timeout=10)
-    emu.advance(11)
+    emu.advance(11)  # Twilio adds 5 s to an API-created call's Timeout
+    assert client.calls(p.call_sid).fetch().status == "ringing"
+    emu.advance(5)
     assert client.calls(p.call_sid).fetch().status == "no-answer"
     assert [x.label for x in client.conferences(room_sid(emu)).participants.list()] == ["customer"]
     assert call.in_conference

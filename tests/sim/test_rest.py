@@ -63,7 +63,7 @@ def test_create_call_with_inline_twiml_and_no_answer(env):
     emu.phone(CUSTOMER, policy="no-answer")
     call = client.calls.create(to=CUSTOMER, from_=NUMBER, twiml="<Response><Say>x</Say>"
                                "</Response>", timeout=15, status_callback=f"{BASE}/cb")
-    emu.advance(14)
+    emu.advance(19)  # its Timeout and Twilio's 5-second buffer
     assert client.calls(call.sid).fetch().status == "ringing"
     emu.advance(2)
     assert client.calls(call.sid).fetch().status == "no-answer"
