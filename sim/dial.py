@@ -39,8 +39,10 @@ def dial(emu: Emulator, call: Call, node: Node, doc: Doc) -> Any:
             leg = emu.store.calls.get(result.get("DialCallSid", ""))
             if leg is not None and "DialCallDuration" not in result:
                 result["DialCallDuration"] = str(leg.duration(emu.sched.now()))
-            # The caller is gone: the action is still requested, its TwiML is never run.
-            notify(emu, call.sid, action, method, {**call_params(emu, call), **result},
+            # The caller is gone: the action is still requested (the parent call already
+            # `completed`, as Twilio sends it), its TwiML is never run.
+            notify(emu, call.sid, action, method,
+                   {**call_params(emu, call), **result, "CallStatus": "completed"},
                    "dial-action")
         raise
     call.activity = "twiml"

@@ -61,6 +61,7 @@ def record(emu: Emulator, call: Call, node: Node, doc: Doc) -> Any:
     if not words:
         # An empty recording: no action request, the call goes on with the next verb.
         emu.log("record_empty", call_sid=call.sid, ended_by=ended_by)
+        _absent(emu, call, node, doc)
         if ended_by == "hangup":
             raise HungUp()
         return None
@@ -91,14 +92,35 @@ def record(emu: Emulator, call: Call, node: Node, doc: Doc) -> Any:
                                    purpose="record"))
 
 
+def _status_events(node: Node) -> list[str]:
+    return (node.get("recordingStatusCallbackEvent") or "completed").replace(",", " ").split()
+
+
+def _absent(emu: Emulator, call: Call, node: Node, doc: Doc) -> None:
+    """No audio: `RecordingStatus=absent`, for a status callback that subscribed to it.
+
+    Twilio documents the status, not its parameters: the emulator sends a recording SID with
+    no media (no `RecordingUrl`) and a zero duration (docs/emulator.md, "Known gaps").
+    """
+    status_url = doc.resolve(node.get("recordingStatusCallback"))
+    if not status_url or "absent" not in _status_events(node):
+        return
+    params = {
+        "AccountSid": emu.account_sid, "CallSid": call.sid, "RecordingSid": new_sid("RE"),
+        "RecordingStatus": "absent", "RecordingDuration": "0", "RecordingChannels": "1",
+        "RecordingSource": "RecordVerb",
+    }
+    notify(emu, call.sid, status_url, node.get("recordingStatusCallbackMethod", "POST"),
+           params, "recording-status", delay=1.0)
+
+
 def _callbacks(emu: Emulator, call: Call, node: Node, doc: Doc, rec: Recording,
                words: str) -> None:
     """Recording status and transcription callbacks, a little after the recording ends."""
     sends: list[tuple[float, str, str, dict[str, str], str]] = []
     base = call_params(emu, call)
     status_url = doc.resolve(node.get("recordingStatusCallback"))
-    events = (node.get("recordingStatusCallbackEvent") or "completed").replace(",", " ").split()
-    if status_url and "completed" in events:
+    if status_url and "completed" in _status_events(node):
         params = {
             "AccountSid": emu.account_sid, "CallSid": call.sid, "RecordingSid": rec.sid,
             "RecordingUrl": emu.recording_url(rec.sid), "RecordingStatus": "completed",
