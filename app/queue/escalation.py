@@ -285,10 +285,9 @@ class Escalations:
     # -- other deadlines -------------------------------------------------------------------
 
     def ring_overdue(self, deadline: Deadline, now: float) -> None:
-        """The ring should have ended long ago but no status callback said so."""
-        call = self.store.call(deadline.subject)
-        if call.get("state") == "offered" and call.get("agent") == deadline.generation:
-            self.service.agent_missed(deadline.subject, deadline.generation, "no status callback")
+        """The ring's time is up (Twilio rings past its Timeout, and its status callback may
+        be late or lost): the app ends it."""
+        self.service.ring_expired(deadline.subject, deadline.generation)
 
     def retry_ring(self, deadline: Deadline, now: float) -> None:
         """A caller's back-off after a refused ring is over: offer them again if still waiting."""

@@ -29,6 +29,10 @@ VIP_PRIORITY = 5
 # caller instead of ringing agent after agent into the same failure.
 RING_RETRY_SECONDS = 2.0
 RING_RETRY_MAX_SECONDS = 10.0
+# An agent's ring for a waiting caller ends at least this long before the hold limit, so the
+# offer (put off while the phone rings) still comes before it.
+RING_MARGIN = 3
+MIN_RING = 5  # shorter than this, an agent could hardly pick up
 
 
 class Phrasebook(Protocol):
@@ -266,9 +270,11 @@ class QueueService:
                 leg = self.start_callback(agent, int(call["callback_id"]),
                                           status_callback=callback, timeout=timeout)
             else:
-                # The ring must end early enough for the offer to still come before the limit.
-                budget = int(self.settings.hold_limit - 3 - waited)
-                timeout = max(5, min(self.settings.ring_timeout, budget))
+                # The ring must end early enough for the offer to still come before the limit
+                # (RING_MARGIN before it); the app ends it itself then (ring_expired), as
+                # Twilio's shortest ring (its least Timeout plus its buffer) can be longer.
+                budget = int(self.settings.hold_limit - RING_MARGIN - self._on_clock(call))
+                timeout = max(MIN_RING, min(self.settings.ring_timeout, budget))
                 leg = self.gateway.add_agent_to_conference(
                     call.get("room") or call_sid,
                     identity=agent,
@@ -287,13 +293,21 @@ class QueueService:
             # hang-up, so one of the two always sees it.
             self._cancel_leg(leg, agent)
             return
-        self.store.schedule({ring_member(call_sid, agent): self.now() + timeout + 15})
+        # When the ring is over by the app's count, whatever Twilio's: Twilio rings a little
+        # past the Timeout it is asked for, and a create may wait in its CPS queue first.
+        self.store.schedule({ring_member(call_sid, agent): self.now() + timeout})
         self.events.call_event(call_sid, "offered", agent=agent,
                                callback_id=call.get("callback_id") or None)
         self.events.agent_event(agent, "callback_offer" if is_callback else "offer",
                                 call_sid=call_sid, callback_id=call.get("callback_id") or None,
                                 department=call.get("department", ""),
                                 waited=round(waited, 1), context=self._screen_pop(call_sid))
+
+    def _on_clock(self, call: dict[str, str]) -> float:
+        """How long the caller's current hold clock has run: from joining the line, or from
+        choosing to keep waiting (which starts a fresh clock but keeps `since`, their place)."""
+        started = max(float(call.get("since") or 0), float(call.get("clock_since") or 0))
+        return self.now() - (started or self.now())
 
     def _ring_refused(self, call_sid: str, call: dict[str, str], agent: str) -> None:
         """Twilio refused or failed the ring: nothing the agent did, so they stay available;
@@ -362,6 +376,18 @@ class QueueService:
             log.warning("hanging up agent %s's untracked leg %s in call %s", agent, leg,
                         call_sid)
             self._cancel_leg(leg, agent)
+
+    def ring_expired(self, call_sid: str, agent: str) -> None:
+        """The ring's time is up and no status callback has ended it: stop the agent's phone
+        (a leg answered after this would join a caller the app no longer offers them) and
+        treat it as unanswered."""
+        call = self.store.call(call_sid)
+        if call.get("state") != "offered" or call.get("agent") != agent:
+            return
+        leg = call.get("agent_leg")
+        if leg:
+            self._cancel_leg(leg, agent)
+        self.agent_missed(call_sid, agent, "no answer in time")
 
     def agent_missed(self, call_sid: str, agent: str, reason: str) -> None:
         """No answer, rejected, or failed: the caller goes back in line, the agent away."""
@@ -456,6 +482,7 @@ class QueueService:
             return twiml.speak_and_hang_up(self.phrases.text("queue.goodbye", language), voice)
         generation = self._bump_generation(call_sid)
         steps = ladder_for({"ladder": json.loads(call.get("ladder") or "[]") or None})
+        self.store.set_call_fields(call_sid, clock_since=f"{self.now():.3f}")
         self._start_clock(call_sid, generation, steps, self.now())
         self.events.call_event(call_sid, "kept_waiting")
         self.route(self.queues_of(call_sid))

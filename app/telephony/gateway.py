@@ -33,7 +33,10 @@ def _wrap(exc: TwilioRestException) -> TelephonyError:
 
 # Twilio's answers that say "try again": rate limited, or trouble on its side.
 RETRYABLE_STATUS = frozenset({429, 500, 502, 503, 504})
-LABEL_IN_USE = 20001
+# Twilio adds this to the `Timeout` of every call it creates over the REST API (the
+# Participants API's `Timeout` description): a ring asked for 20 s rings about 25 s.
+RING_BUFFER_SECONDS = 5
+MIN_TIMEOUT = 5  # Participants' `Timeout` is 5-600
 # Agent legs were all labelled "agent" before each had its own label; still recognised so a
 # leg created before an upgrade is found.
 LEGACY_AGENT_LABEL = "agent"
@@ -51,6 +54,15 @@ def _telephony_error(exc: Exception) -> TelephonyError:
     if isinstance(exc, TwilioRestException):
         return _wrap(exc)
     return TelephonyError(f"Twilio did not answer: {type(exc).__name__}: {exc}")
+
+
+def ring_timeout(seconds: int) -> int:
+    """The `Timeout` to ask Twilio for a ring of about `seconds`: less its 5-second buffer.
+
+    Twilio takes no less than 5, so a ring is never shorter than ~10 s; a caller who cannot
+    wait that long is protected by the app ending the ring itself (app/queue/service.py).
+    """
+    return max(MIN_TIMEOUT, int(seconds) - RING_BUFFER_SECONDS)
 
 
 def agent_label(identity: str) -> str:
@@ -117,21 +129,25 @@ class TwilioGateway:
                                 timeout: int, status_callback: str) -> str:
         """Ring an agent's softphone into a caller's conference; returns the agent leg's SID.
 
-        `conference` is the room's SID when known: then Twilio refuses (20001) to ring into
-        a room that has ended, where a friendly name would make a new, empty one.
+        `conference` is the room's SID when known: then a ring into a room that has ended is
+        refused, where a friendly name would make a new, empty one. `timeout` is how long the
+        agent's phone may ring (`ring_timeout`: Twilio's buffer is allowed for).
 
         The agent starts the conference (the caller waits with startConferenceOnEnter=false)
         and ends it on leaving, so a caller is never left alone in a silent room.
 
         Each leg is labelled `agent-<identity>` (`agent_label`): a leg left in the room by
-        an earlier ring of another agent cannot block this one. A leg of this same agent left
-        over from an earlier ring the app has given up on (its label meets "already in use" on
-        the first try) is taken out of the room, and the ring tried again.
+        an earlier ring of another agent cannot block this one.
+
+        Twilio documents no error code for "label already in use" or "the room has ended",
+        so a refusal is read from the room's state, not from the code: if a leg of this
+        agent is in the live room, it is one an earlier ring left behind (taken out, and the
+        ring tried once more) or, after a request whose answer was lost, this ring's own (its
+        SID is returned); if there is none, the refusal stands.
 
         Creating is not idempotent: a request whose answer was lost (an error or a timeout
         after Twilio acted) may have added the agent already. Before each retry the room is
-        searched for the agent's leg, and a retry that meets the label already in use
-        takes the leg found instead; if the room cannot be searched, there is no retry.
+        searched for the agent's leg; if the room cannot be searched, there is no retry.
         """
         label = agent_label(identity)
 
@@ -140,7 +156,7 @@ class TwilioGateway:
                 from_=caller_id,
                 to=f"client:{identity}",
                 label=label,
-                timeout=timeout,
+                timeout=ring_timeout(timeout),
                 early_media=True,
                 beep="false",
                 start_conference_on_enter=True,
@@ -152,35 +168,38 @@ class TwilioGateway:
                 status_callback_event=["answered", "completed"],
             ).call_sid
 
+        attempt = 0
         stale_removed = False
-        for attempt in range(self.retries + 1):
+        may_have_acted = False  # an earlier request failed in a way Twilio may have acted on
+        while True:
             try:
                 return create()
             except (TwilioRestException, RequestException) as exc:
-                label_taken = isinstance(exc, TwilioRestException) and exc.code == LABEL_IN_USE
-                if label_taken and attempt == 0 and not stale_removed:
-                    stale_removed = self._remove_stale_leg(conference, label)
-                    if stale_removed:
-                        try:
-                            return create()
-                        except (TwilioRestException, RequestException) as again:
-                            exc = again
-                            label_taken = (isinstance(exc, TwilioRestException)
-                                           and exc.code == LABEL_IN_USE)
-                retried_into_own_leg = attempt > 0 and label_taken
-                if not (_transient(exc) or retried_into_own_leg):
-                    raise _telephony_error(exc) from exc
+                error: Exception = exc
+            if _transient(error):
+                may_have_acted = True
                 log.warning("adding agent %s to conference %s failed (%s); looking for their "
-                            "leg before trying again", identity, conference, exc)
-                error = exc
-            existing = self.agent_leg_in(conference, identity)
-            if existing is not None:
-                return existing
-            if attempt == self.retries or (isinstance(error, TwilioRestException)
-                                           and error.code == LABEL_IN_USE):
+                            "leg before trying again", identity, conference, error)
+                existing = self.agent_leg_in(conference, identity)
+                if existing is not None:
+                    return existing
+                if attempt >= self.retries:
+                    raise _telephony_error(error) from error
+                self._pause(attempt)
+                attempt += 1
+                continue
+            # Refused: what is in the room says why.
+            try:
+                existing = self.agent_leg_in(conference, identity)
+            except TelephonyError:
+                existing = None
+            if existing is None:
                 raise _telephony_error(error) from error
-            self._pause(attempt)
-        raise AssertionError("unreachable")
+            if may_have_acted:
+                return existing  # an earlier request of this ring made it
+            if stale_removed or not self._remove_stale_leg(conference, label):
+                raise _telephony_error(error) from error
+            stale_removed = True
 
     def agent_leg_in(self, conference: str, identity: str) -> str | None:
         """The call SID of `identity`'s softphone leg in the conference `conference` (its SID,
@@ -267,7 +286,7 @@ class TwilioGateway:
         """Ring someone into a conference (a transfer's target); returns their leg's SID."""
         try:
             participant = self.client.conferences(conference).participants.create(
-                from_=from_, to=to, label=label, timeout=timeout, early_media=True,
+                from_=from_, to=to, label=label, timeout=ring_timeout(timeout), early_media=True,
                 beep="false", start_conference_on_enter=start_conference_on_enter,
                 end_conference_on_exit=end_conference_on_exit,
                 status_callback=status_callback, status_callback_method="POST",
@@ -286,7 +305,8 @@ class TwilioGateway:
         starts nor ends the room: a supervisor never changes what happens to the call."""
         try:
             participant = self.client.conferences(conference).participants.create(
-                from_=caller_id, to=f"client:{identity}", timeout=timeout, beep="false",
+                from_=caller_id, to=f"client:{identity}", timeout=ring_timeout(timeout),
+                beep="false",
                 muted=muted, coaching=bool(coach_call_sid), call_sid_to_coach=coach_call_sid,
                 start_conference_on_enter=False, end_conference_on_exit=False,
                 status_callback=status_callback, status_callback_method="POST",
@@ -327,7 +347,7 @@ class TwilioGateway:
         """An outbound call (a callback: the agent's softphone first); returns its SID."""
         try:
             call = self.client.calls.create(
-                to=to, from_=from_, url=url, method="POST", timeout=timeout,
+                to=to, from_=from_, url=url, method="POST", timeout=ring_timeout(timeout),
                 status_callback=status_callback, status_callback_method="POST",
                 status_callback_event=["initiated", "ringing", "answered", "completed"],
             )

@@ -94,3 +94,35 @@ def test_redirects_and_hang_ups_are_retried(emu, gateway):
     with pytest.raises(TelephonyError) as failed:  # ended: Twilio says so, once
         gateway.redirect_call(leg, "http://x.test/offer")
     assert failed.value.code == 21220 and len(gateway.pauses) == 2
+
+
+# Twilio documents no error code for "label already in use" or "the room has ended": the
+# gateway reads a refusal from the room's state, never from a code.
+
+def test_a_leg_an_earlier_ring_left_behind_is_taken_out_and_the_agent_rung_again(emu, gateway):
+    stale = ring(gateway)
+    emu.advance(0)
+    leg = ring(gateway)  # Twilio refuses the label in use; the room shows amy's old leg
+    assert leg != stale
+    emu.advance(0)
+    assert agent_legs(emu) == [leg]
+    assert emu.store.calls[stale].ended
+    assert gateway.pauses == []
+
+
+def test_a_ring_into_a_room_that_has_ended_is_refused_without_a_retry(emu, gateway):
+    ring(gateway)
+    emu.advance(0)
+    room = emu.conference(ROOM).sid
+    gateway.client.conferences(room).update(status="completed")
+    emu.advance(1)
+    with pytest.raises(TelephonyError) as refused:
+        gateway.add_agent_to_conference(room, identity="amy", caller_id="+15005550006",
+                                        timeout=20, status_callback="http://x.test/cb")
+    assert refused.value.status == 400 and gateway.pauses == []
+
+
+def test_the_ring_asks_twilio_for_its_timeout_less_the_5_second_buffer(emu, gateway):
+    leg = ring(gateway)  # 20 s wanted
+    emu.advance(0)
+    assert emu.store.calls[leg].timeout == 15

@@ -1,0 +1,61 @@
+"""An agent's ring never pushes the offer past the hold limit, although Twilio rings 5 s past
+the `Timeout` it is asked for (the buffer it adds to API-created calls) and a ring may start
+late in the wait. The emulator rings with Twilio's buffer, at the default 1 call a second."""
+
+from __future__ import annotations
+
+from app.extensions import db
+from app.ivr import cache
+from app.ivr.models import Department
+from tests.flows.test_queue_flows import OFFER_TEXT, heard_at, queued_at, unknown_caller
+
+LIMIT = 60
+
+
+def set_offer_at(floor, slug: str, seconds: int) -> None:
+    with floor.app.app_context():
+        department = db.session.query(Department).filter_by(slug=slug).one()
+        department.settings = {**(department.settings or {}), "ladder": [
+            {"at": 0, "action": "announce"}, {"at": seconds, "action": "offer"}]}
+        db.session.commit()
+        cache.changed()
+
+
+def ring_unanswered_from(floor, call, start: float, at: float):
+    """Make amy available `at` seconds into the caller's wait; she never picks up."""
+    floor.wait_until(lambda: floor.emu.elapsed - start >= at, timeout=LIMIT)
+    floor.set_state("amy", ["billing"], "available")
+    amy = floor.emu.softphone("amy")
+    floor.wait_until(lambda: amy.is_ringing, timeout=2)
+    rang_at = floor.emu.elapsed - start
+    floor.wait_until(lambda: call.gathering, timeout=LIMIT)
+    return amy, rang_at
+
+
+def test_a_ring_started_at_35_s_ends_in_time_for_the_offer_despite_the_buffer(floor):
+    """Asked for its 20 s as `Timeout=20`, the ring would last 25 s, to the limit itself."""
+    floor.agent("amy", ["billing"], state="away")
+    call = unknown_caller(floor, "+14155550123")
+    start = queued_at(floor, call)
+    amy, rang_at = ring_unanswered_from(floor, call, start, 35)
+    offered = heard_at(call, OFFER_TEXT) - start
+    assert offered < LIMIT - 2, f"rang at {rang_at:.1f} s, offered at {offered:.1f} s"
+    assert not amy.is_ringing
+    assert floor.agent_state("amy")["reason"] == "missed call"
+    # The ring had the 20 s the department gives (RING_TIMEOUT_SECONDS), not 25.
+    missed = next(h.t for h in amy.heard if h.kind == "missed") - start
+    assert 19 <= missed - rang_at <= 21
+
+
+def test_a_ring_started_late_is_ended_by_the_app_before_the_limit(floor):
+    """At 50 s only 7 s are left: less than Twilio's shortest ring (Timeout 5 + 5 s), so the
+    app stops the phone itself."""
+    set_offer_at(floor, "billing", 52)
+    floor.agent("amy", ["billing"], state="away")
+    call = unknown_caller(floor, "+14155550123")
+    start = queued_at(floor, call)
+    amy, rang_at = ring_unanswered_from(floor, call, start, 50)
+    offered = heard_at(call, OFFER_TEXT) - start
+    assert offered < LIMIT, f"rang at {rang_at:.1f} s, offered at {offered:.1f} s"
+    assert not amy.is_ringing
+    assert floor.call_state(call.sid)["state"] == "in_offer"
