@@ -75,6 +75,7 @@ def _register_blueprints(app: Flask) -> None:
         ivr,
         monitoring,
         queue,
+        softphone,
         supervision,
         testphone,
         voicemail,
@@ -82,7 +83,7 @@ def _register_blueprints(app: Flask) -> None:
         wrapup,
     )
 
-    for module in (health, ivr, customers, queue, agents, voicemail, calls, wrapup,
+    for module in (health, ivr, customers, queue, agents, voicemail, calls, softphone, wrapup,
                    supervision, web, dashboard, admin, testphone, monitoring, api_docs):
         app.register_blueprint(module.bp)
 

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from app.agents import services as agents
 from app.auth import require_api_auth
 from app.clock import timestamp
+from app.errors import InvalidInput
 from app.extensions import db
 from app.floor.models import Department
 from app.queue.factory import floor_events, queue_service
@@ -16,6 +17,7 @@ from app.web import bp, live, simphone
 from app.web.auth import login_required
 from app.web.hangup import client_gone
 
+MAX_DIAL_LENGTH = 130  # "client:" and a 121-character identity, or any phone number
 AWAY_REASONS = ("Break", "Lunch", "Training", "Meeting", "Coaching", "Other work")
 CALLBACK_OUTCOMES = (("reached", "Reached the customer"), ("left_message", "Left a message"),
                      ("no_answer", "No answer"), ("wrong_number", "Wrong number"))
@@ -91,6 +93,16 @@ def phone_register():
 @require_api_auth("agent")
 def phone_unregister():
     return jsonify(simphone.unregister(g.principal.identity))
+
+
+@bp.post("/console/phone/call")
+@require_api_auth("agent")
+def phone_call():
+    """The dial box (emulator mode): where the call goes is `/softphone/outgoing`'s choice."""
+    to = str((request.get_json(silent=True) or {}).get("to") or "").strip()
+    if not to or len(to) > MAX_DIAL_LENGTH:
+        raise InvalidInput("Type a phone number or an agent's name to call.", field="to")
+    return jsonify(simphone.place_call(g.principal.identity, to))
 
 
 @bp.post("/console/phone/<action>")

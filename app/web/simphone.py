@@ -65,6 +65,12 @@ def act(identity: str, action: str, call_sid: str | None = None) -> dict[str, An
     return _call("POST", f"/softphones/{identity}/{action}", body)
 
 
+def place_call(identity: str, to: str) -> dict[str, Any]:
+    """The agent's softphone calls `to` through the TwiML App (`/softphone/outgoing` decides
+    where it goes), as the Voice SDK's `device.connect({params: {To}})` does live."""
+    return _call("POST", f"/softphones/{identity}/calls", {"to": to})
+
+
 def status(identity: str, since: int) -> dict[str, Any]:
     """What the softphone heard since `since` (transcript lines), whether it rings, its call."""
     return _call("GET", f"/parties/client:{identity}/events?since={int(since)}&wait=0",

@@ -95,6 +95,7 @@ EXPECTED: dict[tuple[str, str], str] = {
     ("/console", "GET"): PAGE_AGENT,
     ("/console/directory", "GET"): AGENT,
     ("/console/events", "GET"): AGENT,
+    ("/console/phone/call", "POST"): AGENT,
     ("/console/phone/<>", "POST"): AGENT,
     ("/console/phone/register", "POST"): AGENT,
     ("/console/phone/unregister", "POST"): AGENT,

@@ -11,6 +11,7 @@ from app.agents import services as agents
 from app.extensions import db
 from app.queue.factory import floor_events
 from app.web import live
+from tests.conftest import PUBLIC_BASE_URL
 from tests.flows.conftest import emulated_floor
 from tests.web.conftest import PASSWORD, page_csrf, sign_in
 
@@ -165,6 +166,26 @@ def test_the_emulated_softphone_rings_rejects_and_answers_through_the_console(ap
     assert client.post("/console/phone/hangup", json={}, headers=headers).status_code == 200
     emu.run_until(lambda: client.get("/api/agents/me").get_json()["state"] == "wrap_up",
                   timeout=30)
+
+
+def test_the_dial_box_calls_a_customer_through_the_twiml_app(app, client, floor_with_amy):
+    emu = floor_with_amy
+    emu.add_application(PUBLIC_BASE_URL + "/softphone/outgoing",
+                        sid=app.config["TWILIO_TWIML_APP_SID"])
+    sign_in(client)
+    headers = {"X-CSRF-Token": page_csrf(client.get("/console"))}
+    assert client.post("/console/phone/register", headers=headers).status_code == 200
+    assert 'data-testid="dial-box"' in client.get("/console").get_data(as_text=True)
+    customer = emu.phone(JORDAN, answer_after=2)
+    response = client.post("/console/phone/call", json={"to": JORDAN}, headers=headers)
+    assert response.status_code == 200, response.get_json()
+    emu.run_until(lambda: customer.call is not None and customer.call.answered_at, timeout=10)
+    leg = customer.call
+    assert leg.from_ == app.config["TWILIO_PHONE_NUMBER"]
+    assert client.post("/console/phone/hangup", json={}, headers=headers).status_code == 200
+    emu.run_until(lambda: leg.ended, timeout=5)
+    empty = client.post("/console/phone/call", json={"to": " "}, headers=headers)
+    assert empty.status_code == 400 and empty.get_json()["error"]["id"] == "invalid_input"
 
 
 def test_an_unreachable_emulator_is_a_clear_error(app, amy_browser):

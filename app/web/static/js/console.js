@@ -62,6 +62,8 @@
       return api("POST", "/console/phone/reject", sid ? { call_sid: sid } : {});
     };
     this.hangup = function () { return api("POST", "/console/phone/hangup", {}); };
+    /* An outgoing call: the emulator's softphone calls the TwiML App (/softphone/outgoing). */
+    this.call = function (to) { return api("POST", "/console/phone/call", { to: to }); };
   }
 
   /* The softphone in live mode: Twilio's Voice JavaScript SDK with the API's access token. */
@@ -112,6 +114,19 @@
         component.phone.error = err.message || String(err);
       }
     };
+    /* An outgoing call: Twilio asks the TwiML App's voice URL (/softphone/outgoing) with the
+       custom parameter To, which decides where it goes. */
+    this.call = async function (to) {
+      if (!device) throw new Error("The softphone is not connected.");
+      var call = await device.connect({ params: { To: to } });
+      active = call;
+      component.phone.callSid = "outgoing";
+      component.phone.connectedAt = component.now;
+      call.on("disconnect", function () {
+        if (active === call) { active = null; component.phone.callSid = null; }
+        component.sync();
+      });
+    };
     this.answer = function () { if (incoming) incoming.accept(); return Promise.resolve(); };
     this.reject = function () { if (incoming) incoming.reject(); return Promise.resolve(); };
     this.hangup = function () {
@@ -143,6 +158,7 @@
       wrap: { callSid: null, notes: "", outcome: "", tags: [], anything_else_asked: false },
       wrappedUp: [],
       dialing: null,
+      dialTo: "",
       callbacks: { items: [], overdue: 0 },
       callbacksPending: null,
       playing: null,
@@ -369,6 +385,13 @@
       answer: function () {
         var self = this;
         return this.run(function () { return self.device.answer().then(function () { self.reminder = ""; return self.sync(); }); });
+      },
+      dialOut: function () {
+        var self = this, to = (this.dialTo || "").trim();
+        if (!to) return Promise.resolve();
+        return this.run(function () {
+          return self.device.call(to).then(function () { self.dialTo = ""; return self.sync(); });
+        });
       },
       hangupPhone: function () {
         var self = this;
