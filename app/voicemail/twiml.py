@@ -12,12 +12,14 @@ SILENCE_TIMEOUT = 5
 
 def record_message(greeting: str, voice: Voice, *, action_url: str, status_url: str,
                    transcribe_url: str | None, max_length: int,
-                   preface: str | None = None) -> VoiceResponse:
+                   preface: str | None = None, no_audio: str | None = None) -> VoiceResponse:
     """The greeting, a beep, and the recording.
 
     `transcribe_url` is None for languages Twilio cannot transcribe (it does English only):
-    asking would only yield failed transcriptions. Twilio calls the action even when the
-    caller hangs up while recording, so the verbs after <Record> are never needed.
+    asking would only yield failed transcriptions. Twilio calls the action whenever there is
+    a recording, even when the caller hangs up while recording; with no audio at all it
+    skips the action and goes on to the next verb (and reports the recording `absent`): the
+    caller who said nothing then hears `no_audio` (we will call back anyway), not silence.
     """
     response = VoiceResponse()
     if preface:
@@ -38,6 +40,9 @@ def record_message(greeting: str, voice: Voice, *, action_url: str, status_url: 
     if transcribe_url:
         options.update(transcribe=True, transcribe_callback=transcribe_url)
     response.record(**options)
+    if no_audio:
+        response.say(no_audio, voice=voice.voice, language=voice.language)
+        response.hangup()
     return response
 
 

@@ -72,6 +72,7 @@ def take_message(box: VoicemailBox | str, language: str, interaction: Any = None
     return twiml.record_message(
         boxes.greeting(box, language), voice(language),
         max_length=box.max_length_seconds, preface=preface,
+        no_audio=phrases.text("voicemail.no_message", language),
         **webhook_urls(box.slug, language, call_sid),
     )
 
@@ -173,5 +174,6 @@ def fallback_twiml() -> VoiceResponse:
     max_length = int(current_app.config.get("VOICEMAIL_MAX_SECONDS", 120))
     return twiml.record_message(
         phrases.text("voicemail.fallback", "en"), voice("en"), max_length=max_length,
+        no_audio=phrases.text("voicemail.no_message", "en"),
         **webhook_urls(boxes.GENERAL, "en", call_sid, **({"from": number} if number else {})),
     )

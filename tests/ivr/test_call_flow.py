@@ -268,7 +268,8 @@ def test_after_hours_in_the_departments_time_zone(app, demo, phone):
     assert "सोमवार से शुक्रवार, 09:00 से 18:00 तक" in text
     assert "Kolkata" in text
     assert voices(root) == {HINDI}
-    assert root[-1].tag == "Record"  # the department's voicemail box
+    # The department's voicemail box; the words after it are heard only if nothing was said.
+    assert [el.tag for el in root][-3:] == ["Record", "Say", "Hangup"]
     kinds = [k for k, _ in events(interaction(app))]
     assert kinds[-3:-1] == ["department_chosen", "after_hours"]
     assert kinds[-1] == "callback_opened"  # a closed door still gets a call back
@@ -299,8 +300,8 @@ def test_no_departments_still_gets_an_honest_answer(app, phone, client):
     assert words(root).startswith("Thank you for calling Example Support. We are here to help. "
                                   "We are sorry, we cannot connect your call right now.")
     # Nobody to put them through to, but the call does not just end: a message is taken.
-    record = root[-1]
-    assert record.tag == "Record" and "box=general" in record.get("action")
+    record = root.find("Record")
+    assert record is not None and "box=general" in record.get("action")
     assert events(interaction(app))[0] == ("greeted", {
         "language": "en", "known": False, "caller": "withheld", "unavailable": "no_departments"})
 
@@ -317,7 +318,7 @@ def test_no_departments_still_gets_an_honest_answer(app, phone, client):
         client.patch(f"/api/departments/{slug}", json={"active": False}, headers=ADMIN)
     root = call.press("1")
     assert "cannot connect your call right now" in words(root)
-    assert root[-1].tag == "Record"
+    assert root.find("Record") is not None
 
 
 @freeze_time(OPEN_HOURS)

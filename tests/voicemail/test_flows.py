@@ -266,6 +266,29 @@ def test_a_sound_too_short_after_the_beep_is_no_message_and_the_caller_is_told(f
     assert kinds(callback).count("no_message") == 1
 
 
+def test_silence_after_the_beep_is_reported_absent_and_leaves_a_missed_call(floor):
+    """No audio at all: Twilio skips the <Record> action, reports the recording `absent` to
+    the status callback (the app subscribes to it), and runs the next verb. A call centre
+    wants such a caller called back like any missed call: no empty voicemail."""
+    floor.agent("amy", ["billing"])
+    call = jordan_picks(floor, "1")
+    reach_the_offer(floor, call)
+    call.press("2")
+    floor.emu.run_until(lambda: call.recording, timeout=120)
+    floor.emu.run_until(lambda: call.ended, timeout=60)  # silent until the Record times out
+    floor.emu.advance(10)
+
+    statuses = [e["params"]["RecordingStatus"] for e in floor.emu.events
+                if e["type"] == "webhook" and e.get("purpose") == "recording-status"]
+    assert statuses == ["absent"]
+    assert_heard(call, NO_MESSAGE)  # told, not left in silence
+    assert floor.messages() == []
+    [callback] = floor.callbacks()
+    assert callback.kind == "missed_call" and callback.status == "open"
+    [no_message] = [e for e in callback.events if e.action == "no_message"]
+    assert no_message.detail["status"] == "absent"
+
+
 def test_outside_business_hours_the_caller_leaves_a_message(app, client):
     with floor_at(app, client, BILLING_CLOSED) as floor:
         floor.agent("amy", ["billing"])
