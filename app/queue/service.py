@@ -49,6 +49,8 @@ class Gateway(Protocol):
 
     def hang_up(self, call_sid: str) -> None: ...
 
+    def fetch_call_status(self, call_sid: str) -> str: ...
+
 
 class Events(Protocol):
     """Where floor events go (the interaction timeline, the supervisors' stream)."""
@@ -263,6 +265,7 @@ class QueueService:
         waited = self.now() - float(call.get("since", self.now()))
         callback = self.url(f"/queue/agent-leg?call={call_sid}&agent={agent}")
         is_callback = call.get("kind") == "callback"
+        must_end: float | None = None  # seconds from now the ring must be over by
         try:
             if is_callback and self.start_callback:
                 # Nobody is on hold: the agent is called first, then the customer.
@@ -275,6 +278,7 @@ class QueueService:
                 # Twilio's shortest ring (its least Timeout plus its buffer) can be longer.
                 budget = int(self.settings.hold_limit - RING_MARGIN - self._on_clock(call))
                 timeout = max(MIN_RING, min(self.settings.ring_timeout, budget))
+                must_end = max(timeout, budget)
                 leg = self.gateway.add_agent_to_conference(
                     call.get("room") or call_sid,
                     identity=agent,
@@ -294,8 +298,14 @@ class QueueService:
             self._cancel_leg(leg, agent)
             return
         # When the ring is over by the app's count, whatever Twilio's: Twilio rings a little
-        # past the Timeout it is asked for, and a create may wait in its CPS queue first.
-        self.store.schedule({ring_member(call_sid, agent): self.now() + timeout})
+        # past the Timeout it is asked for. A create waits in Twilio's queue for the account's
+        # calls per second first (`queue_seconds`); a caller on hold never waits past their
+        # budget for it.
+        queued = float(getattr(leg, "queue_seconds", 0.0) or 0.0)
+        ends = self.now() + queued + timeout
+        if must_end is not None:
+            ends = min(ends, self.now() + must_end)
+        self.store.schedule({ring_member(call_sid, agent): ends})
         self.events.call_event(call_sid, "offered", agent=agent,
                                callback_id=call.get("callback_id") or None)
         self.events.agent_event(agent, "callback_offer" if is_callback else "offer",
@@ -385,9 +395,23 @@ class QueueService:
         if call.get("state") != "offered" or call.get("agent") != agent:
             return
         leg = call.get("agent_leg")
+        never_rang = bool(leg) and self._still_queued(leg)
         if leg:
             self._cancel_leg(leg, agent)
+        if never_rang:
+            # Twilio's CPS queue held the ring past its time: not the agent's doing.
+            log.warning("agent %s's ring for %s never left Twilio's queue", agent, call_sid)
+            self._ring_refused(call_sid, call, agent)
+            return
         self.agent_missed(call_sid, agent, "no answer in time")
+
+    def _still_queued(self, leg: str) -> bool:
+        """Is the leg still waiting in Twilio's queue (never rang)? False if unknown."""
+        try:
+            return self.gateway.fetch_call_status(leg) == "queued"
+        except Exception as exc:  # a gateway without it, or Twilio not answering
+            log.warning("could not ask Twilio about leg %s: %s", leg, exc)
+            return False
 
     def agent_missed(self, call_sid: str, agent: str, reason: str) -> None:
         """No answer, rejected, or failed: the caller goes back in line, the agent away."""

@@ -56,6 +56,23 @@ def _telephony_error(exc: Exception) -> TelephonyError:
     return TelephonyError(f"Twilio did not answer: {type(exc).__name__}: {exc}")
 
 
+class PlacedCall(str):
+    """The SID of a call Twilio was asked to create, with `queue_seconds`: how long Twilio
+    said it waits for the account's calls-per-second limit before it is placed (the create
+    response's `queue_time`)."""
+
+    queue_seconds: float = 0.0
+
+
+def _placed(call_sid: str, queue_time: str | None) -> PlacedCall:
+    placed = PlacedCall(call_sid)
+    try:
+        placed.queue_seconds = max(0.0, int(queue_time or 0) / 1000)
+    except (TypeError, ValueError):
+        placed.queue_seconds = 0.0
+    return placed
+
+
 def ring_timeout(seconds: int) -> int:
     """The `Timeout` to ask Twilio for a ring of about `seconds`: less its 5-second buffer.
 
@@ -127,7 +144,8 @@ class TwilioGateway:
 
     def add_agent_to_conference(self, conference: str, *, identity: str, caller_id: str,
                                 timeout: int, status_callback: str) -> str:
-        """Ring an agent's softphone into a caller's conference; returns the agent leg's SID.
+        """Ring an agent's softphone into a caller's conference; returns the agent leg's SID
+        (a `PlacedCall`: with Twilio's wait for the account's CPS).
 
         `conference` is the room's SID when known: then a ring into a room that has ended is
         refused, where a friendly name would make a new, empty one. `timeout` is how long the
@@ -152,7 +170,7 @@ class TwilioGateway:
         label = agent_label(identity)
 
         def create() -> str:
-            return self.client.conferences(conference).participants.create(
+            participant = self.client.conferences(conference).participants.create(
                 from_=caller_id,
                 to=f"client:{identity}",
                 label=label,
@@ -166,7 +184,8 @@ class TwilioGateway:
                 # Only what the router acts on (`completed` carries no-answer, busy...): each
                 # event is a webhook, and under load fewer mean the answer's news comes sooner.
                 status_callback_event=["answered", "completed"],
-            ).call_sid
+            )
+            return _placed(participant.call_sid, participant.queue_time)
 
         attempt = 0
         stale_removed = False
@@ -353,7 +372,7 @@ class TwilioGateway:
             )
         except TwilioRestException as exc:
             raise _wrap(exc) from exc
-        return call.sid
+        return _placed(call.sid, call.queue_time)
 
     def delete_recording(self, sid: str) -> bool:
         """Delete a recording from Twilio; False if Twilio no longer has it."""

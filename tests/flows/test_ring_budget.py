@@ -7,6 +7,8 @@ from __future__ import annotations
 from app.extensions import db
 from app.ivr import cache
 from app.ivr.models import Department
+from sim.testing import twilio_client
+from tests.flows.conftest import NUMBER
 from tests.flows.test_queue_flows import OFFER_TEXT, heard_at, queued_at, unknown_caller
 
 LIMIT = 60
@@ -59,3 +61,46 @@ def test_a_ring_started_late_is_ended_by_the_app_before_the_limit(floor):
     assert offered < LIMIT, f"rang at {rang_at:.1f} s, offered at {offered:.1f} s"
     assert not amy.is_ringing
     assert floor.call_state(call.sid)["state"] == "in_offer"
+
+
+def fill_the_cps_queue(floor, calls: int) -> None:
+    """Other REST-created calls of the account (callbacks, other apps) take the next `calls`
+    seconds of its 1 call per second."""
+    client = twilio_client(floor.emu)
+    for i in range(calls):
+        number = f"+1415555{i:04d}"
+        floor.emu.phone(number, policy="no-answer")
+        client.calls.create(to=number, from_=NUMBER, twiml="<Response><Pause/></Response>")
+
+
+def test_a_ring_that_waits_in_twilios_queue_still_gets_its_time(floor):
+    """At 1 call a second, 25 calls ahead: the agent's phone rings 25 s after the app asked.
+    The app counts the ring from then (the create's `queue_time`), not from its request."""
+    floor.agent("amy", ["billing"], state="away")
+    call = unknown_caller(floor, "+14155550123")
+    fill_the_cps_queue(floor, 25)
+    floor.set_state("amy", ["billing"], "available")
+    amy = floor.emu.softphone("amy")
+    asked_at = floor.emu.elapsed
+    floor.wait_until(lambda: amy.is_ringing, timeout=30)
+    assert floor.emu.elapsed - asked_at >= 24
+    floor.wait(4)
+    amy.answer()
+    floor.wait(1)
+    assert floor.call_state(call.sid)["state"] == "connected"
+    assert floor.call_state(call.sid)["agent"] == "amy"
+
+
+def test_a_ring_stuck_in_twilios_queue_past_the_budget_is_not_the_agents_miss(floor):
+    """60 calls ahead: the ring would not even start before the limit. The app takes it back
+    in time for the offer, and the agent, whose phone never rang, stays available."""
+    floor.agent("amy", ["billing"], state="away")
+    call = unknown_caller(floor, "+14155550123")
+    start = queued_at(floor, call)
+    fill_the_cps_queue(floor, 60)
+    floor.set_state("amy", ["billing"], "available")
+    amy = floor.emu.softphone("amy")
+    floor.wait_until(lambda: call.gathering, timeout=LIMIT)
+    assert heard_at(call, OFFER_TEXT) - start < LIMIT
+    assert not any(h.kind == "ringing" for h in amy.heard)
+    assert floor.agent_state("amy")["state"] == "available"
