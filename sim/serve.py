@@ -52,6 +52,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--webhook-timeout", type=float, default=15.0)
     p.add_argument("--webhook-workers", type=int, default=16,
                    help="webhooks in flight at once, each call's in order (16; 0: one at a time)")
+    p.add_argument("--cps", type=float, default=1.0,
+                   help="the account's calls per second for REST-created calls (Twilio: 1)")
 
 
 def build(args: argparse.Namespace) -> Emulator:
@@ -60,7 +62,8 @@ def build(args: argparse.Namespace) -> Emulator:
     emu = Emulator(creds["account_sid"], creds["auth_token"], clock=RealClock(),
                    transport=HttpTransport(args.connect_timeout, args.webhook_timeout),
                    api_key=creds["api_key"], api_secret=creds["api_secret"],
-                   webhook_workers=getattr(args, "webhook_workers", 16))
+                   webhook_workers=getattr(args, "webhook_workers", 16),
+                   cps=getattr(args, "cps", 1.0))
     for number in args.number or ["+15005550006"]:
         emu.add_number(number, args.voice_url or f"{base}/ivr/incoming",
                        fallback_url=args.fallback_url or f"{base}/ivr/fallback",
