@@ -3,7 +3,9 @@
 A deadline member is `kind|subject|generation|index`:
 - `step|<call sid>|<gen>|<i>`: ladder step i of the caller's current wait (a new wait bumps
   the generation, so the old wait's steps fire as no-ops);
-- `ring|<call sid>|<agent>|0`: the safety net for an offer whose status callback never came;
+- `ring|<call sid>|<agent>|0`: the end of an agent's ring by the app's count (Twilio rings
+  past its Timeout, may queue the ring for the account's CPS first, and its status callback
+  may be late): the app then ends the ring itself;
 - `wrapup|<agent>|<since>|0`: the end of an agent's wrap-up time;
 - `retry|<call sid>|<failures>|0`: the end of a caller's back-off after Twilio refused to
   ring an agent for them: route them again.
