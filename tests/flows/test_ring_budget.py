@@ -104,3 +104,21 @@ def test_a_ring_stuck_in_twilios_queue_past_the_budget_is_not_the_agents_miss(fl
     assert heard_at(call, OFFER_TEXT) - start < LIMIT
     assert not any(h.kind == "ringing" for h in amy.heard)
     assert floor.agent_state("amy")["state"] == "available"
+
+
+def test_after_keep_waiting_the_ring_budget_counts_from_the_fresh_clock(floor):
+    """A caller who chose to keep waiting has a new minute: an agent freed 20 s into it gets
+    their whole ring, not the scraps of the caller's first minute."""
+    floor.agent("amy", ["billing"], state="away")
+    call = unknown_caller(floor, "+14155550123")
+    floor.wait_until(lambda: call.gathering, timeout=LIMIT)
+    call.press("1")  # keep waiting
+    floor.wait_until(lambda: call.in_conference, timeout=10)
+    kept_at = floor.emu.elapsed
+    floor.wait_until(lambda: floor.emu.elapsed - kept_at >= 20, timeout=30)
+    floor.set_state("amy", ["billing"], "available")
+    amy = floor.emu.softphone("amy")
+    floor.wait_until(lambda: amy.is_ringing, timeout=2)
+    rang_at = floor.emu.elapsed
+    floor.wait_until(lambda: not amy.is_ringing, timeout=LIMIT)
+    assert floor.emu.elapsed - rang_at >= 19
