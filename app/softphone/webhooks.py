@@ -24,19 +24,25 @@ def _is_agent(identity: str) -> bool:
 @bp.post("/outgoing")
 @twilio_webhook
 def outgoing():
-    """`From=client:<identity>` (an active agent), custom parameter `To`: a number or an
-    agent. Anything else is refused in words: never an application error."""
+    """`From=client:<identity>` (an active agent) calling through our TwiML App
+    (`ApplicationSid`), custom parameter `To`: a number or an agent. Anything else is refused
+    in words: never an application error."""
     voice = VOICES["en"]
-    caller = dialplan.caller_identity(request.form.get("From", ""))
-    if caller is None or not _is_agent(caller):
-        log.warning("refused an outgoing softphone call from %r", request.form.get("From"))
-        return twiml.refuse("unknown_caller", voice)
     config = current_app.config
-    target = dialplan.resolve(request.form.get("To", ""), caller=caller,
+    form = request.form
+    caller = dialplan.caller_identity(form.get("From", ""))
+    # Only our TwiML App's calls: a number's voice URL pointed here by mistake dials nobody.
+    ours = (form.get("ApplicationSid") == config.get("TWILIO_TWIML_APP_SID")
+            and form.get("Direction", "inbound") == "inbound")
+    if caller is None or not ours or not _is_agent(caller):
+        log.warning("refused an outgoing softphone call from %r (application %r)",
+                    form.get("From"), form.get("ApplicationSid"))
+        return twiml.refuse("unknown_caller", voice)
+    target = dialplan.resolve(form.get("To", ""), caller=caller,
                               region=config.get("DEFAULT_REGION", "US"), is_agent=_is_agent)
     if target.kind == "number":
         return twiml.dial_number(target.address, caller_id=config["TWILIO_PHONE_NUMBER"])
     if target.kind == "agent":
         return twiml.dial_agent(target.address)
-    log.info("agent %s could not call %r: %s", caller, request.form.get("To"), target.reason)
+    log.info("agent %s could not call %r: %s", caller, form.get("To"), target.reason)
     return twiml.refuse(target.reason, voice)

@@ -79,3 +79,13 @@ def test_a_softphone_that_is_not_an_agent_cannot_place_calls(app_line):
     floor.wait_until(lambda: call.ended, timeout=10)
     assert_heard(stranger, "This softphone is not allowed to place calls")
     assert floor.emu.phone(CUSTOMER).call is None
+
+
+def test_a_call_through_another_twiml_app_is_refused(app_line):
+    floor = app_line
+    other = floor.emu.add_application(PUBLIC_BASE_URL + "/softphone/outgoing")
+    amy = floor.agent("amy", ["billing"])
+    call = amy.place_call(to=CUSTOMER, application_sid=other.sid)
+    floor.wait_until(lambda: call.ended, timeout=10)
+    assert_heard(amy, "This softphone is not allowed to place calls")
+    assert floor.emu.phone(CUSTOMER).call is None
