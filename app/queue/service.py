@@ -33,6 +33,9 @@ RING_RETRY_MAX_SECONDS = 10.0
 # offer (put off while the phone rings) still comes before it.
 RING_MARGIN = 3
 MIN_RING = 5  # shorter than this, an agent could hardly pick up
+# Twilio normally ends an unanswered ring itself (its status callback says so); the app's own
+# end of the ring comes this much later, unless the caller's hold budget cannot wait.
+RING_GRACE = 2
 
 
 class Phrasebook(Protocol):
@@ -302,7 +305,7 @@ class QueueService:
         # calls per second first (`queue_seconds`); a caller on hold never waits past their
         # budget for it.
         queued = float(getattr(leg, "queue_seconds", 0.0) or 0.0)
-        ends = self.now() + queued + timeout
+        ends = self.now() + queued + timeout + RING_GRACE
         if must_end is not None:
             ends = min(ends, self.now() + must_end)
         self.store.schedule({ring_member(call_sid, agent): ends})
@@ -388,30 +391,37 @@ class QueueService:
             self._cancel_leg(leg, agent)
 
     def ring_expired(self, call_sid: str, agent: str) -> None:
-        """The ring's time is up and no status callback has ended it: stop the agent's phone
-        (a leg answered after this would join a caller the app no longer offers them) and
-        treat it as unanswered."""
+        """The ring's time is up and no status callback has ended it. Twilio is asked about
+        the leg: answered (its callback is late), the agent has the caller; still in Twilio's
+        CPS queue, the ring is taken back without blaming the agent; otherwise the phone is
+        stopped (a leg answered after this would join a caller the app no longer offers them)
+        and the ring counts as unanswered."""
         call = self.store.call(call_sid)
         if call.get("state") != "offered" or call.get("agent") != agent:
             return
         leg = call.get("agent_leg")
-        never_rang = bool(leg) and self._still_queued(leg)
+        status = self._leg_status(leg) if leg else None
+        if status == "in-progress":
+            # Answered, and the answer's news is late (callbacks travel on their own): the
+            # agent is taken at their word, not hung up on.
+            self.agent_answered(call_sid, agent, leg=leg or "")
+            return
         if leg:
             self._cancel_leg(leg, agent)
-        if never_rang:
+        if status == "queued":
             # Twilio's CPS queue held the ring past its time: not the agent's doing.
             log.warning("agent %s's ring for %s never left Twilio's queue", agent, call_sid)
             self._ring_refused(call_sid, call, agent)
             return
         self.agent_missed(call_sid, agent, "no answer in time")
 
-    def _still_queued(self, leg: str) -> bool:
-        """Is the leg still waiting in Twilio's queue (never rang)? False if unknown."""
+    def _leg_status(self, leg: str) -> str | None:
+        """Twilio's status of the agent's leg (`queued`: it never rang), None if unknown."""
         try:
-            return self.gateway.fetch_call_status(leg) == "queued"
+            return self.gateway.fetch_call_status(leg)
         except Exception as exc:  # a gateway without it, or Twilio not answering
             log.warning("could not ask Twilio about leg %s: %s", leg, exc)
-            return False
+            return None
 
     def agent_missed(self, call_sid: str, agent: str, reason: str) -> None:
         """No answer, rejected, or failed: the caller goes back in line, the agent away."""

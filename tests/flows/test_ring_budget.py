@@ -8,6 +8,7 @@ from app.extensions import db
 from app.ivr import cache
 from app.ivr.models import Department
 from sim.testing import twilio_client
+from sim.transport import WebhookResponse
 from tests.flows.conftest import NUMBER
 from tests.flows.test_queue_flows import OFFER_TEXT, heard_at, queued_at, unknown_caller
 
@@ -122,3 +123,34 @@ def test_after_keep_waiting_the_ring_budget_counts_from_the_fresh_clock(floor):
     rang_at = floor.emu.elapsed
     floor.wait_until(lambda: not amy.is_ringing, timeout=LIMIT)
     assert floor.emu.elapsed - rang_at >= 19
+
+
+class AnswerNewsLost:
+    """The agent leg's `in-progress` callback never reaches the app (lost, or very late)."""
+
+    def __init__(self, inner) -> None:
+        self.inner, self.dropped = inner, 0
+
+    def send(self, method, url, params, headers):
+        if "/queue/agent-leg" in url and params.get("CallStatus") == "in-progress":
+            self.dropped += 1
+            return WebhookResponse(200)
+        return self.inner.send(method, url, params, headers)
+
+
+def test_an_answer_whose_news_is_lost_is_found_when_the_ring_is_over(floor):
+    """When the ring's time is up the app asks Twilio about the leg rather than hanging up
+    on an agent who did answer."""
+    amy = floor.agent("amy", ["billing"])
+    floor.emu.transport = AnswerNewsLost(floor.emu.transport)
+    call = unknown_caller(floor, "+14155550123")
+    floor.wait_until(lambda: amy.is_ringing, timeout=10)
+    floor.wait(15)
+    amy.answer()
+    floor.wait(10)  # past the ring's end by the app's count
+    assert floor.emu.transport.dropped == 1
+    assert floor.call_state(call.sid)["state"] == "connected"
+    assert floor.agent_state("amy")["state"] == "on_call"
+    assert amy.call is not None and not amy.call.ended
+    amy.say("Hello, billing, this is Amy")
+    assert call.has_heard("Hello, billing, this is Amy")
