@@ -259,6 +259,7 @@ def create_app(emu: Emulator) -> Flask:
         to = _party_address(f.get("To"), "To", 21201)
         from_ = _party_address(f.get("From"), "From", 21213)
         timeout = _int("Timeout", 60, 5, 600)
+        wait = _queue_wait()  # before a conference is made for a refused create
         if sid.startswith("CF"):
             conf = _conference(sid)
             if conf.status == "completed":
@@ -286,7 +287,6 @@ def create_app(emu: Emulator) -> Flask:
                 _events("ConferenceStatusCallbackEvent") or ["start", "end"]),
         )
         _bool("EarlyMedia", True)  # validated; early media is not modelled
-        wait = _queue_wait()
         call = emu.new_call(from_=from_, to=to, direction="outbound-api",
                             party=emu.party_for(to))
         emu.throttle.admit(call, wait)
