@@ -207,6 +207,15 @@ def register_control(app: Flask, emu: Emulator) -> None:
         emu.advance(float(body().get("seconds", 0)))
         return jsonify({"t": emu.elapsed})
 
+    @bp.post("/cps")
+    def cps() -> Response:
+        """The account's calls per second for REST-created calls (what the account bought)."""
+        try:
+            emu.set_cps(float(body().get("cps", "")))
+        except (TypeError, ValueError):
+            return fail(400, "cps must be a positive number")
+        return jsonify({"cps": emu.cps})
+
     @bp.post("/transcriptions")
     def transcription() -> Response:
         emu.queue_transcription(body().get("text", ""))

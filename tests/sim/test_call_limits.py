@@ -5,6 +5,7 @@ their `Timeout`. `<Dial>` legs and inbound calls are not limited."""
 from __future__ import annotations
 
 import pytest
+import requests
 from twilio.base.exceptions import TwilioRestException
 
 from sim.testing import twilio_client
@@ -137,3 +138,13 @@ def test_the_ring_buffer_can_be_set_for_a_test_of_other_things(sim):
                                timeout=20)
     emu.advance(20.1)
     assert client.calls(call.sid).fetch().status == "no-answer"
+
+
+def test_the_control_api_sets_the_accounts_cps(env):
+    emu, app, client = env
+    base = emu.base_url + "/_sim/cps"
+    assert requests.post(base, json={"cps": 5}, timeout=5).json() == {"cps": 5.0}
+    assert emu.cps == 5.0
+    assert requests.post(base, json={"cps": 0}, timeout=5).status_code == 400
+    assert requests.post(base, json={"cps": "lots"}, timeout=5).status_code == 400
+    assert emu.cps == 5.0
