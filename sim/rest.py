@@ -24,19 +24,20 @@ E164 = re.compile(r"^\+[1-9]\d{1,14}$")
 CLIENT = re.compile(r"^client:[A-Za-z0-9_]{1,121}$")
 
 
-class ApiError(Exception):
-    """`code` None: Twilio documents no code for this refusal (docs/emulator.md, "Refusals
-    Twilio does not document"), so the emulator gives none that an app could key on."""
+# For a refusal Twilio documents no code for (docs/emulator.md, "Refusals Twilio does not
+# document"): its error dictionary's generic 400 "Bad Request", nothing an app could key on.
+BAD_REQUEST = 400
 
-    def __init__(self, status: int, code: int | None, message: str) -> None:
+
+class ApiError(Exception):
+    def __init__(self, status: int, code: int, message: str) -> None:
         super().__init__(message)
         self.status, self.code, self.message = status, code, message
 
 
-def error_body(status: int, code: int | None, message: str) -> dict[str, Any]:
+def error_body(status: int, code: int, message: str) -> dict[str, Any]:
     return {"code": code, "message": message,
-            "more_info": f"https://www.twilio.com/docs/errors/{code or status}",
-            "status": status}
+            "more_info": f"https://www.twilio.com/docs/errors/{code}", "status": status}
 
 
 def _json(body: Any, status: int = 200) -> Response:
@@ -263,16 +264,18 @@ def create_app(emu: Emulator) -> Flask:
         if sid.startswith("CF"):
             conf = _conference(sid)
             if conf.status == "completed":
-                raise ApiError(400, None, "Conference is completed")
+                raise ApiError(400, BAD_REQUEST, "Conference is completed")
         else:
             conf = conference.get_or_create(emu, sid)
         label = f.get("Label") or None
         if label and _by_label(conf, label) is not None:
-            raise ApiError(400, None, f"Label {label} is already in use in this conference")
+            raise ApiError(400, BAD_REQUEST,
+                           f"Label {label} is already in use in this conference")
         coaching = bool(_bool("Coaching", False))
         coach_sid = f.get("CallSidToCoach") or None
         if coaching and (not coach_sid or coach_sid not in conf.participants):
-            raise ApiError(400, None, "CallSidToCoach must be a participant of the conference")
+            raise ApiError(400, BAD_REQUEST,
+                           "CallSidToCoach must be a participant of the conference")
         wait_url = f.get("WaitUrl")
         opts = conference.JoinOptions(
             muted=bool(_bool("Muted", False)), beep=(f.get("Beep") or "true"),
@@ -322,7 +325,7 @@ def create_app(emu: Emulator) -> Flask:
         coaching = _bool("Coaching")
         coach_sid = f.get("CallSidToCoach") or None
         if coaching and not (coach_sid or p.call_sid_to_coach):
-            raise ApiError(400, None, "CallSidToCoach is required when Coaching is true")
+            raise ApiError(400, BAD_REQUEST, "CallSidToCoach is required when Coaching is true")
         conference.modify(
             emu, conf, p, coaching=coaching,
             call_sid_to_coach=coach_sid if coaching is not False else None,
@@ -390,7 +393,7 @@ def create_app(emu: Emulator) -> Flask:
     def create_queue() -> Response:
         name = request.form.get("FriendlyName")
         if not name:
-            raise ApiError(400, None, "FriendlyName is required")
+            raise ApiError(400, 20001, "FriendlyName is required")
         if emu.store.queue_by_name(name):
             raise ApiError(400, 22003, f"A queue named {name} already exists")
         q = queues.get_or_create(emu, name, _int("MaxSize", 100, 1, 5000))

@@ -359,9 +359,10 @@ def test_twiml_coach_muted_and_max_participants(sim):
     boss.hangup()
 
 
-def test_refusals_twilio_documents_no_code_for_carry_none(room):
+def test_refusals_twilio_documents_no_code_for_carry_the_generic_400(room):
     """A duplicate label, or adding to a conference that has ended: Twilio documents neither,
-    so the emulator refuses with 400 and no code an app could key on (docs/emulator.md)."""
+    so the emulator refuses with 400 and the dictionary's generic code 400 "Bad Request",
+    nothing an app could key on (docs/emulator.md)."""
     emu, app, client = room
     emu.dial_in(CALLER, NUMBER)
     emu.advance(1)
@@ -369,9 +370,9 @@ def test_refusals_twilio_documents_no_code_for_carry_none(room):
     with pytest.raises(TwilioRestException) as duplicate:
         client.conferences(conf.sid).participants.create(
             from_=NUMBER, to="client:agent_x", label="customer")
-    assert (duplicate.value.status, duplicate.value.code) == (400, None)
+    assert (duplicate.value.status, duplicate.value.code) == (400, 400)
     client.conferences(conf.sid).update(status="completed")
     emu.advance(1)
     with pytest.raises(TwilioRestException) as ended:
         client.conferences(conf.sid).participants.create(from_=NUMBER, to="client:agent_x")
-    assert (ended.value.status, ended.value.code) == (400, None)
+    assert (ended.value.status, ended.value.code) == (400, 400)

@@ -64,10 +64,10 @@ def test_a_lost_answer_leaves_the_participant_in_the_room(env):
     assert failed.value.status == 500 and failed.value.code == 20500
     (created,) = agents_in(emu)
     # A blind retry would ring the agent twice; the emulator refuses the duplicate label
-    # (Twilio documents no code for it: none is given).
+    # (Twilio documents no code for it: the generic 400 "Bad Request").
     with pytest.raises(TwilioRestException) as duplicate:
         add_agent(client)
-    assert duplicate.value.status == 400 and duplicate.value.code is None
+    assert duplicate.value.status == 400 and duplicate.value.code == 400
     assert agents_in(emu) == [created]
     conf_sid = emu.conference("room-1").sid
     listed = client.conferences(conf_sid).participants.list()
