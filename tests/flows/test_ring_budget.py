@@ -5,8 +5,8 @@ late in the wait. The emulator rings with Twilio's buffer, at the default 1 call
 from __future__ import annotations
 
 from app.extensions import db
-from app.ivr import cache
-from app.ivr.models import Department
+from app.floor import cache
+from app.floor.models import Department
 from sim.testing import twilio_client
 from sim.transport import WebhookResponse
 from tests.flows.conftest import NUMBER
