@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING, Any
 
 from sim import calls
 from sim.clock import rfc2822
-from sim.scheduler import Fetch, HungUp, Redirected, Sleep, Stopped
+from sim.delivery import request
+from sim.scheduler import HungUp, Redirected, Sleep, Stopped
 from sim.state import Conference, Participant, new_sid
 from sim.webhooks import Doc, call_params, interpret, notify
 
@@ -180,7 +181,7 @@ def music(emu: Emulator, call: Call, url: str | None, method: str, source: str,
             yield Sleep(seconds)
             continue
         params = {**call_params(emu, call), **(extra() if extra else {})}
-        resp = yield Fetch(method.upper(), url, params, call.sid, source)
+        resp = yield from request(emu, method, url, params, call.sid, source)
         doc, code, why = interpret(resp, url)
         if doc is None:
             emu.log("webhook_error", call_sid=call.sid, url=url, code=code, reason=why,
@@ -380,7 +381,7 @@ def announce(emu: Emulator, conf: Conference, url: str, method: str = "POST",
                   "FriendlyName": conf.friendly_name}
         if to_call_sid:
             params["CallSid"] = to_call_sid
-        resp = yield Fetch((method or "POST").upper(), url, params, to_call_sid, "announcement")
+        resp = yield from request(emu, method, url, params, to_call_sid, "announcement")
         doc, code, why = interpret(resp, url)
         if doc is None:
             emu.log("webhook_error", call_sid=to_call_sid, url=url, code=code, reason=why,

@@ -10,8 +10,10 @@ from pathlib import Path
 from typing import Any
 
 from sim import calls
+from sim.chaos import Chaos
 from sim.clock import Clock, RealClock, VirtualClock, iso
 from sim.conformance import Conformance
+from sim.delivery import WebhookFaults
 from sim.parties import CallHandle, Heard, Party, Phone, Softphone
 from sim.scheduler import HungUp, Proc, Scheduler
 from sim.state import Application, Call, Number, Store, new_sid
@@ -66,6 +68,10 @@ class Emulator:
         # Every REST request checked against Twilio's OpenAPI description (sim/conformance.py).
         self.conformance = Conformance()
         self.callback_chaos: dict[str, bool] = {}
+        # Delivery (sim/delivery.py, sim/chaos.py): connections made to fail, and the order
+        # callbacks arrive in.
+        self.webhook_faults = WebhookFaults()
+        self.chaos: Chaos | None = None
         self.expect_errors = False
         self.default_application_sid: str | None = None
         self._transcriptions: list[str] = []
@@ -121,6 +127,12 @@ class Emulator:
     def set_callback_chaos(self, *, duplicate: bool = False, out_of_order: bool = False) -> None:
         """Deliver recording/transcription callbacks twice, or the transcription first."""
         self.callback_chaos = {"duplicate": duplicate, "out_of_order": out_of_order}
+
+    def set_chaos(self, seed: int | None, **options: float) -> Chaos | None:
+        """Deliver callbacks late, concurrently or twice, drawn from `seed` (None: in order).
+        Options: `late`, `max_delay`, `duplicate`, `concurrent` (sim/chaos.py)."""
+        self.chaos = None if seed is None else Chaos(seed, **options)
+        return self.chaos
 
     def queue_transcription(self, text: str) -> None:
         """The text of the next transcription that no call has chosen its own for."""
@@ -446,6 +458,7 @@ class Emulator:
 
     def stop(self) -> None:
         """Stop the REST server and engine; calls still live are abandoned."""
+        self.sched.join_detached()
         self.sched.stop_realtime()
         self.sched.close()
         if self._server is not None:

@@ -44,6 +44,13 @@ class Fetch:
     params: dict[str, str]
     call_sid: str | None
     purpose: str
+    # Set by sim/delivery.py: the URL's connection overrides and which try this is (0: first).
+    overrides: Any = None
+    attempt: int = 0
+    token: str = ""  # I-Twilio-Idempotency-Token: the same on every attempt
+    # Virtual time, under chaos (sim/chaos.py): sent on its own thread, concurrently with
+    # whatever else is due at this instant.
+    detach: bool = False
 
 
 @dataclass(frozen=True)
@@ -119,6 +126,7 @@ class Scheduler:
         # Call SID -> webhooks of that call waiting for the one in flight (present: one is).
         self._serial: dict[str, deque[tuple[Proc, Fetch, float]]] = {}
         self._delivery = threading.local()
+        self._detached = 0  # virtual time: webhooks in flight on their own threads
 
     # -- scheduling (callable from any thread) -------------------------------------------
 
@@ -242,6 +250,9 @@ class Scheduler:
             return
         while job is not None:
             proc, fetch = job
+            if fetch.detach and self.clock.virtual:
+                self._detach(proc, fetch)
+                return
             try:
                 result = self.fetcher(fetch)
             except Exception:
@@ -250,6 +261,39 @@ class Scheduler:
             with self.lock:
                 proc.fetching = False
                 job = self._step(proc, result)
+
+    # -- concurrent delivery in virtual time (chaos) ----------------------------------------
+
+    def _detach(self, proc: Proc, fetch: Fetch) -> None:
+        """Send on a thread; the engine goes on with what else is due now, and does not move
+        time on until the answer is back (`_pop_due`)."""
+        with self.cond:
+            self._detached += 1
+
+        def run() -> None:
+            try:
+                result = self.fetcher(fetch)
+            except Exception:
+                self.on_error(proc.name, traceback.format_exc())
+                result = None
+            with self.cond:
+                self._detached -= 1
+                ev = Event(self.now(), next(self._seq), lambda: self._resume_detached(proc,
+                                                                                      result))
+                if not self.closed:
+                    heapq.heappush(self._heap, ev)
+                self.cond.notify_all()
+
+        threading.Thread(target=run, name=f"sim-detached:{proc.name}", daemon=True).start()
+
+    def _resume_detached(self, proc: Proc, result: Any) -> Job:
+        proc.fetching = False
+        return self._step(proc, result)
+
+    def join_detached(self, timeout: float = 30.0) -> None:
+        """Wait for every detached webhook to be answered and its process resumed."""
+        with self.cond:
+            self.cond.wait_for(lambda: self._detached == 0, timeout)
 
     # -- concurrent delivery (real time) ---------------------------------------------------
 
@@ -303,9 +347,15 @@ class Scheduler:
     # -- driving time --------------------------------------------------------------------
 
     def _pop_due(self, until: float) -> Event | None:
-        with self.lock:
-            while self._heap and self._heap[0].cancelled:
-                heapq.heappop(self._heap)
+        with self.cond:
+            while True:
+                while self._heap and self._heap[0].cancelled:
+                    heapq.heappop(self._heap)
+                due_now = bool(self._heap) and self._heap[0].time <= self.clock.elapsed()
+                # Detached webhooks are answered at this instant: time waits for them.
+                if not self._detached or due_now:
+                    break
+                self.cond.wait(30.0)
             if not self._heap or self._heap[0].time > until:
                 return None
             ev = heapq.heappop(self._heap)
@@ -334,6 +384,8 @@ class Scheduler:
         last, count = None, 0
         while True:
             if stop and stop():
+                # The app has answered every detached webhook before the test looks.
+                self.join_detached()
                 return True
             ev = self._pop_due(until)
             if ev is None:

@@ -11,17 +11,26 @@ from typing import Any, Protocol
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import requests
+import urllib3
 
 
 @dataclass
 class WebhookResponse:
-    """What the app answered; `status` 0 means no answer at all (timeout, refused)."""
+    """What the app answered; `status` 0 means no answer at all (timeout, refused).
+
+    `failure` says how a request without an answer failed, in the words of Twilio's retry
+    policy: `ct` (the connection was never made: the app saw nothing) or `rt` (no answer in
+    time: the app may well have acted on it). `simulated` is how long an injected failure
+    lasted on the emulator's clock (sim/delivery.py); real failures took `elapsed`.
+    """
 
     status: int
     body: bytes = b""
     content_type: str = ""
     error: str | None = None
     elapsed: float = 0.0
+    failure: str | None = None
+    simulated: float | None = None
 
     @property
     def ok(self) -> bool:
@@ -30,6 +39,15 @@ class WebhookResponse:
     @property
     def text(self) -> str:
         return self.body.decode("utf-8", "replace")
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Seconds a request may take: to connect, between bytes of the answer, in all."""
+
+    connect: float = 5.0
+    read: float = 15.0
+    total: float = 15.0
 
 
 class Transport(Protocol):
@@ -70,34 +88,55 @@ class HttpTransport:
         return session
 
     def send(self, method: str, url: str, params: Mapping[str, str],
-             headers: Mapping[str, str]) -> WebhookResponse:
+             headers: Mapping[str, str], limits: Limits | None = None) -> WebhookResponse:
+        """One attempt. `limits` (a URL's connection overrides) can only shorten the
+        transport's own timeouts, which stand for Twilio's defaults."""
         started = time.perf_counter()
         method = method.upper()
+        connect, read, total = self.connect_timeout, self.total_timeout, self.total_timeout
+        if limits is not None:
+            connect, read, total = (min(connect, limits.connect), min(read, limits.read),
+                                    min(total, limits.total))
         try:
             resp = self.session.request(
                 method,
                 request_url(method, url, params),
                 data=dict(params) if method != "GET" else None,
                 headers={**headers, **({} if self.keep_alive else {"Connection": "close"})},
-                timeout=(self.connect_timeout, self.total_timeout),
+                timeout=(connect, read),
                 allow_redirects=False,
                 stream=True,
             )
-            body = self._read(resp, started)
+            body = self._read(resp, started, total)
         except requests.RequestException as exc:
+            # Never connected (refused, unreachable, connect timeout): Twilio's `ct`.
+            # Anything after the request went out is `rt`: the app may have acted on it.
             return WebhookResponse(0, error=f"{type(exc).__name__}: {exc}",
-                                   elapsed=time.perf_counter() - started)
+                                   elapsed=time.perf_counter() - started,
+                                   failure="ct" if never_connected(exc) else "rt")
         return WebhookResponse(resp.status_code, body, resp.headers.get("Content-Type", ""),
                                elapsed=time.perf_counter() - started)
 
-    def _read(self, resp: requests.Response, started: float) -> bytes:
+    def _read(self, resp: requests.Response, started: float, total: float) -> bytes:
         # requests' read timeout is per socket read; Twilio's 15 s is for the whole answer.
         chunks = []
         for chunk in resp.iter_content(8192):
             chunks.append(chunk)
-            if time.perf_counter() - started > self.total_timeout:
+            if time.perf_counter() - started > total:
                 raise requests.Timeout("answer took longer than the total timeout")
         return b"".join(chunks)
+
+
+def never_connected(exc: requests.RequestException) -> bool:
+    """Did the request fail before a connection was made (so the app cannot have seen it)?"""
+    if isinstance(exc, requests.ConnectTimeout):
+        return True
+    if not isinstance(exc, requests.ConnectionError):
+        return False
+    reason = exc.args[0] if exc.args else None
+    reason = getattr(reason, "reason", reason)  # urllib3's MaxRetryError wraps the cause
+    return isinstance(reason, (urllib3.exceptions.NewConnectionError,
+                               urllib3.exceptions.ConnectTimeoutError))
 
 
 class WsgiTransport:

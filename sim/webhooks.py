@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import inspect
 import uuid
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin
 
 from sim import twiml
+from sim.delivery import injected, request
 from sim.scheduler import Fetch, Sleep
 from sim.signing import sign
 from sim.transport import WebhookResponse, request_url
@@ -64,22 +66,45 @@ def call_params(emu: Emulator, call: Call) -> dict[str, str]:
 
 
 def perform(emu: Emulator, fetch: Fetch) -> WebhookResponse:
-    """Sign and send one webhook request; runs without the engine's lock."""
+    """Sign and send one attempt of a webhook request; runs without the engine's lock.
+
+    `fetch.url` has no fragment (sim/delivery.py took the connection overrides off): the
+    fragment is neither sent nor signed.
+    """
     method = fetch.method.upper()
-    url = request_url(method, fetch.url, fetch.params)
+    target = fetch.url.partition("#")[0]
+    url = request_url(method, target, fetch.params)
     signature = sign(emu.auth_token, url, fetch.params if method != "GET" else {})
     headers = {
         "X-Twilio-Signature": signature,
         "User-Agent": "TwilioProxy/1.1",
-        "I-Twilio-Idempotency-Token": str(uuid.uuid4()),
+        # The same token on every attempt of one request: that is how an app can tell a
+        # retry from a new request.
+        "I-Twilio-Idempotency-Token": fetch.token or str(uuid.uuid4()),
     }
     waited = emu.sched.delivery_wait()
-    resp = emu.transport.send(method, fetch.url, fetch.params, headers)
+
+    def send() -> WebhookResponse:
+        limits = fetch.overrides.limits if fetch.overrides is not None else None
+        if limits is not None and _takes_limits(emu.transport):
+            return emu.transport.send(method, target, fetch.params, headers, limits=limits)
+        return emu.transport.send(method, target, fetch.params, headers)
+
+    fault = emu.webhook_faults.take(target)
+    resp = injected(fault, fetch.overrides, send) if fault is not None else send()
     emu.log("webhook", call_sid=fetch.call_sid, purpose=fetch.purpose, method=method,
             url=url, params=dict(fetch.params), status=resp.status,
             response=resp.text[:4000], error=resp.error, elapsed=round(resp.elapsed, 4),
-            queued=None if waited is None else round(waited, 4))
+            queued=None if waited is None else round(waited, 4),
+            attempt=fetch.attempt or None, failure=resp.failure)
     return resp
+
+
+def _takes_limits(transport: Any) -> bool:
+    try:
+        return "limits" in inspect.signature(transport.send).parameters
+    except (TypeError, ValueError):
+        return False
 
 
 def interpret(resp: WebhookResponse | None, url: str) -> tuple[Doc | None, int | None, str]:
@@ -106,7 +131,7 @@ def fetch_twiml(emu: Emulator, call: Call, url: str, method: str = "POST",
     """
     params = {**call_params(emu, call), **(extra or {})}
     method = (method or "POST").upper()
-    resp = yield Fetch(method, url, params, call.sid, purpose)
+    resp = yield from request(emu, method, url, params, call.sid, purpose)
     doc, code, why = interpret(resp, url)
     if doc is not None:
         return doc
@@ -114,7 +139,8 @@ def fetch_twiml(emu: Emulator, call: Call, url: str, method: str = "POST",
     if call.fallback_url:
         fb_params = {**params, "ErrorCode": str(code), "ErrorUrl": url}
         fb_method = (call.fallback_method or "POST").upper()
-        resp = yield Fetch(fb_method, call.fallback_url, fb_params, call.sid, "fallback")
+        resp = yield from request(emu, fb_method, call.fallback_url, fb_params, call.sid,
+                                  "fallback")
         doc, fb_code, fb_why = interpret(resp, call.fallback_url)
         if doc is not None:
             return doc
@@ -138,15 +164,21 @@ def application_error(emu: Emulator, call: Call, code: int | None, url: str) -> 
 
 def notify(emu: Emulator, call_sid: str | None, url: str, method: str,
            params: dict[str, str], purpose: str, delay: float = 0.0) -> None:
-    """Fire-and-forget callback (status, recording, conference events); the answer is ignored."""
+    """Fire-and-forget callback (status, recording, conference events); the answer is ignored.
 
-    def gen() -> Any:
-        if delay:
-            yield Sleep(delay)
-        resp = yield Fetch((method or "POST").upper(), url, params, call_sid, purpose)
+    Each is its own request, with its own retries; under chaos (sim/chaos.py) it may come
+    late, with others at once, or twice."""
+    deliveries = [delay] if emu.chaos is None else emu.chaos.deliveries(purpose, delay)
+
+    def gen(wait: float, copy: int) -> Any:
+        if wait:
+            yield Sleep(wait)
+        detach = emu.chaos is not None and emu.chaos.detach()
+        resp = yield from request(emu, method, url, params, call_sid, purpose, detach)
         if resp is None or resp.error or not 200 <= resp.status < 300:
             why = (resp.error or f"HTTP {resp.status}") if resp else "no response"
             emu.log("webhook_error", call_sid=call_sid, url=url, code=HTTP_FAILURE,
-                    reason=why, purpose=purpose)
+                    reason=why, purpose=purpose, copy=copy or None)
 
-    emu.sched.spawn(gen(), f"{purpose}:{call_sid}")
+    for copy, wait in enumerate(deliveries):
+        emu.sched.spawn(gen(wait, copy), f"{purpose}:{call_sid}")
