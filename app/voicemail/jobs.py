@@ -1,4 +1,4 @@
-"""Periodic work: overdue callbacks escalate, expired recordings go.
+"""Periodic work: kept callbacks are handled, overdue callbacks escalate, expired recordings go.
 
 The hold-clock process (or an RQ scheduler) calls `periodic()` every half minute or so,
 inside an app context. Each function is safe to run from several processes at once: an
@@ -12,7 +12,7 @@ import logging
 from app.extensions import db
 from app.queue.factory import floor_events
 from app.telephony import gateway
-from app.voicemail import dialer, queue_link, services
+from app.voicemail import dialer, inbox, queue_link, services
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +45,12 @@ def purge_expired_recordings() -> int:
     return deleted
 
 
+def replay_kept_callbacks() -> int:
+    """Recording and transcription callbacks that failed (the database was down) and were
+    kept in Redis (app/voicemail/inbox.py): handled again, until they succeed."""
+    return inbox.replay()
+
+
 def periodic() -> dict[str, int]:
-    return {"escalated": check_overdue_callbacks(), "recordings_deleted":
-            purge_expired_recordings()}
+    return {"replayed": replay_kept_callbacks(), "escalated": check_overdue_callbacks(),
+            "recordings_deleted": purge_expired_recordings()}

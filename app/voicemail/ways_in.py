@@ -23,6 +23,7 @@ from app.queue.factory import floor_events, queue_service, queue_store
 from app.queue.twiml import Voice
 from app.telephony import VoiceResponse, public_url
 from app.voicemail import boxes, phrases, services, twiml
+from app.voicemail.inbox import must_arrive
 from app.voicemail.models import VoicemailBox
 
 log = logging.getLogger(__name__)
@@ -40,9 +41,10 @@ def webhook_urls(box_slug: str, language: str, call_sid: str,
     query = urlencode({"box": box_slug, "lang": language, "call": call_sid, **extra})
     return {
         "action_url": public_url(f"/voicemail/recorded?{query}"),
-        "status_url": public_url(f"/voicemail/recording-status?{query}"),
+        # They carry the message: overrides have Twilio retry a 5xx (inbox.DELIVERY).
+        "status_url": must_arrive(public_url(f"/voicemail/recording-status?{query}")),
         # Twilio transcribes English only; for other languages it would only ever fail.
-        "transcribe_url": public_url(f"/voicemail/transcription?{query}")
+        "transcribe_url": must_arrive(public_url(f"/voicemail/transcription?{query}"))
         if language == "en" else None,
     }
 

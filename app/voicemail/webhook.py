@@ -1,7 +1,11 @@
 """The decorator for Twilio callbacks no caller is listening to (recording, transcription).
 
-Unlike `twilio_webhook`, a failure answers 500: nobody would hear a fallback, and an error
-status makes Twilio retry, so a database outage does not lose a message.
+Twilio does not send such a callback again because it was answered 500 (it retries a failed
+connection, and a 5xx only when the URL's overrides say `rp=5xx`). So the raw callback is
+kept in Redis before the view runs (app/voicemail/inbox.py): if the view fails (the database
+is down) the answer is still 200, and the periodic sweep handles it again until it succeeds.
+Only when Redis could not keep it either is the answer 500, for the `#rp=5xx` retries the
+callback URLs ask for.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from app.observability.context import call_context
 from app.observability.metrics import observe_webhook
 from app.telephony import VoiceResponse
 from app.telephony.webhook import signature_is_valid, twiml_text
+from app.voicemail import inbox
 
 log = logging.getLogger(__name__)
 
@@ -41,16 +46,23 @@ def _answer(seen: Any, view: Callable[..., VoiceResponse | None], *args: Any,
         log.warning("rejected callback %s: bad or missing X-Twilio-Signature", request.path)
         return Response("Invalid or missing X-Twilio-Signature.\n", status=403,
                         mimetype="text/plain")
+    kept = inbox.keep()
     try:
         result = view(*args, **kwargs)
     except Exception:
         seen.outcome = "fallback"
-        log.exception("callback %s failed for call %s; answering 500 so Twilio retries",
-                      request.path, request.form.get("CallSid", "-"))
         try:
             db.session.rollback()
         except Exception:  # noqa: BLE001 - the database may be what failed
             log.warning("rollback after callback failure also failed", exc_info=True)
+        if kept is not None:
+            log.exception("callback %s failed for call %s; kept, the sweep will handle it",
+                          request.path, request.form.get("CallSid", "-"))
+            return Response(twiml_text(VoiceResponse()), status=200, mimetype="text/xml")
+        log.exception("callback %s failed for call %s and could not be kept; answering 500 "
+                      "for the URL's #rp=5xx retries", request.path,
+                      request.form.get("CallSid", "-"))
         return Response("Temporarily unavailable; please retry.\n", status=500,
                         mimetype="text/plain")
+    inbox.done(kept)
     return Response(twiml_text(result or VoiceResponse()), status=200, mimetype="text/xml")

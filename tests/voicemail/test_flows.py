@@ -14,7 +14,8 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select
+from sqlalchemy import event, select
+from sqlalchemy.exc import OperationalError
 
 from app.agents import services as agents
 from app.extensions import db
@@ -670,3 +671,50 @@ def test_a_requested_callback_the_customer_misses_is_retried_from_the_backlog(fl
     # Not offered again by the queue: the retry is worked from the backlog, when it is due.
     floor.wait(60)
     assert not amy.is_ringing
+
+
+# -- the database down when Twilio reports the recording ----------------------------------
+
+@contextmanager
+def database_down(app: Flask) -> Iterator[None]:
+    """Every statement fails as with the database server gone (connection refused)."""
+    with app.app_context():
+        engine = db.engine
+
+    def refuse(*_args: Any, **_kwargs: Any) -> None:
+        raise OperationalError("SELECT", {}, Exception("connection refused"))
+
+    event.listen(engine, "before_cursor_execute", refuse)
+    try:
+        yield
+    finally:
+        event.remove(engine, "before_cursor_execute", refuse)
+
+
+def test_a_message_recorded_while_the_database_is_down_is_kept_and_stored_after(floor):
+    # On Twilio a callback answered 500 is not sent again (only a failed connection is
+    # retried, unless the URL says #rp=5xx): the app must keep what it received itself.
+    call = jordan_picks(floor, "1")
+    call.set_transcription("Jordan here, the database was down when I called.")
+    call.press("2")
+    floor.emu.run_until(lambda: call.recording, timeout=120)
+    call.say("Jordan here the database was down when I called")
+    floor.emu.advance(4)
+    with database_down(floor.app):
+        call.press("#")
+        floor.emu.run_until(lambda: call.ended, timeout=60)
+        floor.emu.advance(10)  # the recording and transcription callbacks arrive now
+        assert_heard(call, THANKS)
+    assert floor.messages() == []  # nothing stored yet, nothing half-stored
+
+    floor.emu.advance(60)
+    with floor.app.app_context():
+        jobs.periodic()  # the clock's sweep, once the database answers again
+    [callback] = floor.callbacks()
+    [message] = floor.messages()
+    assert callback.kind == "voicemail" and message.callback_id == callback.id
+    assert message.recording_sid and message.recording_url and message.duration_seconds
+    assert message.transcription_text == "Jordan here, the database was down when I called."
+    sent = [e for e in floor.emu.events if e["type"] == "webhook"
+            and e["purpose"] in ("recording-status", "transcription")]
+    assert sent and all(e["status"] == 200 for e in sent)

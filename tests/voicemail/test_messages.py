@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import redis
 from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 
 from app.extensions import db
-from app.voicemail import services
+from app.voicemail import inbox, jobs, services
 from app.voicemail.models import Callback, Voicemail
 from tests.conftest import call_params, parse_twiml
 from tests.voicemail.conftest import (
@@ -163,23 +164,63 @@ def test_an_absent_recording_keeps_the_missed_call(app, signed_post, departments
     assert _only_callback(app).kind == "missed_call"
 
 
-def test_a_database_failure_answers_500_so_twilio_retries(app, signed_post, departments,
-                                                          monkeypatch):
+def test_message_callbacks_ask_twilio_to_retry_server_errors(app, signed_post, departments):
+    # Twilio retries a 5xx only when the URL's connection overrides say so (#rp=5xx).
     _, record = _leave_message(app, signed_post)
-    path = path_of(record.get("recordingStatusCallback"))
-    real = services.recording_finished
+    for name in ("recordingStatusCallback", "transcribeCallback"):
+        assert record.get(name).endswith("#rc=3&rp=ct,5xx"), record.get(name)
+    assert "#" not in record.get("action")  # the caller's own path: no retries wanted
 
+
+def _database_down(monkeypatch):
     def down(*args, **kwargs):
         raise OperationalError("INSERT", {}, Exception("database is locked"))
 
     monkeypatch.setattr(services, "recording_finished", down)
+
+
+def test_a_database_failure_keeps_the_callback_and_the_sweep_stores_it(
+        app, signed_post, departments, monkeypatch, frozen):
+    # A 500 would not be retried by Twilio: the callback is kept in Redis, answered 200.
+    _, record = _leave_message(app, signed_post)
+    path = path_of(record.get("recordingStatusCallback"))
+    real = services.recording_finished
+    _database_down(monkeypatch)
+    kept = signed_post(path, recording_params(CALL, REC))
+    assert kept.status_code == 200
+    monkeypatch.setattr(services, "recording_finished", real)
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Voicemail)) == 0
+        assert jobs.periodic()["replayed"] == 0  # too fresh: its request may still run
+        frozen.tick(inbox.REPLAY_AFTER_SECONDS)
+        assert jobs.periodic()["replayed"] == 1
+        assert db.session.scalar(select(func.count()).select_from(Voicemail)) == 1
+        assert inbox.pending() == {}
+        assert jobs.periodic()["replayed"] == 0
+
+
+def test_a_callback_that_still_fails_stays_kept(app, signed_post, departments, monkeypatch,
+                                                frozen):
+    _, record = _leave_message(app, signed_post)
+    _database_down(monkeypatch)
+    assert signed_post(path_of(record.get("recordingStatusCallback")),
+                       recording_params(CALL, REC)).status_code == 200
+    frozen.tick(inbox.REPLAY_AFTER_SECONDS)
+    with app.app_context():
+        assert jobs.periodic()["replayed"] == 0
+        assert len(inbox.pending()) == 1
+
+
+def test_with_redis_down_too_the_answer_is_500_for_twilios_retry(app, signed_post, departments,
+                                                                  monkeypatch):
+    _, record = _leave_message(app, signed_post)
+    path = path_of(record.get("recordingStatusCallback"))
+    _database_down(monkeypatch)
+    app.extensions["redis"] = redis.Redis(host="127.0.0.1", port=1, decode_responses=True,
+                                          socket_connect_timeout=0.2, socket_timeout=0.2)
     failed = signed_post(path, recording_params(CALL, REC))
     assert failed.status_code == 500
     assert b"Response" not in failed.data  # no TwiML: nobody is listening
-    monkeypatch.setattr(services, "recording_finished", real)
-    assert signed_post(path, recording_params(CALL, REC)).status_code == 200
-    with app.app_context():
-        assert db.session.scalar(select(func.count()).select_from(Voicemail)) == 1
 
 
 def test_unsigned_callbacks_are_refused(app, signed_post, departments):
