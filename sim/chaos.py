@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 class Chaos:
     seed: int
     late: float = 0.6
-    max_delay: float = 2.0
+    max_delay: float = 0.8
     duplicate: float = 0.2
     concurrent: float = 0.3
     random: random.Random = field(init=False, repr=False)

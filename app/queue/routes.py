@@ -72,6 +72,8 @@ def agent_leg():
     if status == ANSWERED:
         if not service.agent_answered(call_sid, agent, leg=leg, at=event_time()):
             service.drop_untracked_leg(call_sid, agent, leg)
+    elif status == "canceled":
+        service.ring_canceled(call_sid, agent)
     elif status in NOT_ANSWERED:
         service.agent_missed(call_sid, agent, status)
     elif status == "completed" and not service.agent_left(call_sid, agent):

@@ -431,6 +431,20 @@ class QueueService:
             self.events.agent_event(agent, "missed", call_sid=call_sid, reason=reason)
             self.route(self.queues_of(call_sid))
 
+    def ring_canceled(self, call_sid: str, agent: str) -> None:
+        """The agent's ringing leg was cancelled, not refused: the caller's room ended (they
+        hung up; Twilio may tell us so only after this) or the app stopped the ring. Nothing
+        the agent did: they stay available. A caller still there backs off a moment before
+        being offered again, long enough for the news of a hang-up to arrive first."""
+        failures = int(self.store.call(call_sid).get("ring_failures") or 0)
+        retry_at = self.now() + RING_RETRY_SECONDS
+        if self.store.release_offer(call_sid, agent, self.now(), agent_state="available",
+                                    reason="ring canceled", retry_at=retry_at,
+                                    ring_failures=failures):
+            self.store.schedule({retry_member(call_sid, failures): retry_at})
+            self.events.call_event(call_sid, "offer_missed", agent=agent, reason="canceled")
+            self.route(self.agent_departments(agent))
+
     def agent_left(self, call_sid: str, agent: str) -> bool:
         """The agent's leg of a connected call ended: wrap-up, then available again.
 

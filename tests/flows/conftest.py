@@ -7,7 +7,9 @@ second, the hold clock fires whatever fell due, as the clock process would.
 
 from __future__ import annotations
 
+import os
 import time
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -94,20 +96,46 @@ class Floor:
         return self.store().agent(identity)
 
 
+def chaos_seed() -> int | None:
+    """The seed of delivery chaos (sim/chaos.py) for the running test, or None.
+
+    Whole calls run under chaos by default, each test with its own fixed seed (from its
+    name and SIM_CHAOS_SEED, default 0), so a failure replays. SIM_CHAOS=off runs callbacks
+    in order; SIM_CHAOS_SEED=7 gives every test another seed.
+    """
+    if os.environ.get("SIM_CHAOS", "on").lower() in ("off", "0", "no", "false"):
+        return None
+    test = os.environ.get("PYTEST_CURRENT_TEST", "").split(" (")[0]
+    base = os.environ.get("SIM_CHAOS_SEED", "0")
+    return zlib.crc32(f"{base}:{test}".encode())
+
+
 @contextmanager
-def emulated_floor(app: Flask, moment: str) -> Iterator[Emulator]:
-    """The demo data, time frozen at `moment`, and an emulator the app's REST client uses."""
+def emulated_floor(app: Flask, moment: str, *,
+                   chaos: int | None | str = "default") -> Iterator[Emulator]:
+    """The demo data, time frozen at `moment`, and an emulator the app's REST client uses.
+
+    Callbacks arrive as Twilio may send them: late, out of order, concurrently, twice
+    (`chaos_seed()`; `chaos=None` for in order, or a seed of the test's own)."""
     result = app.test_cli_runner().invoke(args=["ivr", "seed-demo"])
     assert result.exit_code == 0, result.output
+    seed = chaos_seed() if chaos == "default" else chaos
     with freeze_time(moment) as frozen, emulator_for(
             app, public_base_url=PUBLIC_BASE_URL, auth_token=AUTH_TOKEN,
             account_sid=app.config["TWILIO_ACCOUNT_SID"], number=NUMBER,
             freezer=frozen) as emu:
+        emu.set_chaos(seed if isinstance(seed, int) else None)
         # Redirects, participants, outbound calls and recordings all go to this emulator.
         app.config["TWILIO_API_BASE_URL"] = emu.base_url
         app.extensions["twilio_gateway"] = TwilioGateway.from_config(
             {**app.config, "TWILIO_MODE": "emulator"})
-        yield emu
+        try:
+            yield emu
+        except BaseException as exc:
+            if emu.chaos is not None:
+                exc.add_note(f"callbacks under delivery chaos, seed {emu.chaos.seed} "
+                             "(SIM_CHAOS=off to run them in order)")
+            raise
 
 
 @pytest.fixture

@@ -209,3 +209,32 @@ def test_a_ring_after_the_caller_is_gone_rings_nobody_into_an_empty_room(floor):
     assert interaction(floor, call.sid).abandoned
     assert floor.call_state(call.sid)["state"] == "ended"
     assert floor.agent_state("amy")["state"] == "available"
+
+
+def test_a_ring_cancelled_before_the_news_of_the_hang_up_leaves_the_agent_available(floor):
+    """The caller hangs up while amy rings: the room ends and Twilio cancels her leg. The
+    leg's `canceled` may reach the app before any news of the caller (`participant-leave`,
+    the Dial action, the call's `completed`): Twilio does not order them. Amy missed
+    nothing and must not be set away."""
+    from tests.flows.test_queue_flows import interaction
+
+    floor.emu.set_chaos(None)  # this order exactly
+    amy = floor.agent("amy", ["billing"])
+    amy.answer_after = None
+    late = HoldBack(floor.emu.transport, lambda url, params: (
+        "/queue/after" in url or "/ivr/status" in url or (
+            "/queue/conference-events" in url
+            and params.get("StatusCallbackEvent") == "participant-leave")))
+    floor.emu.transport = late
+    call = choose(floor)
+    floor.wait_until(lambda: amy.is_ringing, timeout=30)
+    call.hangup()
+    floor.wait(1)
+    assert late.kept and not amy.is_ringing
+    assert floor.agent_state("amy")["state"] == "available"
+
+    late.release()  # the caller's leave arrives
+    floor.wait(5)
+    assert floor.agent_state("amy")["state"] == "available"
+    assert not amy.is_ringing
+    assert interaction(floor, call.sid).abandoned is True
