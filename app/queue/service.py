@@ -205,7 +205,8 @@ class QueueService:
         language = call.get("language", "en")
         voice = self.phrases.voice(language)
         announcement = None
-        if call.get("state") == "waiting" and call.get("announce") == "1":
+        if (call.get("state") == "waiting" and call.get("announce") == "1"
+                and not self._agent_free_for(call_sid)):
             position = self._announced_position(call_sid, call)
             if position is not None:
                 announcement = self.phrases.text("queue.apology_position", language,
@@ -216,6 +217,12 @@ class QueueService:
             again_url=self.url(f"/queue/wait?call={call_sid}"),
             voice=voice,
         )
+
+    def _agent_free_for(self, call_sid: str) -> bool:
+        """Is an agent of the caller's queues free? Then the apology ("all of our agents are
+        helping other customers") would be untrue: the ring waits only for the news that the
+        caller is in the room, which Twilio may deliver after this wait URL request."""
+        return any(self.store.available_agents(q) for q in self.queues_of(call_sid))
 
     def _announced_position(self, call_sid: str, call: dict[str, str]) -> int | None:
         """The position to tell the caller: never worse than one they were told before.

@@ -238,3 +238,24 @@ def test_a_ring_cancelled_before_the_news_of_the_hang_up_leaves_the_agent_availa
     assert floor.agent_state("amy")["state"] == "available"
     assert not amy.is_ringing
     assert interaction(floor, call.sid).abandoned is True
+
+
+def test_a_caller_whose_join_is_reported_late_is_not_told_every_agent_is_busy(floor):
+    """Twilio asks for the wait URL and reports `participant-join` at the same moment, in no
+    set order. With the join's news late, the app used to answer the first wait URL as for a
+    caller nobody can take ("all of our agents are helping other customers") while amy sat
+    free, about to be rung."""
+    from tests.flows.test_queue_flows import APOLOGY
+
+    floor.emu.set_chaos(None)  # this order exactly
+    amy = floor.agent("amy", ["billing"])
+    amy.answer_after = None
+    late = HoldBack(floor.emu.transport, lambda url, params: "/queue/conference-events" in url
+                    and params.get("StatusCallbackEvent") == "participant-join")
+    floor.emu.transport = late
+    call = choose(floor, "+12025550143")  # Jordan, who hears English
+    floor.wait(3)  # the wait URL has been asked for; the join's news has not arrived
+    assert late.kept
+    late.release()
+    floor.wait_until(lambda: amy.is_ringing, timeout=10)
+    assert call.has_heard("Thank you") and not call.has_heard(APOLOGY), call.transcript()
