@@ -96,7 +96,8 @@ def perform(emu: Emulator, fetch: Fetch) -> WebhookResponse:
             url=url, params=dict(fetch.params), status=resp.status,
             response=resp.text[:4000], error=resp.error, elapsed=round(resp.elapsed, 4),
             queued=None if waited is None else round(waited, 4),
-            attempt=fetch.attempt or None, failure=resp.failure)
+            attempt=fetch.attempt or None, failure=resp.failure,
+            detached=True if fetch.detach else None)
     return resp
 
 

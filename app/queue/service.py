@@ -449,7 +449,8 @@ class QueueService:
                                     reason="ring canceled", retry_at=retry_at,
                                     ring_failures=failures):
             self.store.schedule({retry_member(call_sid, failures): retry_at})
-            self.events.call_event(call_sid, "offer_missed", agent=agent, reason="canceled")
+            # What caller_left says when it cancels the ring itself: nobody missed anything.
+            self.events.agent_event(agent, "offer_cancelled", call_sid=call_sid)
             self.route(self.agent_departments(agent))
 
     def agent_left(self, call_sid: str, agent: str) -> bool:

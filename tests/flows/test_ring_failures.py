@@ -194,7 +194,9 @@ def test_a_ring_after_the_caller_is_gone_rings_nobody_into_an_empty_room(floor):
     amy = floor.agent("amy", ["billing"], state="away")
     amy.answer_after = None
     call = choose(floor)
-    assert floor.call_state(call.sid)["room"].startswith("CF")
+    # The app learns the room from participant-join, which may come a moment late.
+    floor.wait_until(lambda: floor.call_state(call.sid).get("room", "").startswith("CF"),
+                     timeout=5)
     late = HoldBack(floor.emu.transport, lambda url, params: params.get("CallSid") == call.sid
                     or f"call={call.sid}" in url)
     floor.emu.transport = late
