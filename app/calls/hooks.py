@@ -10,6 +10,8 @@ from app.calls.factory import controls
 
 log = logging.getLogger(__name__)
 
+ROOM_ENDED = {"moderator_ended_conference", "conference_ended_via_api"}
+
 
 def on_conference_event(call_sid: str, event: str, form: Mapping[str, str]) -> None:
     try:
@@ -30,11 +32,16 @@ def _handle(call_sid: str, event: str, form: Mapping[str, str]) -> None:
         if form.get("ReasonParticipantLeft") == "participant_hung_up":
             transfers.on_caller_left(c, call_sid)
     elif event == "participant-leave" and who:
-        agent = transfers.on_agent_left(c, call_sid, who)
+        # The room ended under the agent (the caller, who ends it on exit, hung up): not the
+        # agent leaving. Twilio may report this before the caller's own leave.
+        room_ended = form.get("ReasonParticipantLeft") in ROOM_ENDED
+        agent = transfers.on_agent_left(c, call_sid, who, room_ended=room_ended)
         if agent:
             c.events.agent_event(agent, "call.ended", call_sid=call_sid,
                                  reason=form.get("ReasonParticipantLeft") or None)
     elif event == "conference-end" and c.store.ctl(call_sid).get("conference_sid") == conference:
+        if form.get("CallSidEndingConference") == call_sid:
+            transfers.on_caller_left(c, call_sid)  # the caller's own leave may come later
         c.store.set_ctl(call_sid, conference_sid="")
         if hold.is_held(c, call_sid):
             hold.end_hold(c, call_sid)

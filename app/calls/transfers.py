@@ -45,6 +45,8 @@ from app.queue.store import MAX_PRIORITY, queue_score
 
 log = logging.getLogger(__name__)
 
+CALL_ENDED = {"completed", "busy", "failed", "no-answer", "canceled"}
+
 # Why a target's leg ended unanswered, as the original agent is told.
 NOT_ANSWERED = {"no-answer": "no_answer", "busy": "rejected", "failed": "unreachable",
                 "canceled": "cancelled"}
@@ -384,7 +386,11 @@ def on_target_leg(c: Controls, sid: str, transfer_id: str, agent: str, leg: str,
             if moved is not None:
                 _restore(c, sid, moved)
     elif status == "completed":
-        if same and t.live:
+        if same and t.live and _caller_gone(c, sid):
+            # The caller's hang-up ended the room, and with it this leg; Twilio may tell us
+            # of the leg before the caller's own leave.
+            on_caller_left(c, sid)
+        elif same and t.live:
             moved = _move(c, t, "failed",
                           reason="target_hung_up" if t.joined else "no_answer")
             if moved is not None:
@@ -395,6 +401,15 @@ def on_target_leg(c: Controls, sid: str, transfer_id: str, agent: str, leg: str,
             c.store.release_agent(sid, agent, now)
 
 
+def _caller_gone(c: Controls, sid: str) -> bool:
+    """Has the caller's call ended (asked of Twilio: the callbacks may not have said yet)?"""
+    try:
+        return c.gateway.fetch_call_status(sid) in CALL_ENDED
+    except Exception as exc:  # noqa: BLE001 - cannot tell: decide as if they were there
+        log.warning("could not fetch call %s: %s", sid, exc)
+        return False
+
+
 def _hang_up_quietly(c: Controls, leg: str) -> None:
     try:
         c.gateway.hang_up(leg)
@@ -402,11 +417,12 @@ def _hang_up_quietly(c: Controls, leg: str) -> None:
         log.warning("could not end leg %s: %s", leg, exc)
 
 
-def on_agent_left(c: Controls, sid: str, leg: str) -> str:
-    """An agent's leg left the caller's room; returns who it was ('' if unknown)."""
+def on_agent_left(c: Controls, sid: str, leg: str, *, room_ended: bool = False) -> str:
+    """An agent's leg left the caller's room; returns who it was ('' if unknown).
+    `room_ended`: it left because the room ended, which is no handover."""
     t = latest(c, sid)
     if t is not None and leg and leg == t.get("from_leg"):
-        if t.live:
+        if t.live and not room_ended:
             _original_left(c, sid, t)
         return t.from_agent
     if t is not None and leg and leg == t.get("to_leg"):

@@ -77,7 +77,14 @@ def agent_leg():
     elif status in NOT_ANSWERED:
         service.agent_missed(call_sid, agent, status)
     elif status == "completed" and not service.agent_left(call_sid, agent):
-        service.agent_missed(call_sid, agent, "completed before answer")
+        # A leg that ends `completed` after talking was answered (an unanswered one ends
+        # no-answer, busy, canceled or failed): its `in-progress` is still on its way.
+        talked = request.form.get("CallDuration", "0")
+        if (talked.isdigit() and int(talked) > 0
+                and service.agent_answered(call_sid, agent, leg=leg, at=event_time())):
+            service.agent_left(call_sid, agent)
+        else:
+            service.agent_missed(call_sid, agent, "completed before answer")
     return twiml.empty()
 
 

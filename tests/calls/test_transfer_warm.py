@@ -352,3 +352,29 @@ def test_target_hangs_up_in_a_three_way_call(floor, amy, bob):
     assert floor.agent_state("bob")["state"] == "wrap_up"  # Bob spoke with the customer
     # Nothing blocks the agent's next move.
     assert amy.post(f"/api/calls/{call.sid}/hold").get_json()["state"] == "held"
+
+
+def test_caller_hangs_up_during_consult_and_the_agents_news_comes_first(floor, amy, bob):
+    """The caller's hang-up ends the room; amy's `participant-leave`
+    (`moderator_ended_conference`) may reach the app before any news of the caller (Twilio
+    does not order them). It is not amy handing the caller over: the transfer failed."""
+    from tests.flows.test_ring_failures import HoldBack
+
+    floor.emu.set_chaos(None)  # this order exactly
+    call = consulting(floor, amy, bob)
+    late = HoldBack(floor.emu.transport, lambda url, params: (
+        params.get("CallSid") == call.sid and "/queue/agent-leg" not in url)
+        or params.get("StatusCallbackEvent") == "conference-end")
+    floor.emu.transport = late
+    call.hangup()
+    floor.wait(2)
+    late.release()
+    floor.wait(2)
+    with floor.app.app_context():
+        from app.calls import transfers
+        from app.calls.factory import controls
+
+        transfer = transfers.latest(controls(), call.sid)
+    assert transfer.state == "failed" and transfer.get("reason") == "caller_hung_up"
+    assert floor.agent_state("bob")["state"] == "available"
+    assert bob.phone.call is None and amy.phone.call is None

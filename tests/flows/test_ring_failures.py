@@ -261,3 +261,33 @@ def test_a_caller_whose_join_is_reported_late_is_not_told_every_agent_is_busy(fl
     late.release()
     floor.wait_until(lambda: amy.is_ringing, timeout=10)
     assert call.has_heard("Thank you") and not call.has_heard(APOLOGY), call.transcript()
+
+
+def test_a_leg_completed_before_its_answer_was_reported_was_answered(floor):
+    """Amy answers and talks; the caller hangs up. Her leg's `completed` reaches the app
+    before its `in-progress` and before any news of the caller (Twilio orders none of them).
+    A leg that ends `completed` (with a duration) was answered: not a missed ring."""
+    from tests.flows.test_queue_flows import interaction
+
+    floor.emu.set_chaos(None)  # this order exactly
+    amy = floor.agent("amy", ["billing"])
+    amy.answer_after = None
+    answer = HoldBack(floor.emu.transport, lambda url, params: "/queue/agent-leg" in url
+                      and params.get("CallStatus") == "in-progress")
+    floor.emu.transport = answer
+    call = choose(floor)
+    floor.wait_until(lambda: amy.is_ringing, timeout=30)
+    amy.answer()
+    floor.wait(4)
+    caller_news = HoldBack(answer, lambda url, params: params.get("CallSid") == call.sid)
+    floor.emu.transport = caller_news
+    call.hangup()
+    floor.wait(1)
+    assert caller_news.kept and answer.kept
+    assert floor.agent_state("amy")["state"] != "away"  # she missed nothing
+
+    caller_news.release()
+    answer.release()
+    row = interaction(floor, call.sid)
+    assert row.answered_at is not None and row.agent_identity == "amy"
+    assert not row.abandoned
