@@ -164,6 +164,9 @@ class HoldBack:
 def test_an_answer_whose_news_comes_after_the_hang_up_is_still_an_answer(floor):
     from tests.flows.test_queue_flows import interaction
 
+    # This order exactly: the caller's news before the leg's end (the other order is
+    # test_a_leg_completed_before_its_answer_was_reported_was_answered).
+    floor.emu.set_chaos(None)
     amy = floor.agent("amy", ["billing"])
     amy.answer_after = None
     late = HoldBack(floor.emu.transport, lambda url, params: "/queue/agent-leg" in url
