@@ -54,6 +54,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="webhooks in flight at once, each call's in order (16; 0: one at a time)")
     p.add_argument("--cps", type=float, default=1.0,
                    help="the account's calls per second for REST-created calls (Twilio: 1)")
+    p.add_argument("--chaos-seed", type=int, default=None,
+                   help="deliver callbacks late or twice, from this seed (sim/chaos.py)")
 
 
 def build(args: argparse.Namespace) -> Emulator:
@@ -64,6 +66,7 @@ def build(args: argparse.Namespace) -> Emulator:
                    api_key=creds["api_key"], api_secret=creds["api_secret"],
                    webhook_workers=getattr(args, "webhook_workers", 16),
                    cps=getattr(args, "cps", 1.0))
+    emu.set_chaos(getattr(args, "chaos_seed", None))
     for number in args.number or ["+15005550006"]:
         emu.add_number(number, args.voice_url or f"{base}/ivr/incoming",
                        fallback_url=args.fallback_url or f"{base}/ivr/fallback",

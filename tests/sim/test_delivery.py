@@ -194,3 +194,15 @@ def test_conference_status_callbacks_honour_overrides_too(sim):
     got = hits(app, "/conf/events")
     assert [h.params["StatusCallbackEvent"] for h in got] == ["participant-join"] * 2
     call.hangup()
+
+
+def test_the_process_takes_a_chaos_seed():
+    import argparse
+
+    from sim.serve import add_arguments, build
+
+    parser = argparse.ArgumentParser()
+    add_arguments(parser)
+    assert build(parser.parse_args([])).chaos is None
+    emu = build(parser.parse_args(["--chaos-seed", "7"]))
+    assert emu.chaos is not None and emu.chaos.seed == 7
