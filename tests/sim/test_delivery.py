@@ -206,3 +206,60 @@ def test_the_process_takes_a_chaos_seed():
     assert build(parser.parse_args([])).chaos is None
     emu = build(parser.parse_args(["--chaos-seed", "7"]))
     assert emu.chaos is not None and emu.chaos.seed == 7
+
+
+# -- chaos ------------------------------------------------------------------------------------
+
+ROOM = {"/ivr/incoming": respond(
+    "<Dial><Conference statusCallback='/conf/events' statusCallbackEvent='join leave end'>"
+    "room</Conference></Dial>")}
+
+
+def test_chaos_is_the_same_for_the_same_seed(sim):
+    plans = []
+    for _ in range(2):
+        emu, app = sim({**ROOM, "/conf/events": answers()})
+        emu.set_chaos(5)
+        call = emu.dial_in(CALLER, NUMBER)
+        emu.run_until(lambda c=call: c.in_conference)
+        call.hangup()
+        emu.advance(5)
+        plans.append((emu.chaos.plan,
+                      [h.params.get("StatusCallbackEvent") for h in hits(app, "/conf/events")]))
+    assert plans[0] == plans[1]
+
+
+def test_chaos_sends_callbacks_at_the_same_time(sim):
+    import threading
+
+    together = threading.Barrier(2, timeout=5)
+
+    def both_at_once(hit):
+        if hit.params["StatusCallbackEvent"] in ("participant-leave", "conference-end"):
+            together.wait()  # raises (a 500) unless the other one is in flight too
+        return Response("", status=204)
+
+    emu, app = sim({**ROOM, "/conf/events": both_at_once})
+    emu.set_chaos(1, late=0, duplicate=0, concurrent=1.0)
+    call = emu.dial_in(CALLER, NUMBER)
+    emu.run_until(lambda: call.in_conference)
+    call.hangup()
+    emu.advance(1)
+    sent = [e for e in emu.events if e["type"] == "webhook" and e["purpose"] in (
+        "conference:participant-leave", "conference:conference-end")]
+    assert [e["status"] for e in sent] == [204, 204] and all(e["detached"] for e in sent)
+
+
+def test_chaos_delivers_late_and_twice(sim):
+    emu, app = sim({**ROOM, "/conf/events": answers()})
+    emu.set_chaos(3, late=1.0, duplicate=1.0, concurrent=0)
+    call = emu.dial_in(CALLER, NUMBER)
+    emu.run_until(lambda: call.in_conference)
+    joined_at = emu.elapsed
+    emu.advance(3)
+    got = hits(app, "/conf/events")
+    assert [h.params["StatusCallbackEvent"] for h in got] == ["participant-join"] * 2
+    first = next(e for e in emu.events if e["type"] == "webhook"
+                 and e["purpose"] == "conference:participant-join")
+    assert first["t"] > joined_at
+    call.hangup()
