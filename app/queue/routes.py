@@ -44,7 +44,7 @@ def conference_events():
         # The caller is in the room: now an agent can be rung into it.
         service.caller_in_room(call_sid, request.form.get("ConferenceSid", ""))
     elif event == "participant-leave" and is_caller:
-        service.caller_out_of_room(call_sid)
+        service.caller_out_of_room(call_sid, request.form.get("ConferenceSid", ""))
         if request.form.get("ReasonParticipantLeft") == "participant_hung_up":
             # Only a hang-up: leaving for the offer menu (a REST redirect) is not leaving the
             # line.

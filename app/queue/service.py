@@ -247,10 +247,15 @@ class QueueService:
             self.store.set_call_fields(call_sid, room=room)
         self.route(self.queues_of(call_sid))
 
-    def caller_out_of_room(self, call_sid: str) -> None:
-        """Out of the room (the offer menu, a transfer, a hang-up): the next one is new."""
-        if self._known(call_sid):
-            self.store.set_call_fields(call_sid, room="")
+    def caller_out_of_room(self, call_sid: str, room: str = "") -> None:
+        """Out of the room (the offer menu, a transfer, a hang-up): the next one is new.
+        `room`: the SID of the room left; the news of leaving an old room may come after
+        the news of joining the new one (Twilio orders neither), which it must not undo."""
+        if not self._known(call_sid):
+            return
+        if room and self.store.call(call_sid).get("room", "") not in ("", room):
+            return
+        self.store.set_call_fields(call_sid, room="")
 
     def _known(self, call_sid: str) -> bool:
         """A caller the queue has (an event about any other call must not create one)."""

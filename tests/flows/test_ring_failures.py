@@ -294,3 +294,27 @@ def test_a_leg_completed_before_its_answer_was_reported_was_answered(floor):
     row = interaction(floor, call.sid)
     assert row.answered_at is not None and row.agent_identity == "amy"
     assert not row.abandoned
+
+
+def test_the_old_rooms_leave_reported_after_the_new_rooms_join_keeps_the_new_room(floor):
+    """A caller leaves their room for the offer menu and keeps waiting in a new room. The
+    old room's `participant-leave` may arrive after the new room's `participant-join`: it
+    must not make the app forget the room it rings agents into (by SID)."""
+    from tests.flows.test_queue_flows import unknown_caller
+
+    floor.emu.set_chaos(None)  # this order exactly
+    floor.agent("busy_bee", ["billing"], state="away")
+    call = unknown_caller(floor, "+14155550123")
+    first_room = floor.emu.conference(call.sid).sid
+    late = HoldBack(floor.emu.transport, lambda url, params: "/queue/conference-events" in url
+                    and params.get("StatusCallbackEvent") == "participant-leave")
+    floor.emu.transport = late
+    floor.wait_until(lambda: call.gathering, timeout=58)  # the offer, out of the room
+    call.press("1")  # keep waiting: a new room
+    floor.wait_until(lambda: call.in_conference, timeout=30)
+    floor.wait(1)
+    second_room = floor.emu.conference(call.sid).sid
+    assert second_room != first_room and late.kept
+    assert floor.call_state(call.sid)["room"] == second_room
+    late.release()
+    assert floor.call_state(call.sid)["room"] == second_room
