@@ -102,11 +102,31 @@ def message_with_nobody_signed_in(floor: Floor) -> dict[str, Party]:
     return {"caller": call}
 
 
+def keeps_waiting_after_the_offer_then_answered(floor: Floor) -> dict[str, Party]:
+    amy = floor.agent("amy", ["billing"], state="away")
+    call = floor.emu.dial_in(JORDAN, NUMBER)
+    floor.wait_until(lambda: call.gathering, timeout=60)
+    call.press("1")
+    floor.wait_until(lambda: call.in_conference, timeout=60)
+    floor.wait_until(lambda: call.gathering, timeout=58)  # the offer, at 45 s
+    call.press("1")  # keep waiting: a new room
+    floor.wait_until(lambda: call.in_conference, timeout=30)
+    floor.wait(2)
+    floor.set_state("amy", ["billing"], "available")
+    floor.wait_until(lambda: amy.is_ringing, timeout=10)
+    amy.answer()
+    floor.wait(3)
+    call.hangup()
+    floor.wait(15)
+    return {"caller": call, "amy": amy}
+
+
 SCENARIOS: dict[str, Callable[[Floor], dict[str, Party]]] = {
     "caller hangs up after talking": caller_hangs_up_after_talking,
     "agent hangs up first": agent_hangs_up_first,
     "caller hangs up while the agent rings": caller_hangs_up_while_the_agent_rings,
     "message with nobody signed in": message_with_nobody_signed_in,
+    "keeps waiting after the offer, then answered": keeps_waiting_after_the_offer_then_answered,
 }
 
 
