@@ -352,10 +352,13 @@ class Scheduler:
                 while self._heap and self._heap[0].cancelled:
                     heapq.heappop(self._heap)
                 due_now = bool(self._heap) and self._heap[0].time <= self.clock.elapsed()
-                # Detached webhooks are answered at this instant: time waits for them.
+                # Detached webhooks are answered at this instant: time waits for them (a
+                # minute at most: an app that never answers must not hang the test).
                 if not self._detached or due_now:
                     break
-                self.cond.wait(30.0)
+                if not self.cond.wait(60.0):
+                    self.on_error("engine", "a detached webhook got no answer in 60 s")
+                    break
             if not self._heap or self._heap[0].time > until:
                 return None
             ev = heapq.heappop(self._heap)
