@@ -7,13 +7,14 @@ its own stacks of real processes on free ports (tests/browser, tests/faults).
 The unit of work is a test file, as with xdist's `loadfile`: a module's fixtures are set up
 once and its tests run in order. Two changes:
 
-- tests/faults is one unit. Its tests share one stack of real processes (gunicorn, the hold
-  clock, an rq worker, the emulator) that each test kills or stops and the next restarts;
-  several workers would each start one, and on two cores the stacks would fight for CPU
-  while the tests' bounds assume one.
-- The units that spend their time waiting on real time (the fault stack, the browser) are
-  handed out first, so that their waits overlap the CPU-bound files instead of running
-  alone at the end of the run.
+- tests/faults and tests/browser are one unit each. Each shares one stack of real processes
+  per worker (gunicorn, the hold clock, an rq worker, the emulator; the browser adds
+  chromium) among its files: spread over several workers, each would start its own, and on
+  two cores the stacks would fight for CPU with the rest while the tests' bounds assume one.
+  The fault tests also kill and restart that stack's processes.
+- Those two units spend their time waiting on real time, so they are handed out first: their
+  waits overlap the CPU-bound files instead of running alone at the end. With four workers,
+  two wait on the stacks and two keep the two cores busy.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from __future__ import annotations
 import pytest
 
 # Path prefixes (from the root) whose files are one unit of work.
-ONE_UNIT = ("tests/faults/",)
+ONE_UNIT = ("tests/faults/", "tests/browser/")
 # Path prefixes of the units handed out first, longest waits first.
 WAITING_FIRST = ("tests/faults/", "tests/browser/")
 
