@@ -23,8 +23,9 @@ import pytest
 
 # Path prefixes (from the root) whose files are one unit of work.
 ONE_UNIT = ("tests/faults/", "tests/browser/")
-# Path prefixes of the units handed out first, longest waits first.
-WAITING_FIRST = ("tests/faults/", "tests/browser/")
+# Path prefixes of the units handed out first, longest waits first: real processes on real
+# time (a folder added here needs nothing else).
+WAITING_FIRST = ("tests/faults/", "tests/browser/", "tests/devstack/")
 
 
 def _priority(scope: str) -> int:
