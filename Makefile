@@ -50,8 +50,14 @@ run: seed
 stop:
 	$(BIN)/python scripts/run_dev.py --stop
 
+# pytest-xdist, file by file (tests/parallel.py says how). Four workers on two cores: the
+# browser and fault tests spend most of their time waiting on real processes, and the other
+# files fill the cores meanwhile. `make test PYTEST_ARGS=-n0` runs in one process.
+PYTEST_WORKERS ?= 4
+PYTEST_XDIST := -n $(PYTEST_WORKERS) --dist loadfile
+
 test: install browser-deps
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest $(PYTEST_XDIST) $(PYTEST_ARGS)
 
 # The same suite on PostgreSQL: a throwaway cluster of this run's own (scripts/postgres.sh
 # installs PostgreSQL with apt-get when missing), one database per test, removed at the end.
@@ -60,8 +66,8 @@ test: install browser-deps
 test-pg: install
 	@export PG_DIR="$(CURDIR)/var/pg-test-$$$$"; \
 	url="$$(scripts/postgres.sh start)" || exit 1; \
-	status=0; TEST_DATABASE_URL="$$url" $(BIN)/python -m pytest --ignore=tests/browser \
-		--ignore=tests/faults $(PYTEST_ARGS) || status=$$?; \
+	status=0; TEST_DATABASE_URL="$$url" $(BIN)/python -m pytest $(PYTEST_XDIST) \
+		--ignore=tests/browser --ignore=tests/faults $(PYTEST_ARGS) || status=$$?; \
 	scripts/postgres.sh destroy; exit $$status
 
 lint: install

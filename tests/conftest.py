@@ -14,6 +14,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from xml.etree import ElementTree
 
+import freezegun
 import psycopg
 import pytest
 import redis
@@ -27,6 +28,7 @@ from app import create_app
 from app.embedded_redis import EmbeddedRedis
 from app.extensions import db
 from config import TestingConfig
+from tests.parallel import pytest_xdist_make_scheduler  # noqa: F401 - how -n shares the files
 
 # Without APP_ENV the app takes production's settings: the tests say what they are, for
 # anything here (or started from here) that reads it.
@@ -39,6 +41,8 @@ TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
 # that path (a second app over the same database) reaches the same database.
 _POSTGRES_BY_PATH: dict[Path, str] = {}
 _DATABASE_NUMBERS = itertools.count()
+# pytest's own clock (--durations, the run's total) reads real time while a test freezes it.
+freezegun.configure(extend_ignore_list=["_pytest.timing"])
 
 
 @pytest.fixture(scope="session")

@@ -23,6 +23,12 @@ from tests.browser.harness import (
     sign_in_page,
 )
 
+# Twice Twilio's pace, and a second a turn of hold music: a greeting and a menu take a few
+# seconds instead of ten. A message is as long as its words take to say (the emulator trims
+# the silence): the shortest a test leaves (test_console's, 12 words) lasts 2.4 s, still
+# over VOICEMAIL_MIN_SECONDS and Twilio's 2 s for a transcription.
+PACE = {"words_per_minute": 300.0, "play_seconds": 1.0}
+
 PEOPLE = (
     Person("alice", "Alice Martin", departments=("support", "sales")),
     Person("bob", "Bob Okafor", departments=("support",)),
@@ -35,7 +41,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     reason = chromium_missing()
     if reason:
         pytest.skip(reason)
-    with Stack(tmp_path_factory.mktemp("browser-stack"), PEOPLE) as running:
+    with Stack(tmp_path_factory.mktemp("browser-stack"), PEOPLE, **PACE) as running:
         yield running
         # The app's REST requests in the browser stories, held to Twilio's OpenAPI description.
         broken = running.sim("GET", "/conformance")["violations"]
