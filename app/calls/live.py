@@ -14,10 +14,7 @@ from app.calls.machine import Transfer
 from app.customers.models import Customer
 from app.extensions import db
 from app.interactions.services import find_by_call_sid
-
-# The queue's call states, as the console names them (held/transferring are refinements).
-STATES = {"waiting": "waiting", "in_offer": "waiting", "offered": "ringing",
-          "connected": "talking", "transferring": "transferring", "ended": "ended"}
+from app.queue.livecall import Audience, word
 
 
 def _call(c: Controls, call_sid: str) -> dict[str, str]:
@@ -48,7 +45,8 @@ def _iso(value: str | None) -> str | None:
 
 def state_of(c: Controls, call: dict[str, str], ctl: dict[str, str],
              transfer: Transfer | None) -> str:
-    state = STATES.get(call.get("state", ""), call.get("state", ""))
+    # The queue's word for the console; held, transferring and wrap-up refine "talking".
+    state = word(call.get("state"), Audience.CONSOLE)
     if state == "talking":
         if transfer is not None and transfer.live:
             return "transferring"

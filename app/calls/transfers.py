@@ -516,7 +516,7 @@ def _requeue_at_head(c: Controls, sid: str, slug: str) -> None:
 
 def _restart_clock(c: Controls, sid: str, ladder: str | None) -> None:
     store = c.queue.store
-    generation = int(store.redis.hincrby(store.keys.call(sid), "generation", 1))
+    generation = store.bump_generation(sid)
     raw = json.loads(ladder if ladder is not None else store.call(sid).get("ladder") or "[]")
     now = c.now()
     store.schedule({step_member(sid, generation, i): now + float(s["at"])

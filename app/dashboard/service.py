@@ -63,10 +63,10 @@ def render_figures(items: list[dict[str, Any]]) -> str:
 def caller_label(store: QueueStore, call_sid: str, names: dict[str, str]) -> str:
     """The caller's name if we know them, else their number; remembered in `names`."""
     if call_sid not in names:
-        number, customer_id = store.redis.hmget(store.keys.call(call_sid), "number",
-                                                "customer_id")
-        customer = db.session.get(Customer, int(customer_id)) if (customer_id or "").isdigit() \
-            else None
+        call = store.live(call_sid)
+        customer_id = call.customer_id if call is not None else None
+        customer = db.session.get(Customer, customer_id) if customer_id is not None else None
+        number = call.number if call is not None else ""
         names[call_sid] = customer.name if customer is not None else number or call_sid[-6:]
     return names[call_sid]
 

@@ -23,18 +23,14 @@ from app.dashboard import scripts
 from app.extensions import db
 from app.floor.models import Department
 from app.queue.ladder import HOLD_LIMIT_SECONDS, ladder_for
+from app.queue.livecall import Audience, CallState, word
 from app.queue.store import QueueStore
 from app.voicemail.models import Callback
 from app.voicemail.services import aware
 
-# Queue states of a caller, as a supervisor reads them.
-CALL_STATES = {
-    "waiting": "waiting",
-    "offered": "ringing",
-    "in_offer": "choosing",  # hearing the offer menu: keep waiting, message or callback
-    "connected": "talking",
-}
-WAITING = ("waiting", "ringing", "choosing")
+# A caller not yet talking, in the floor's words: waiting, ringing, choosing (offer menu).
+WAITING = tuple(word(state, Audience.FLOOR) for state in
+                (CallState.WAITING, CallState.OFFERED, CallState.IN_OFFER))
 HOLD_WARNINGS = (30, 45)
 BACKLOG_LIMIT = 100
 ALERT_KINDS = ("alert.",)
@@ -81,7 +77,7 @@ def _call_state(call: dict[str, Any]) -> str:
         return "transferring"
     if call.get("held") == "1":
         return "held"
-    return CALL_STATES.get(call.get("state", ""), call.get("state", ""))
+    return word(call.get("state"), Audience.FLOOR)
 
 
 def _call_item(call: dict[str, str], customers: dict[int, str],
@@ -218,7 +214,7 @@ def build(sources: FloorSources, now: float, now_dt) -> dict[str, Any]:
                    == department.slug]
         # Callers of this department not in its sorted set: ringing or at the offer menu.
         others = sorted((i for i in items.values() if i["department"] == department.slug
-                         and i["state"] in ("ringing", "choosing")),
+                         and i["state"] in WAITING[1:]),
                         key=lambda i: i["since"] or now)
         # Callers of other departments this queue's agents may now take (the ladder widened).
         widened = [items[s] for s in order if s in items and items[s]["department"]

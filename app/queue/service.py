@@ -517,7 +517,7 @@ class QueueService:
         return [d for d in self.store.agent(agent).get("departments", "").split(",") if d]
 
     def _bump_generation(self, call_sid: str) -> int:
-        return int(self.store.redis.hincrby(self.store.keys.call(call_sid), "generation", 1))
+        return self.store.bump_generation(call_sid)
 
     # -- the offer ------------------------------------------------------------------------
 

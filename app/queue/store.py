@@ -7,8 +7,9 @@ from typing import Any
 
 import redis
 
-from app.queue import scripts
+from app.queue import livecall, scripts
 from app.queue.keys import Keys
+from app.queue.livecall import LiveCall
 
 # Priorities run 0 (standard) to MAX_PRIORITY. The score puts the priority band first and the
 # wait start second, so ZRANGE 0 0 is "highest priority, then longest waiting".
@@ -56,7 +57,18 @@ class QueueStore:
         return bool(self._run("ENQUEUE", call_sid, department, score, priority, since, *flat))
 
     def call(self, call_sid: str) -> dict[str, str]:
-        return self.redis.hgetall(self.keys.call(call_sid))
+        """The call hash's raw fields ({} if none); `live` is the typed view."""
+        return livecall.read_fields(self.redis, call_sid, self.keys)
+
+    def live(self, call_sid: str) -> LiveCall | None:
+        return livecall.read(self.redis, call_sid, self.keys)
+
+    def live_many(self, call_sids: list[str]) -> dict[str, LiveCall]:
+        return livecall.read_many(self.redis, call_sids, self.keys)
+
+    def bump_generation(self, call_sid: str) -> int:
+        """Start a fresh hold clock: steps scheduled for the old generation fire as no-ops."""
+        return int(self.redis.hincrby(self.keys.call(call_sid), "generation", 1))
 
     def set_call_fields(self, call_sid: str, **fields: Any) -> None:
         self.redis.hset(self.keys.call(call_sid), mapping={k: str(v) for k, v in fields.items()})

@@ -8,13 +8,13 @@ hold-clock steps fired) and the supervisor monitoring it, if any.
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Callable
 from typing import Any
 
 from app.calls.factory import controls
 from app.calls.live import view
+from app.queue.livecall import CallState, LiveCall
 from app.queue.store import QueueStore
 
 log = logging.getLogger(__name__)
@@ -22,38 +22,28 @@ log = logging.getLogger(__name__)
 Monitors = Callable[[str], dict[str, str]]
 
 
-def _steps_fired(call: dict[str, str]) -> list[dict[str, Any]]:
-    generation = call.get("generation", "1")
-    try:
-        ladder = json.loads(call.get("ladder") or "[]")
-    except ValueError:
-        ladder = []
-    fired = []
-    for index, step in enumerate(ladder):
-        at = call.get(f"fired:{generation}:{index}")
-        if at:
-            fired.append({"action": step.get("action"), "at": step.get("at"),
-                          "fired_at": float(at)})
-    return fired
+def _steps_fired(call: LiveCall) -> list[dict[str, Any]]:
+    ladder = call.ladder()
+    return [{"action": ladder[index].get("action"), "at": ladder[index].get("at"),
+             "fired_at": at} for index, at in sorted(call.fired().items())]
 
 
-def call_item(store: QueueStore, call_sid: str, call: dict[str, str], now: float,
+def call_item(store: QueueStore, call: LiveCall, now: float,
               monitor: dict[str, str] | None = None) -> dict[str, Any]:
-    state = call.get("state", "")
-    since = float(call.get("since") or now)
-    answered = call.get("answered_at")
-    waited = (float(answered) if answered else now) - since
-    item = view(controls(), call_sid)
+    since = call.since if call.since is not None else now
+    waited = (call.answered_at if call.answered_at is not None else now) - since
+    item = view(controls(), call.sid)
     item.update({
-        "kind": call.get("kind") or "call",
-        "number": call.get("number") or None,
-        "queue": call.get("department") or None,
-        "queues": [q for q in call.get("queues", "").split(",") if q],
-        "queue_state": state,
-        "priority": int(call.get("priority") or 0),
+        "kind": call.kind,
+        "number": call.number or None,
+        "queue": call.department or None,
+        "queues": list(call.queues),
+        # The queue's own state, as stored (the call controls' word is in "state").
+        "queue_state": call.fields.get("state", ""),
+        "priority": call.priority,
         "since": since,
         "wait_seconds": round(max(waited, 0.0), 1),
-        "position": store.position(call_sid) if state == "waiting" else None,
+        "position": store.position(call.sid) if call.state is CallState.WAITING else None,
         "steps_fired": _steps_fired(call),
         "monitor": dict(monitor) if monitor else None,
     })
@@ -66,16 +56,12 @@ def call_item(store: QueueStore, call_sid: str, call: dict[str, str], now: float
 
 def live_calls(store: QueueStore, now: float, monitors: Monitors) -> list[dict[str, Any]]:
     """Every call in the queue system that has not ended, longest waiting first."""
-    sids = sorted(store.live_calls())
-    pipe = store.redis.pipeline(transaction=False)
-    for sid in sids:
-        pipe.hgetall(store.keys.call(sid))
     items = []
-    for sid, call in zip(sids, pipe.execute(), strict=True):
-        if not call or call.get("state") in (None, "", "ended"):
+    for sid, call in store.live_many(sorted(store.live_calls())).items():
+        if not call.live:
             continue
         try:
-            items.append(call_item(store, sid, call, now, monitors(sid) or None))
+            items.append(call_item(store, call, now, monitors(sid) or None))
         except Exception:
             # One call the view cannot describe must not blank the supervisor's whole floor.
             log.exception("no live view of call %s", sid)

@@ -21,6 +21,7 @@ from app.clock import timestamp
 from app.extensions import db
 from app.floor import departments
 from app.interactions import services as interactions
+from app.queue.livecall import Audience, word
 from app.queue.service import QueueService
 from app.supervision import audit, live
 from app.supervision.exceptions import (
@@ -36,9 +37,6 @@ from app.telephony.gateway import TelephonyError
 log = logging.getLogger(__name__)
 
 MODES = ("listen", "whisper", "barge")
-# The queue's states, as the call controls name them (for error details).
-STATES = {"waiting": "waiting", "in_offer": "waiting", "offered": "ringing",
-          "connected": "talking"}
 MONITOR_RING_SECONDS = 30
 # Who monitors a call is forgotten when their leg ends; this only sweeps a record whose
 # leg's last status callback never came (no deadline depends on it).
@@ -54,7 +52,7 @@ def _refusal(result: str, call_sid: str) -> Exception:
     if state in ENDED:
         return CallerGone("The caller has hung up.", call_sid=call_sid)
     return WrongCallState("The call is not in a state that allows this.", call_sid=call_sid,
-                          state=STATES.get(state, state))
+                          state=word(state, Audience.API))
 
 
 class SupervisionService:
@@ -75,11 +73,10 @@ class SupervisionService:
         return live.live_calls(self.store, self.now(), self.monitoring)
 
     def call(self, call_sid: str) -> dict[str, Any]:
-        call = self.store.call(call_sid)
-        if not call:
+        call = self.store.live(call_sid)
+        if call is None:
             raise CallNotLive("No live call with this SID.", call_sid=call_sid)
-        return live.call_item(self.store, call_sid, call, self.now(),
-                              self.monitoring(call_sid) or None)
+        return live.call_item(self.store, call, self.now(), self.monitoring(call_sid) or None)
 
     def _live(self, call_sid: str) -> dict[str, str]:
         call = self.store.call(call_sid)
@@ -172,7 +169,7 @@ class SupervisionService:
         if call.get("state") != "connected":
             raise WrongCallState("Only a call an agent is on can be monitored.",
                                  call_sid=call_sid,
-                                 state=STATES.get(call.get("state", ""), ""))
+                                 state=word(call.get("state"), Audience.API))
         coach = call.get("agent_leg") if mode == "whisper" else None
         if mode == "whisper" and not coach:
             raise WrongCallState("There is no agent on the call to whisper to.",

@@ -269,7 +269,9 @@ def test_a_caller_in_the_offer_menu_keeps_the_new_queue_when_they_keep_waiting(f
     response = floor.api("POST", f"/api/supervisor/calls/{call.sid}/reassign", "sue",
                          json={"department": "support"})
     assert response.status_code == 200, response.get_json()
-    assert response.get_json()["state"] == "waiting"
+    # Still at the offer menu, in every audience's words (issue 15: it was "waiting" here).
+    assert response.get_json()["state"] == "choosing"
+    assert response.get_json()["queue"] == "support"
     sam = floor.agent("sam", ["support"])
     call.press("1")  # keep waiting
     floor.wait_until(lambda: sam.is_ringing, timeout=10)

@@ -14,7 +14,8 @@
     wrap_up: "wrap-up", away: "away",
   };
   var CALL_LABELS = {
-    waiting: "Waiting", ringing: "Ringing", talking: "Talking", held: "On hold",
+    waiting: "Waiting", choosing: "At the offer menu", ringing: "Ringing", talking: "Talking",
+    held: "On hold",
     transferring: "Transferring", "wrap-up": "Wrap-up", ended: "Ended",
   };
   var EVENT_TEXT = {
