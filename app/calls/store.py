@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.calls import scripts
+from app.queue import lua
 from app.queue.store import QueueStore
 
 KEEP_SECONDS = 24 * 3600
@@ -22,13 +22,14 @@ class ControlStore:
         self.redis = queue_store.redis
         self.prefix = queue_store.keys.prefix
         self._scripts = {
-            name: self.redis.register_script(getattr(scripts, name))
+            name: self.redis.register_script(getattr(lua, name).source)
             for name in ("CREATE_TRANSFER", "TRANSITION", "RESERVE_AGENT", "TARGET_ANSWERED",
-                         "RELEASE_AGENT", "TAKE_CALL", "REQUEUE")
+                         "RELEASE_AGENT", "REQUEUE")
         }
 
     def _run(self, name: str, *args: Any) -> Any:
-        return self._scripts[name](keys=[], args=[self.prefix, *args])
+        """A script that builds its keys from the floor's prefix (app/queue/lua.py)."""
+        return self._scripts[name](keys=[self.prefix], args=list(args))
 
     @staticmethod
     def _flat(fields: dict[str, Any]) -> list[str]:
@@ -78,12 +79,14 @@ class ControlStore:
 
     def create_transfer(self, call_sid: str, fields: dict[str, Any]) -> str:
         """'ok', or the state of the transfer already in progress."""
-        return self._run("CREATE_TRANSFER", call_sid, *self._flat(fields))
+        return self._scripts["CREATE_TRANSFER"](keys=[self.transfer_key(call_sid)],
+                                                args=self._flat(fields))
 
     def transition(self, call_sid: str, transfer_id: str, allowed: set[str] | tuple[str, ...],
                    state: str, **fields: Any) -> bool:
-        return self._run("TRANSITION", call_sid, transfer_id, ",".join(sorted(allowed)), state,
-                         *self._flat(fields)) == "ok"
+        return self._scripts["TRANSITION"](
+            keys=[self.transfer_key(call_sid)],
+            args=[transfer_id, ",".join(sorted(allowed)), state, *self._flat(fields)]) == "ok"
 
     # -- agents and the caller --------------------------------------------------------------
 
@@ -100,7 +103,7 @@ class ControlStore:
 
     def take_call(self, call_sid: str, from_agent: str, state: str, **fields: Any) -> bool:
         """Move the caller talking to `from_agent` into `state` (setting `fields`)."""
-        return bool(self._run("TAKE_CALL", call_sid, from_agent, state, *self._flat(fields)))
+        return self.queue.take_call(call_sid, from_agent, state, **fields)
 
     def requeue(self, call_sid: str, department: str, *, score: float, priority: int,
                 since: float, **fields: Any) -> bool:

@@ -19,9 +19,9 @@ from sqlalchemy.orm import selectinload
 
 from app.agents.models import Agent
 from app.customers.models import Customer
-from app.dashboard import scripts
 from app.extensions import db
 from app.floor.models import Department
+from app.queue import lua
 from app.queue.ladder import HOLD_LIMIT_SECONDS, ladder_for
 from app.queue.livecall import Audience, CallState, word
 from app.queue.store import QueueStore
@@ -33,6 +33,8 @@ WAITING = tuple(word(state, Audience.FLOOR) for state in
                 (CallState.WAITING, CallState.OFFERED, CallState.IN_OFFER))
 HOLD_WARNINGS = (30, 45)
 BACKLOG_LIMIT = 100
+# Callers read per script call: a script runs alone in Redis, so each stays short.
+CHUNK = 50
 ALERT_KINDS = ("alert.",)
 
 
@@ -141,7 +143,7 @@ def _script(store: QueueStore, name: str):
     script = current_app.extensions.get(key)
     if script is None:
         script = current_app.extensions[key] = store.redis.register_script(
-            getattr(scripts, name))
+            getattr(lua, name).source)
     return script
 
 
@@ -150,15 +152,15 @@ def read_floor(store: QueueStore, slugs: list[str]) -> tuple[list[dict[str, Any]
                                                             dict[str, list[str]]]:
     """(live calls, agents' presence, each department's queue order).
 
-    Calls are read by a script in slices of `scripts.CHUNK` and answered as JSON, which
-    `json.loads` decodes far faster than redis-py parses the hashes' replies."""
+    Calls are read by a script (CALLS, app/queue/lua.py) in slices of `CHUNK` and answered
+    as JSON, which `json.loads` decodes far faster than redis-py parses the hashes' replies."""
     sids = sorted(store.live_calls())
     calls_script = _script(store, "CALLS")
     calls: list[dict[str, Any]] = []
-    for start in range(0, len(sids), scripts.CHUNK):
-        chunk = sids[start:start + scripts.CHUNK]
-        calls += _list(json.loads(calls_script(keys=[], args=[store.keys.prefix, *chunk])))
-    agents = _list(json.loads(_script(store, "AGENTS")(keys=[], args=[store.keys.prefix])))
+    for start in range(0, len(sids), CHUNK):
+        chunk = sids[start:start + CHUNK]
+        calls += _list(json.loads(calls_script(keys=[store.keys.prefix], args=chunk)))
+    agents = _list(json.loads(_script(store, "AGENTS")(keys=[store.keys.prefix], args=[])))
     pipe = store.redis.pipeline(transaction=False)
     for slug in slugs:
         pipe.zrange(store.keys.queue(slug), 0, -1)

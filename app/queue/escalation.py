@@ -13,8 +13,8 @@ from typing import Any, Protocol
 from app.observability.context import call_context, job_context
 from app.queue.events import STREAM_LENGTH
 from app.queue.holdclock import BatchHandler, Deadline, Handler
+from app.queue.lua import FIRE_STEPS
 from app.queue.service import QueueService
-from app.queue.step_script import FIRE_STEPS
 from app.queue.store import _BAND, MAX_PRIORITY
 
 log = logging.getLogger(__name__)
@@ -84,7 +84,7 @@ class Escalations:
         # own `context` (an app context); without one, one after the other.
         self.context = context
         self.offer_threads = max(1, offer_threads)
-        self._script = self.store.redis.register_script(FIRE_STEPS)
+        self._script = self.store.redis.register_script(FIRE_STEPS.source)
         self._pending: set[Future] = set()
         self._in_flight: set[str] = set()
         # Offer slots taken: offers in flight plus those a running batch may still start.
@@ -114,7 +114,7 @@ class Escalations:
 
     def steps(self, deadlines: list[Deadline], now: float) -> list[str]:
         """Fire a batch of ladder steps: one Lua call checks and applies them all, marks them
-        fired and publishes their events (app/queue/step_script.py); then agents are rung for
+        fired and publishes their events (FIRE_STEPS in app/queue/lua.py); then agents are rung for
         widened callers. Returns the members that took effect or had nothing to do, for the
         clock to acknowledge.
 
@@ -131,13 +131,13 @@ class Escalations:
             put_off_at = max(at + OFFER_LATER, self._put_off_until)
             spacing = self._offer_seconds / self.offer_threads
         try:
-            args: list[Any] = [self.store.keys.prefix, now, at, STREAM_LENGTH,
+            args: list[Any] = [now, at, STREAM_LENGTH,
                                self.timeline.key if self.timeline is not None else "",
                                RETRY_WHILE_RINGING, MAX_PRIORITY, _BAND, budget, put_off_at,
                                spacing]
             for d in deadlines:
                 args += [d.member, d.subject, d.generation, d.index, d.due]
-            flat = self._script(keys=[], args=args)
+            flat = self._script(keys=[self.store.keys.prefix], args=args)
             pushed = int(flat[0])
             by_member = {d.member: d for d in deadlines}
             done: list[str] = []

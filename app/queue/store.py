@@ -1,4 +1,4 @@
-"""The queues and agent presence in Redis, through the atomic scripts in scripts.py."""
+"""The queues and agent presence in Redis, through the atomic scripts in lua.py."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 
 import redis
 
-from app.queue import livecall, scripts
+from app.queue import livecall, lua
 from app.queue.keys import Keys
 from app.queue.livecall import LiveCall
 
@@ -36,14 +36,19 @@ class QueueStore:
         self.redis = client
         self.keys = keys or Keys()
         self._scripts = {
-            name: client.register_script(getattr(scripts, name))
+            name: client.register_script(getattr(lua, name).source)
             for name in ("ENQUEUE", "MATCH", "RELEASE_OFFER", "ANSWER", "HANG_UP", "PARK",
                          "UNPARK", "RESCORE", "WIDEN", "SET_AGENT_STATE", "FINISH_CALL",
-                         "CLAIM_DUE", "REASSIGN", "OFFER_TO", "TAKE_BACK")
+                         "CLAIM_DUE", "REASSIGN", "OFFER_TO", "TAKE_BACK", "TAKE_CALL")
         }
 
     def _run(self, name: str, *args: Any) -> Any:
-        return self._scripts[name](keys=[], args=[self.keys.prefix, *args])
+        """A script that builds its keys from the floor's prefix (its one declared key)."""
+        return self._scripts[name](keys=[self.keys.prefix], args=list(args))
+
+    def _run_on(self, name: str, keys: list[str], *args: Any) -> Any:
+        """A script that declares every key it touches."""
+        return self._scripts[name](keys=keys, args=list(args))
 
     # -- callers ---------------------------------------------------------------------------
 
@@ -54,7 +59,9 @@ class QueueStore:
         for key, value in fields.items():
             flat += [key, "" if value is None else value]
         score = queue_score(priority, since)
-        return bool(self._run("ENQUEUE", call_sid, department, score, priority, since, *flat))
+        keys = [self.keys.call(call_sid), self.keys.calls, self.keys.queue(department)]
+        return bool(self._run_on("ENQUEUE", keys, call_sid, department, score, priority, since,
+                                 *flat))
 
     def call(self, call_sid: str) -> dict[str, str]:
         """The call hash's raw fields ({} if none); `live` is the typed view."""
@@ -128,6 +135,14 @@ class QueueStore:
         waited = self._run("ANSWER", now, call_sid, agent)
         return None if waited is None else float(waited)
 
+    def take_call(self, call_sid: str, from_agent: str, state: str, **fields: Any) -> bool:
+        """Move the caller talking to `from_agent` into `state` (setting `fields`)."""
+        flat: list[str] = []
+        for key, value in fields.items():
+            flat += [key, "" if value is None else str(value)]
+        return bool(self._run_on("TAKE_CALL", [self.keys.call(call_sid)], from_agent, state,
+                                 *flat))
+
     # -- supervisors -----------------------------------------------------------------------
 
     def reassign(self, call_sid: str, department: str, department_name: str) -> str:
@@ -188,7 +203,8 @@ class QueueStore:
             self.redis.zrem(self.keys.deadlines, *members)
 
     def claim_due(self, now: float, limit: int, lease: float) -> list[tuple[str, float]]:
-        flat = self._run("CLAIM_DUE", now, limit, lease)
+        flat = self._run_on("CLAIM_DUE", [self.keys.deadlines, self.keys.leases], now, limit,
+                            lease)
         return [(flat[i], float(flat[i + 1])) for i in range(0, len(flat), 2)]
 
     def acknowledge(self, member: str) -> None:
