@@ -9,29 +9,29 @@ from __future__ import annotations
 from app.clock import timestamp
 from app.errors import Conflict
 from app.queue.factory import queue_store
+from app.queue.livecall import CallState, LiveCall
 from app.queue.store import MAX_PRIORITY
 from app.voicemail import services
 from app.voicemail.models import Callback
 
 
-def _entry(callback: Callback) -> dict[str, str]:
+def _entry(callback: Callback) -> LiveCall | None:
     if not callback.call_sid:
-        return {}
-    call = queue_store().call(callback.call_sid)
-    return call if call.get("kind") == "callback" else {}
+        return None
+    call = queue_store().live(callback.call_sid)
+    return call if call is not None and call.kind == "callback" else None
 
 
 def withdraw(callback: Callback, *, strict: bool = True) -> bool:
     """Take the callback's entry out of the queue. Strict: refuse while the router is ringing
     an agent for it (that agent is about to call the customer)."""
     call = _entry(callback)
-    state = call.get("state", "")
-    if not call or state == "ended":
+    if call is None or call.state is CallState.ENDED:
         return False
-    if state == "offered":
+    if call.state is CallState.OFFERED:
         if strict:
             raise Conflict("The queue is connecting an agent for this callback right now.",
-                           callback_id=callback.id, agent=call.get("agent", ""))
+                           callback_id=callback.id, agent=call.agent)
         return False
     queue_store().hang_up(callback.call_sid, timestamp())
     return True
@@ -40,8 +40,8 @@ def withdraw(callback: Callback, *, strict: bool = True) -> bool:
 def rescore(callback: Callback) -> None:
     """An overdue requested callback still in line moves up with its priority."""
     call = _entry(callback)
-    if call.get("state") == "waiting":
-        current = int(call.get("priority") or 0)
+    if call is not None and call.state is CallState.WAITING:
+        current = call.priority
         queue_store().rescore(callback.call_sid, min(MAX_PRIORITY, current + 1))
 
 
@@ -54,7 +54,8 @@ def reconcile(callback: Callback) -> bool:
     """
     if callback.status != "claimed" or callback.kind != "requested":
         return False
-    if _entry(callback).get("state") != "waiting":
+    call = _entry(callback)
+    if call is None or call.state is not CallState.WAITING:
         return False
     events = list(callback.events)
     starts = [i for i, e in enumerate(events) if e.action == "call_started"]
