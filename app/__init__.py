@@ -8,7 +8,6 @@ from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from app.urls import register_converters
 from config import Settings, config_for
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
@@ -21,7 +20,6 @@ def create_app(config: Settings | str | None = None) -> Flask:
     app.config.from_mapping(settings.as_dict())
     _configure_logging(app)
     _init_extensions(app)
-    register_converters(app)
     _register_blueprints(app)
     _register_cli(app)
     return app
