@@ -27,6 +27,17 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+
+# Row ids are 64-bit signed in SQLite and PostgreSQL alike.
+MAX_ROW_ID = 2**63 - 1
+
+
+def get_row(model: type[Base], row_id: int) -> Any:
+    """`db.session.get` for an id from outside (a URL, a form): an id no row can have is no
+    row, where the database driver would raise OverflowError (a 500) for one past 64 bits."""
+    if not 0 < row_id <= MAX_ROW_ID:
+        return None
+    return db.session.get(model, row_id)
 migrate = Migrate()
 
 

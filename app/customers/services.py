@@ -22,7 +22,7 @@ from app.customers.exceptions import (
     PhoneTaken,
 )
 from app.customers.models import Customer, CustomerPhone
-from app.extensions import db
+from app.extensions import db, get_row
 from app.interactions.models import Interaction
 
 log = logging.getLogger(__name__)
@@ -189,7 +189,7 @@ SEARCH_LIMIT_MAX = 200
 
 def get_customer(customer_id: int) -> Customer:
     # Ids beyond a 64-bit integer cannot exist, and would overflow the database driver.
-    customer = db.session.get(Customer, customer_id) if 0 < customer_id < 2**63 else None
+    customer = get_row(Customer, customer_id)
     if customer is None:
         raise CustomerNotFound(f"No customer {customer_id}.", customer_id=customer_id)
     return customer

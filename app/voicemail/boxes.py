@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.agents.models import Agent
 from app.errors import InvalidInput, NotFound
-from app.extensions import db
+from app.extensions import db, get_row
 from app.floor.models import Department
 from app.voicemail import phrases
 from app.voicemail.hours import add_business_minutes
@@ -78,7 +78,7 @@ def box_by_slug(slug: str) -> VoicemailBox:
 
 
 def find_box(box_id: int) -> VoicemailBox:
-    box = db.session.get(VoicemailBox, box_id)
+    box = get_row(VoicemailBox, box_id)
     if box is None:
         raise NotFound("No such voicemail box.", box_id=box_id)
     return box

@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from app.agents.models import Agent
 from app.clock import now
 from app.errors import Conflict, InvalidInput, NotFound
-from app.extensions import db
+from app.extensions import db, get_row
 from app.interactions import services as interactions
 from app.voicemail import live
 from app.voicemail.boxes import due_time
@@ -61,7 +61,7 @@ def _race_safe(find: Callable[[], T | None], create: Callable[[], T]) -> tuple[T
 
 
 def find_callback(callback_id: int) -> Callback:
-    callback = db.session.get(Callback, callback_id)
+    callback = get_row(Callback, callback_id)
     if callback is None:
         raise NotFound("No such callback.", callback_id=callback_id)
     return callback

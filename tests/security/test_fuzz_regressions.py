@@ -61,3 +61,19 @@ def test_a_control_character_sent_to_a_webhook_never_breaks_the_twiml(app, clien
         params = call_params(SpeechResult="billing\x08", Digits="1\x1f")
         url, headers = signed_request(path, query, params)
         parse_twiml(client.post(url, data=params, headers=headers))
+
+
+def test_an_id_too_large_for_any_row_is_not_found_not_a_500(app, client, signed_post):
+    """The API fuzz sent /api/callbacks/<30 digits>: the database driver refused the number
+    (OverflowError) and the operator got a 500. Such an id now names no row."""
+    huge = "458602883108369214848555286528"
+    admin = {"Authorization": f"Bearer {app.config['ADMIN_API_TOKEN']}"}
+    for method, path in (("GET", f"/api/callbacks/{huge}"),
+                         ("GET", f"/api/callbacks/{huge}/recording"),
+                         ("PATCH", f"/api/callbacks/boxes/{huge}")):
+        answer = client.open(path, method=method, headers=admin, json={})
+        assert answer.status_code == 404, (path, answer.status_code)
+    # A webhook about such a callback still answers TwiML (Twilio must never get a 404).
+    root = parse_twiml(signed_post(f"/voicemail/callbacks/{huge}/connect?agent=amy",
+                                   AGENT_LEG))
+    assert "no longer on the list" in " ".join(s.text or "" for s in root.iter("Say"))
