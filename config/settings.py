@@ -1,8 +1,10 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Mapping
+from dataclasses import Field, dataclass, field, fields
 from pathlib import Path
-from typing import Any
+from typing import Any, get_type_hints
 
 from dotenv import load_dotenv
 
@@ -29,11 +31,6 @@ GUARDED_SECRETS = {
 }
 
 
-def _env(name: str, default: Any) -> Any:
-    value = os.environ.get(name)
-    return default if value in (None, "") else value
-
-
 def database_uri(url: str) -> str:
     """Hosts hand out `postgres://` or bare `postgresql://` URLs; the driver we ship is psycopg 3.
 
@@ -46,116 +43,213 @@ def database_uri(url: str) -> str:
     return url
 
 
-def _env_bool(name: str, default: bool) -> bool:
-    value = os.environ.get(name)
-    if value in (None, ""):
-        return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
+def _origin(url: str) -> str:
+    return url.rstrip("/")
+
+
+# A setting's environment variable is its own name unless it says otherwise; None: not read
+# from the environment at all.
+_OWN_NAME = "same as the setting"
+
+
+def setting(default: Any, doc: str, *, env: str | None = _OWN_NAME,
+            convert: Callable[[Any], Any] | None = None) -> Any:
+    """Declare one setting of `AppSettings`: its default and one line on what it does.
+
+    `default` is a value or a function of the settings declared above it (a URL built from
+    the port); `convert` normalises what the environment gives (and the default).
+    """
+    return field(metadata={"default": default, "doc": doc, "env": env, "convert": convert})
+
+
+@dataclass(frozen=True)
+class AppSettings:
+    """Every setting of the app, declared once: name, type, default and what it does.
+
+    The app reads them through `config.app_settings()`, a typed and read-only view of Flask's
+    config; nothing outside this class restates a default (tests/config checks app/ for
+    `config.get(...)`, and that README/docs document every setting here). Each is read from
+    the environment variable of the same name (or a `.env` file) unless it says otherwise.
+    """
+
+    APP_ENV: str = setting("production", "development, testing or production: the settings "
+                           "class (config_for)", env=None)
+    PORT: int = setting(5000, "web port")
+    # Where `make run` binds the web server. Loopback by default: the demo sign-ins are
+    # printed on the screen. The Procfile binds ${WEB_HOST:-0.0.0.0}, as platforms expect.
+    WEB_HOST: str = setting("127.0.0.1", "the address `make run` binds the web server to")
+    SECRET_KEY: str = setting(DEV_SECRET_KEY, "signs sessions; required in production")
+    SQLALCHEMY_DATABASE_URI: str = setting(
+        f"sqlite:///{VAR / 'callcentre.sqlite3'}", "SQLAlchemy URL of the database",
+        env="DATABASE_URL", convert=database_uri)
+    REDIS_URL: str = setting("redis://127.0.0.1:6389/0", "Redis: queues, hold clock, presence")
+    RQ_QUEUE: str = setting("default", "the RQ queue web enqueues on and the worker listens to")
+
+    # Twilio: conventional names. TWILIO_MODE=emulator points the REST client at the
+    # offline emulator (TWILIO_API_BASE_URL); TWILIO_MODE=live talks to api.twilio.com.
+    TWILIO_MODE: str = setting("emulator", "emulator or live (live by default in production)")
+    TWILIO_ACCOUNT_SID: str = setting(DEV_ACCOUNT_SID, "the Twilio account")
+    TWILIO_AUTH_TOKEN: str = setting(DEV_AUTH_TOKEN, "checks webhook signatures; REST auth")
+    TWILIO_API_KEY: str = setting(DEV_API_KEY, "signs the softphones' access tokens")
+    TWILIO_API_SECRET: str = setting(DEV_API_SECRET, "signs the softphones' access tokens")
+    TWILIO_TWIML_APP_SID: str = setting(DEV_TWIML_APP_SID, "the softphones' TwiML App")
+    TWILIO_PHONE_NUMBER: str = setting(DEV_NUMBER, "the number callers dial; our caller ID")
+    TWILIO_API_BASE_URL: str = setting("http://127.0.0.1:8099", "the emulator's REST API")
+    EMULATOR_PORT: int = setting(8099, "the port `make run` gives the emulator")
+    # Twilio's REST API failing or slow (docs/faults.md): how long one request may take,
+    # and how often a request that is safe to repeat is retried.
+    TWILIO_REST_TIMEOUT_SECONDS: float = setting(3.0, "how long one REST request may take")
+    TWILIO_REST_RETRIES: int = setting(2, "retries of a REST request that is safe to repeat")
+    TWILIO_REST_POOL_SIZE: int = setting(32, "REST connections kept alive, one per thread")
+
+    # The URL Twilio uses to reach us. Signatures are computed over it, so behind a
+    # proxy the app must rebuild it from this rather than from the request's Host.
+    PUBLIC_BASE_URL: str = setting(lambda s: f"http://127.0.0.1:{s['PORT']}",
+                                   "the URL Twilio reaches the app at", convert=_origin)
+
+    ORGANISATION_NAME: str = setting("Example Support", "said in the greeting")
+    DEFAULT_REGION: str = setting("US", "region of numbers written without a country code")
+    DEFAULT_LANGUAGE: str = setting("en", "the language unknown callers are greeted in")
+    IVR_LANGUAGES: str = setting("en,hi,bn,ms", "languages offered, in menu order")
+    IVR_MAX_ATTEMPTS: int = setting(3, "menu tries before the default department")
+    # Of those, how many a caller who gives no input at all gets (R3, R4): one round of
+    # the menu (~17 s with the demo's three departments) puts them in line within 30 s
+    # of the greeting, where three rounds took ~59 s (docs/ivr.md).
+    IVR_NO_INPUT_ATTEMPTS: int = setting(1, "menu tries a silent caller gets")
+    IVR_GATHER_TIMEOUT: int = setting(5, "seconds to wait for a key")
+    IVR_ACCOUNT_TIMEOUT: int = setting(10, "seconds to wait for account digits")
+    IVR_CACHE_SECONDS: float = setting(60.0, "how long prompts and departments are cached")
+    # 0: the config-version counter is read on every request (bench/README.md).
+    IVR_VERSION_POLL_SECONDS: float = setting(0.0, "how often a process rereads the IVR "
+                                              "configuration's version counter")
+    LOG_LEVEL: str = setting("INFO", "Python logging level")
+    # Bearer token for operators and scripts on the JSON API (agents get their own later).
+    ADMIN_API_TOKEN: str = setting(DEV_ADMIN_API_TOKEN, "operators' JSON API bearer token")
+    # Queue and hold clock (see docs/queue.md).
+    REDIS_KEY_TAG: str = setting("cc", "prefix (and cluster hash tag) of every Redis key")
+    LOG_FORMAT: str = setting("text", "text or json (one object a line)")
+    METRICS_TOKEN: str = setting("", "when set, GET /metrics wants it as a bearer token")
+    HOLD_MUSIC_URL: str = setting(
+        "http://com.twilio.sounds.music.s3.amazonaws.com/MARKOVICHAMP-Borghestral.mp3",
+        "what callers hear on hold")
+    RING_TIMEOUT_SECONDS: int = setting(20, "how long an offered agent's phone rings")
+    WRAP_UP_SECONDS: int = setting(30, "an agent's wrap-up after a call")
+    # A clock process killed mid-step leaves its claim; another takes it over after this.
+    # Above the longest step (a REST request and its retries: 3 x 3 s), and short enough
+    # that an offer due at 45 s and retaken after a crash still comes before 60 s.
+    HOLD_CLOCK_LEASE_SECONDS: float = setting(10.0, "how long a clock's claim on a step lasts")
+    # Threads sending the offers' REST redirects, per clock process: each sends about one
+    # per Twilio round trip (~0.2 s), so 16 threads ~80 offers a second (docs/queue.md).
+    HOLD_CLOCK_OFFER_THREADS: int = setting(16, "threads sending offers, per clock process")
+    # Call controls (see docs/call-controls.md): agent hold warnings and limit, transfers.
+    AGENT_HOLD_WARNINGS: str = setting("30,45", "seconds on agent hold the agent is warned at")
+    AGENT_HOLD_LIMIT_SECONDS: int = setting(55, "longest agent hold")
+    TRANSFER_RING_TIMEOUT_SECONDS: int = setting(20, "how long a transfer target rings")
+    # Wrap-up form choices (see docs/call-controls.md); empty: the shipped lists.
+    WRAPUP_OUTCOMES: str = setting("", 'wrap-up outcomes, "id:Label,..."')
+    WRAPUP_TAGS: str = setting("", 'wrap-up tags, "id=department:Label,..."')
+    AGENT_TOKEN_HOURS: int = setting(12, "lifetime of an agent's API token")
+    EMBEDDED_REDIS_PORT: int = setting(6389, "port of the embedded Redis of `make run`")
+    # Voicemail and callbacks (see docs/voicemail.md).
+    VOICEMAIL_MAX_SECONDS: int = setting(120, "longest voicemail recording")
+    VOICEMAIL_MIN_SECONDS: int = setting(2, "shorter recordings are not kept")
+    VOICEMAIL_RETENTION_DAYS: int = setting(90, "how long voicemails are kept")
+    CALLBACK_TARGET_MINUTES: int = setting(15, "when a callback is due")
+    CALLBACK_MAX_ATTEMPTS: int = setting(3, "callback attempts before giving up")
+    CALLBACK_RETRY_MINUTES: int = setting(30, "between callback attempts")
+    CALLBACK_REALERT_MINUTES: int = setting(30, "an unanswered callback alert is repeated")
+    CALLBACK_CALLER_ID: str = setting("", "caller ID of callbacks (empty: our number)")
+    # Browser sign-in (see docs/console.md): sessions, cookies, failed sign-in limits.
+    SESSION_HOURS: int = setting(12, "lifetime of a browser session")
+    SESSION_COOKIE_NAME: str = setting("callcentre_session", "the session cookie's name")
+    SESSION_COOKIE_SECURE: bool = setting(lambda s: s["PUBLIC_BASE_URL"].startswith("https://"),
+                                          "session cookie sent over HTTPS only")
+    SIGNIN_WINDOW_SECONDS: int = setting(900, "window failed sign-ins are counted over")
+    SIGNIN_MAX_FAILURES: int = setting(5, "failed sign-ins per identity a window")
+    SIGNIN_MAX_FAILURES_PER_ADDRESS: int = setting(20, "failed sign-ins per address a window")
+
+    @classmethod
+    def from_mapping(cls, config: Mapping[str, Any]) -> AppSettings:
+        """The typed view of a complete config mapping (Flask's); a missing key is a bug."""
+        return cls(**{name: coerce(name, config[name]) for name in declared()})
+
+
+def declared() -> dict[str, Field[Any]]:
+    """The settings `AppSettings` declares, by name, in declaration order."""
+    return _DECLARED
+
+
+def declared_default(name: str) -> Any:
+    """The declared default of `name` (a setting whose default is a value, not derived)."""
+    return _DECLARED[name].metadata["default"]
+
+
+def environment_name(name: str) -> str | None:
+    """The environment variable `name` is read from (None: fixed by the settings class)."""
+    env = _DECLARED[name].metadata["env"]
+    return name if env is _OWN_NAME else env
+
+
+def coerce(name: str, value: Any) -> Any:
+    """`value` (from the environment, an override or a test) as the declared type of `name`."""
+    kind = _TYPES[name]
+    if kind is bool:
+        return value if isinstance(value, bool) else str(value).strip().lower() in _TRUE
+    if kind is str:
+        return "" if value is None else str(value)
+    return kind(value)
+
+
+def from_environment(name: str, given: Mapping[str, Any] | None = None) -> Any:
+    """The setting `name` as the environment gives it, else its declared default.
+
+    `given` holds the settings already read, for a default derived from them.
+    """
+    meta = _DECLARED[name].metadata
+    env = environment_name(name)
+    raw = os.environ.get(env) if env else None
+    value = meta["default"] if raw in (None, "") else raw
+    if callable(value):
+        value = value(given or {})
+    if meta["convert"] is not None:
+        value = meta["convert"](value)
+    return coerce(name, value)
+
+
+def read_environment(defaults: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """Every setting read from the environment; `defaults` replaces some declared defaults."""
+    values: dict[str, Any] = {}
+    for name in _DECLARED:
+        if defaults and name in defaults and not os.environ.get(environment_name(name) or ""):
+            values[name] = coerce(name, defaults[name])
+        else:
+            values[name] = from_environment(name, values)
+    return values
+
+
+_TRUE = {"1", "true", "yes", "on"}
+_DECLARED = {f.name: f for f in fields(AppSettings)}
+_TYPES = get_type_hints(AppSettings)
 
 
 class Settings:
-    """Base settings. Read at instantiation, so tests can set the environment first."""
+    """A Flask config class: every declared setting (AppSettings) read at instantiation, so
+    tests can set the environment first, plus Flask's own fixed keys."""
 
     ENV_NAME = "base"
-    DEFAULT_TWILIO_MODE = "emulator"
+    # Declared defaults this settings class replaces.
+    DEFAULTS: dict[str, Any] = {}
 
     def __init__(self, **overrides: Any) -> None:
         load_dotenv(ROOT / ".env", override=False)
-        port = int(_env("PORT", 5000))
-        self.PORT = port
-        # Where `make run` binds the web server. Loopback by default: the demo sign-ins are
-        # printed on the screen. The Procfile binds ${WEB_HOST:-0.0.0.0}, as platforms expect.
-        self.WEB_HOST = _env("WEB_HOST", "127.0.0.1")
-        self.SECRET_KEY = _env("SECRET_KEY", DEV_SECRET_KEY)
-        self.SQLALCHEMY_DATABASE_URI = database_uri(
-            _env("DATABASE_URL", f"sqlite:///{VAR / 'callcentre.sqlite3'}")
-        )
+        for name, value in read_environment(self.DEFAULTS).items():
+            setattr(self, name, value)
+        # Flask's and its extensions' keys, fixed here rather than settings of ours.
         self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
-        self.REDIS_URL = _env("REDIS_URL", "redis://127.0.0.1:6389/0")
-        self.RQ_QUEUE = _env("RQ_QUEUE", "default")
-
-        # Twilio: conventional names. TWILIO_MODE=emulator points the REST client at the
-        # offline emulator (TWILIO_API_BASE_URL); TWILIO_MODE=live talks to api.twilio.com.
-        self.TWILIO_MODE = _env("TWILIO_MODE", self.DEFAULT_TWILIO_MODE)
-        self.TWILIO_ACCOUNT_SID = _env("TWILIO_ACCOUNT_SID", DEV_ACCOUNT_SID)
-        self.TWILIO_AUTH_TOKEN = _env("TWILIO_AUTH_TOKEN", DEV_AUTH_TOKEN)
-        self.TWILIO_API_KEY = _env("TWILIO_API_KEY", DEV_API_KEY)
-        self.TWILIO_API_SECRET = _env("TWILIO_API_SECRET", DEV_API_SECRET)
-        self.TWILIO_TWIML_APP_SID = _env("TWILIO_TWIML_APP_SID", DEV_TWIML_APP_SID)
-        self.TWILIO_PHONE_NUMBER = _env("TWILIO_PHONE_NUMBER", DEV_NUMBER)
-        self.TWILIO_API_BASE_URL = _env("TWILIO_API_BASE_URL", "http://127.0.0.1:8099")
-        self.EMULATOR_PORT = int(_env("EMULATOR_PORT", 8099))
-        # Twilio's REST API failing or slow (docs/faults.md): how long one request may take,
-        # and how often a request that is safe to repeat is retried.
-        self.TWILIO_REST_TIMEOUT_SECONDS = float(_env("TWILIO_REST_TIMEOUT_SECONDS", 3))
-        self.TWILIO_REST_RETRIES = int(_env("TWILIO_REST_RETRIES", 2))
-
-        # The URL Twilio uses to reach us. Signatures are computed over it, so behind a
-        # proxy the app must rebuild it from this rather than from the request's Host.
-        self.PUBLIC_BASE_URL = _env("PUBLIC_BASE_URL", f"http://127.0.0.1:{port}").rstrip("/")
         self.VALIDATE_TWILIO_SIGNATURE = True
-
-        self.ORGANISATION_NAME = _env("ORGANISATION_NAME", "Example Support")
-        self.DEFAULT_REGION = _env("DEFAULT_REGION", "US")
-        self.DEFAULT_LANGUAGE = _env("DEFAULT_LANGUAGE", "en")
-        self.IVR_LANGUAGES = _env("IVR_LANGUAGES", "en,hi,bn,ms")  # offered, in menu order
-        self.IVR_MAX_ATTEMPTS = int(_env("IVR_MAX_ATTEMPTS", 3))  # menu tries before default
-        # Of those, how many a caller who gives no input at all gets (R3, R4): one round of
-        # the menu (~17 s with the demo's three departments) puts them in line within 30 s
-        # of the greeting, where three rounds took ~59 s (docs/ivr.md).
-        self.IVR_NO_INPUT_ATTEMPTS = int(_env("IVR_NO_INPUT_ATTEMPTS", 1))
-        self.IVR_GATHER_TIMEOUT = int(_env("IVR_GATHER_TIMEOUT", 5))  # seconds to wait for a key
-        self.IVR_ACCOUNT_TIMEOUT = int(_env("IVR_ACCOUNT_TIMEOUT", 10))  # for account digits
-        self.IVR_CACHE_SECONDS = float(_env("IVR_CACHE_SECONDS", 60))  # prompt/department cache
-        self.LOG_LEVEL = _env("LOG_LEVEL", "INFO")
-        # Bearer token for operators and scripts on the JSON API (agents get their own later).
-        self.ADMIN_API_TOKEN = _env("ADMIN_API_TOKEN", DEV_ADMIN_API_TOKEN)
-        # Queue and hold clock (see docs/queue.md).
-        self.REDIS_KEY_TAG = _env("REDIS_KEY_TAG", "cc")
-        self.LOG_FORMAT = _env("LOG_FORMAT", "text")  # text or json (one object a line)
-        # When set, GET /metrics wants it as a bearer token (docs/observability.md).
-        self.METRICS_TOKEN = _env("METRICS_TOKEN", "")
-        self.HOLD_MUSIC_URL = _env(
-            "HOLD_MUSIC_URL", "http://com.twilio.sounds.music.s3.amazonaws.com/MARKOVICHAMP-Borghestral.mp3"
-        )
-        self.RING_TIMEOUT_SECONDS = int(_env("RING_TIMEOUT_SECONDS", 20))
-        self.WRAP_UP_SECONDS = int(_env("WRAP_UP_SECONDS", 30))
-        # A clock process killed mid-step leaves its claim; another takes it over after this.
-        # Above the longest step (a REST request and its retries: 3 x 3 s), and short enough
-        # that an offer due at 45 s and retaken after a crash still comes before 60 s.
-        self.HOLD_CLOCK_LEASE_SECONDS = float(_env("HOLD_CLOCK_LEASE_SECONDS", 10))
-        # Threads sending the offers' REST redirects, per clock process: each sends about one
-        # per Twilio round trip (~0.2 s), so 16 threads ~80 offers a second (docs/queue.md).
-        self.HOLD_CLOCK_OFFER_THREADS = int(_env("HOLD_CLOCK_OFFER_THREADS", 16))
-        # Call controls (see docs/call-controls.md): agent hold warnings and limit, transfers.
-        self.AGENT_HOLD_WARNINGS = _env("AGENT_HOLD_WARNINGS", "30,45")
-        self.AGENT_HOLD_LIMIT_SECONDS = int(_env("AGENT_HOLD_LIMIT_SECONDS", 55))
-        self.TRANSFER_RING_TIMEOUT_SECONDS = int(_env("TRANSFER_RING_TIMEOUT_SECONDS", 20))
-        # Wrap-up form choices (see docs/call-controls.md); empty: the shipped lists.
-        self.WRAPUP_OUTCOMES = _env("WRAPUP_OUTCOMES", "")  # "id:Label,..."
-        self.WRAPUP_TAGS = _env("WRAPUP_TAGS", "")  # "id=department:Label,..."
-        self.AGENT_TOKEN_HOURS = int(_env("AGENT_TOKEN_HOURS", 12))
-        self.EMBEDDED_REDIS_PORT = int(_env("EMBEDDED_REDIS_PORT", 6389))
-        # Voicemail and callbacks (see docs/voicemail.md).
-        self.VOICEMAIL_MAX_SECONDS = int(_env("VOICEMAIL_MAX_SECONDS", 120))
-        self.VOICEMAIL_MIN_SECONDS = int(_env("VOICEMAIL_MIN_SECONDS", 2))
-        self.VOICEMAIL_RETENTION_DAYS = int(_env("VOICEMAIL_RETENTION_DAYS", 90))
-        self.CALLBACK_TARGET_MINUTES = int(_env("CALLBACK_TARGET_MINUTES", 15))
-        self.CALLBACK_MAX_ATTEMPTS = int(_env("CALLBACK_MAX_ATTEMPTS", 3))
-        self.CALLBACK_RETRY_MINUTES = int(_env("CALLBACK_RETRY_MINUTES", 30))
-        self.CALLBACK_REALERT_MINUTES = int(_env("CALLBACK_REALERT_MINUTES", 30))
-        self.CALLBACK_CALLER_ID = _env("CALLBACK_CALLER_ID", "")
-        # Browser sign-in (see docs/console.md): sessions, cookies, failed sign-in limits.
-        self.SESSION_HOURS = int(_env("SESSION_HOURS", 12))
         self.PERMANENT_SESSION_LIFETIME = self.SESSION_HOURS * 3600
-        self.SESSION_COOKIE_NAME = _env("SESSION_COOKIE_NAME", "callcentre_session")
         self.SESSION_COOKIE_HTTPONLY = True
         self.SESSION_COOKIE_SAMESITE = "Lax"
-        self.SESSION_COOKIE_SECURE = _env_bool(
-            "SESSION_COOKIE_SECURE", self.PUBLIC_BASE_URL.startswith("https://"))
-        self.SIGNIN_WINDOW_SECONDS = int(_env("SIGNIN_WINDOW_SECONDS", 900))
-        self.SIGNIN_MAX_FAILURES = int(_env("SIGNIN_MAX_FAILURES", 5))  # per identity a window
-        self.SIGNIN_MAX_FAILURES_PER_ADDRESS = int(_env("SIGNIN_MAX_FAILURES_PER_ADDRESS", 20))
         for key, value in overrides.items():
             setattr(self, key, value)
         self.APP_ENV = self.ENV_NAME
@@ -196,7 +290,7 @@ class TestingConfig(Settings):
 
 class ProductionConfig(Settings):
     ENV_NAME = "production"
-    DEFAULT_TWILIO_MODE = "live"
+    DEFAULTS = {"TWILIO_MODE": "live"}
 
     def validate(self, overrides: dict[str, Any]) -> None:
         missing = [
@@ -226,7 +320,7 @@ def config_for(name: str | None = None) -> type[Settings]:
     development secrets. `make`, the checkout's .flaskenv and the tests say which they want.
     """
     load_dotenv(ROOT / ".env", override=False)  # where the other settings may come from too
-    name = (name or os.environ.get("APP_ENV") or "production").lower()
+    name = (name or os.environ.get("APP_ENV") or declared_default("APP_ENV")).lower()
     try:
         return _BY_NAME[name]
     except KeyError:

@@ -7,6 +7,7 @@ import click
 from app.agents import bp, services
 from app.errors import DomainError
 from app.extensions import db
+from config.settings import declared_default
 
 
 @bp.cli.command("create")
@@ -89,7 +90,7 @@ def seed_demo() -> None:
     import os
 
     # A known password must never reach a real deployment.
-    if (os.environ.get("APP_ENV") or "production").lower() != "development":
+    if (os.environ.get("APP_ENV") or declared_default("APP_ENV")).lower() != "development":
         raise click.ClickException("demo accounts exist only in development (APP_ENV).")
     for name, identity, role, departments in DEMO_ACCOUNTS:
         try:

@@ -11,14 +11,17 @@ from flask import current_app
 from app.calls.store import ControlStore
 from app.queue.factory import queue_service
 from app.queue.service import QueueService
+from config import app_settings
 
 
 @dataclass(frozen=True)
 class CallSettings:
-    hold_warnings: tuple[int, ...] = (30, 45)
-    hold_limit: int = 55
-    transfer_ring_timeout: int = 20
-    default_region: str = "IN"
+    """The call controls' settings, from the app's (config.settings declares their defaults)."""
+
+    hold_warnings: tuple[int, ...]
+    hold_limit: int
+    transfer_ring_timeout: int
+    default_region: str
 
 
 @dataclass
@@ -56,16 +59,16 @@ def _warnings(raw: Any) -> tuple[int, ...]:
 
 
 def controls() -> Controls:
-    config = current_app.config
+    config = app_settings()
     queue = queue_service()
     store = current_app.extensions.get("calls.store")
     if store is None or store.queue is not queue.store:
         store = ControlStore(queue.store)
         current_app.extensions["calls.store"] = store
     settings = CallSettings(
-        hold_warnings=_warnings(config.get("AGENT_HOLD_WARNINGS", "30,45")),
-        hold_limit=int(config.get("AGENT_HOLD_LIMIT_SECONDS", 55)),
-        transfer_ring_timeout=int(config.get("TRANSFER_RING_TIMEOUT_SECONDS", 20)),
-        default_region=config.get("DEFAULT_REGION", "IN"),
+        hold_warnings=_warnings(config.AGENT_HOLD_WARNINGS),
+        hold_limit=config.AGENT_HOLD_LIMIT_SECONDS,
+        transfer_ring_timeout=config.TRANSFER_RING_TIMEOUT_SECONDS,
+        default_region=config.DEFAULT_REGION,
     )
     return Controls(queue, store, settings)

@@ -11,6 +11,7 @@ from app.customers import bp
 from app.customers.csvsource import MalformedFile, check_file, file_rows, ignored_columns
 from app.customers.importer import import_customers
 from app.customers.phones import is_known_region
+from config import app_settings
 
 
 @bp.cli.command("import")
@@ -41,7 +42,7 @@ def import_command(file: Path, strict: bool, dry_run: bool, region: str | None) 
         region,
         strict=strict,
         dry_run=dry_run,
-        default_language=current_app.config.get("DEFAULT_LANGUAGE", "en"),
+        default_language=app_settings().DEFAULT_LANGUAGE,
     )
     for reject in report.rejects:
         account = f" (account {reject.account_number})" if reject.account_number else ""

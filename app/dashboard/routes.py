@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import (
     Response,
-    current_app,
     jsonify,
     render_template,
     request,
@@ -15,6 +14,7 @@ from app.auth import require_api_auth
 from app.dashboard import bp, live, service
 from app.web.auth import login_required
 from app.web.hangup import client_gone
+from config import app_settings
 
 
 @bp.get("")
@@ -31,7 +31,7 @@ def page():
         panels=service.render_panels(floor), figures_html=service.render_figures(items),
         departments=floor["departments"], feed=lines,
         agents=[a for a in floor["agents"] if a["role"] in ("agent", "supervisor")],
-        offline=current_app.config.get("TWILIO_MODE") != "live",
+        offline=app_settings().TWILIO_MODE != "live",
     )
 
 

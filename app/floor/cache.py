@@ -24,12 +24,14 @@ import redis
 from flask import current_app, g
 
 from app.extensions import redis_client
+from config import app_settings
+from config.settings import declared_default
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 _NO_VERSION = "-"
-DEFAULT_VERSION_POLL_SECONDS = 0.0
+DEFAULT_VERSION_POLL_SECONDS: float = declared_default("IVR_VERSION_POLL_SECONDS")
 
 
 def _monotonic() -> float:
@@ -89,7 +91,7 @@ class ConfigCache:
 
 
 def version_key() -> str:
-    return "{" + current_app.config.get("REDIS_KEY_TAG", "cc") + "}:ivr:config-version"
+    return "{" + app_settings().REDIS_KEY_TAG + "}:ivr:config-version"
 
 
 def current_version() -> str | None:
@@ -157,10 +159,9 @@ def cache() -> ConfigCache:
     app = current_app._get_current_object()
     existing = app.extensions.get("ivr.cache")
     if existing is None:
+        settings = app_settings(app)
         existing = app.extensions["ivr.cache"] = ConfigCache(
-            float(app.config.get("IVR_CACHE_SECONDS", 60)),
-            float(app.config.get("IVR_VERSION_POLL_SECONDS", DEFAULT_VERSION_POLL_SECONDS)),
-        )
+            settings.IVR_CACHE_SECONDS, settings.IVR_VERSION_POLL_SECONDS)
     return existing
 
 

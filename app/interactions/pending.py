@@ -40,6 +40,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from app.extensions import db, redis_client
 from app.interactions.models import Interaction, InteractionEvent
 from app.interactions.newcall import NewCall
+from config import app_settings
 
 log = logging.getLogger(__name__)
 
@@ -73,7 +74,7 @@ STAGED, RETRY, STALE = 1, 2, 0
 
 
 def _prefix() -> str:
-    return "{" + current_app.config.get("REDIS_KEY_TAG", "cc") + "}:interactions:new"
+    return "{" + app_settings().REDIS_KEY_TAG + "}:interactions:new"
 
 
 def row_key(call_sid: str) -> str:

@@ -22,7 +22,6 @@ from typing import Any
 from urllib.parse import urlencode
 
 import redis
-from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
 from app.clock import now
@@ -43,6 +42,7 @@ from app.ivr.after_hours import after_hours
 from app.ivr.twiml import Listen, Spoken
 from app.queue.entry import hand_off
 from app.telephony import TwiML, TwimlTemplate, VoiceResponse, public_url
+from config import AppSettings, app_settings
 
 log = logging.getLogger(__name__)
 _FIRST_WRITE_LOCK = threading.Lock()
@@ -79,17 +79,16 @@ class FlowSettings:
     account_timeout: int
 
     @classmethod
-    def from_config(cls, config: Any) -> FlowSettings:
-        default = language(config.get("DEFAULT_LANGUAGE", "en")).code
+    def from_settings(cls, settings: AppSettings) -> FlowSettings:
         return cls(
-            organisation=config["ORGANISATION_NAME"],
-            default_language=default,
-            region=config.get("DEFAULT_REGION", "US"),
-            max_attempts=max(1, int(config.get("IVR_MAX_ATTEMPTS", 3))),
-            no_input_attempts=max(1, int(config.get("IVR_NO_INPUT_ATTEMPTS", 1))),
-            languages=offered(config.get("IVR_LANGUAGES", "en,hi,bn,ms")),
-            gather_timeout=int(config.get("IVR_GATHER_TIMEOUT", 5)),
-            account_timeout=int(config.get("IVR_ACCOUNT_TIMEOUT", 10)),
+            organisation=settings.ORGANISATION_NAME,
+            default_language=language(settings.DEFAULT_LANGUAGE).code,
+            region=settings.DEFAULT_REGION,
+            max_attempts=max(1, settings.IVR_MAX_ATTEMPTS),
+            no_input_attempts=max(1, settings.IVR_NO_INPUT_ATTEMPTS),
+            languages=offered(settings.IVR_LANGUAGES),
+            gather_timeout=settings.IVR_GATHER_TIMEOUT,
+            account_timeout=settings.IVR_ACCOUNT_TIMEOUT,
         )
 
 
@@ -460,4 +459,4 @@ class _AlreadyStaged(Exception):  # noqa: N818 - a signal, caught in CallFlow.in
 
 
 def call_flow() -> CallFlow:
-    return CallFlow(FlowSettings.from_config(current_app.config))
+    return CallFlow(FlowSettings.from_settings(app_settings()))

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import hmac
 
-from flask import Flask, Response, current_app, request
+from flask import Flask, Response, request
 
 from app.auth import Unauthorised, bearer_token
 from app.monitoring import bp
 from app.observability.metrics import count_response, exposition
+from config import app_settings
 
 RQ_DASHBOARD_PREFIX = "/admin/rq"
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
@@ -18,10 +19,10 @@ CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 def metrics() -> Response:
     """Prometheus exposition. With METRICS_TOKEN set, the scraper must send it as a bearer
     token (the operator's ADMIN_API_TOKEN also works)."""
-    required = current_app.config.get("METRICS_TOKEN") or ""
+    required = app_settings().METRICS_TOKEN
     if required:
         sent = bearer_token()
-        allowed = [required, current_app.config.get("ADMIN_API_TOKEN") or ""]
+        allowed = [required, app_settings().ADMIN_API_TOKEN]
         if not sent or not any(t and hmac.compare_digest(sent, t) for t in allowed):
             raise Unauthorised("Send the metrics token as a bearer token.")
     from app.monitoring.floor import FloorCollector

@@ -14,6 +14,7 @@ from flask import Flask, abort, current_app, jsonify, redirect, render_template,
 from rq.exceptions import NoSuchJobError
 
 from app.errors import error_body
+from config import app_settings
 
 BLUEPRINT = "rq_dashboard"
 # Paths that change state even when asked with GET.
@@ -23,7 +24,7 @@ _STATE_CHANGING = ("/requeue/", "/delete", "/empty", "/compact")
 def _operator() -> bool:
     from app.auth import bearer_token
 
-    sent, expected = bearer_token(), current_app.config.get("ADMIN_API_TOKEN") or ""
+    sent, expected = bearer_token(), app_settings().ADMIN_API_TOKEN
     return bool(sent and expected and hmac.compare_digest(sent, expected))
 
 

@@ -19,6 +19,7 @@ from flask import Flask, has_app_context, has_request_context, request
 
 from app.observability.context import current_call_sid, current_job_id
 from app.observability.redact import scrub
+from config import app_settings
 
 # Config keys whose values are secrets wherever they turn up in a log line.
 SECRET_SETTINGS = ("TWILIO_AUTH_TOKEN", "TWILIO_API_SECRET", "ADMIN_API_TOKEN", "SECRET_KEY")
@@ -35,8 +36,9 @@ QUIET_LOGGERS = ("alembic.runtime.plugins",)
 _MARK = "_callcentre_handler"
 
 
-def _settings_secrets(config: Any) -> set[str]:
-    return {str(config.get(name) or "") for name in SECRET_SETTINGS} - {""}
+def _settings_secrets(app: Flask) -> set[str]:
+    settings = app_settings(app)
+    return {getattr(settings, name) for name in SECRET_SETTINGS} - {""}
 
 
 def _job_fields() -> tuple[str | None, str | None]:
@@ -101,7 +103,7 @@ class ScrubFilter(logging.Filter):
         if has_app_context():
             from flask import current_app
 
-            return self.secrets | _settings_secrets(current_app.config)
+            return self.secrets | _settings_secrets(current_app)
         return self.secrets
 
     def filter(self, record: logging.LogRecord) -> bool:
@@ -157,9 +159,10 @@ def build_handler(fmt: str, secrets: Iterable[str] = (),
 
 def configure_logging(app: Flask, stream: Any = None) -> logging.Handler:
     """Install (or replace) the app's handler on the root logger; returns it."""
-    level = getattr(logging, str(app.config.get("LOG_LEVEL", "INFO")).upper(), logging.INFO)
-    fmt = str(app.config.get("LOG_FORMAT", "text")).lower()
-    secrets = _settings_secrets(app.config)
+    settings = app_settings(app)
+    level = getattr(logging, settings.LOG_LEVEL.upper(), logging.INFO)
+    fmt = settings.LOG_FORMAT.lower()
+    secrets = _settings_secrets(app)
     root = logging.getLogger()
     for old in [h for h in root.handlers if getattr(h, _MARK, False)]:
         root.removeHandler(old)

@@ -16,13 +16,14 @@ from app.queue.holdclock import BatchHandler, Deadline, Handler
 from app.queue.lua import FIRE_STEPS
 from app.queue.service import QueueService
 from app.queue.store import _BAND, MAX_PRIORITY
+from config.settings import declared_default
 
 log = logging.getLogger(__name__)
 
 RETRY_WHILE_RINGING = 1.0
 # Offers are REST round trips to Twilio (~0.2 s each, a little CPU): threads overlap them.
 # A clock process sends about threads / round trip offers a second (HOLD_CLOCK_OFFER_THREADS).
-OFFER_THREADS = 16
+OFFER_THREADS: int = declared_default("HOLD_CLOCK_OFFER_THREADS")
 # Offer slots per thread: an offer that waited in the pool past its lease would be claimed
 # again and sent twice, so over this many the step is put off instead (OFFER_LATER).
 OFFERS_PER_THREAD = 4

@@ -10,7 +10,7 @@ from flask import current_app
 from app.clock import timestamp
 from app.extensions import db, redis_client
 from app.floor import languages, prompts
-from app.queue.escalation import OFFER_THREADS, Escalations
+from app.queue.escalation import Escalations
 from app.queue.events import FloorEvents
 from app.queue.holdclock import HoldClock
 from app.queue.keys import Keys
@@ -18,6 +18,7 @@ from app.queue.service import QueueService, QueueSettings
 from app.queue.store import QueueStore
 from app.queue.twiml import Voice
 from app.telephony import gateway
+from config import app_settings
 
 # app.extensions key: {"2": handler, "3": handler}, registered by the voicemail package.
 OFFER_HANDLERS = "queue.offer_handlers"
@@ -122,8 +123,7 @@ def hold_clock(now: Callable[[], float] = timestamp, workers: int = 1) -> HoldCl
     # once per batch: no SQL per step on the clock's path.
     timeline = TimelineBuffer(store.redis, f"{store.keys.prefix}:timeline:pending")
     escalations = Escalations(service, timeline, context=app.app_context,
-                              offer_threads=int(app.config.get("HOLD_CLOCK_OFFER_THREADS",
-                                                               OFFER_THREADS)))
+                              offer_threads=app_settings(app).HOLD_CLOCK_OFFER_THREADS)
     extra = app.extensions.get(CLOCK_HANDLERS, {})
     handlers = {**escalations.handlers(), **extra}
     batch = {k: h for k, h in escalations.batch_handlers().items() if k not in extra}

@@ -27,10 +27,12 @@ from dataclasses import dataclass
 
 from app.observability.context import job_context
 from app.queue.store import QueueStore
+from config import app_settings
+from config.settings import declared_default
 
 log = logging.getLogger(__name__)
 
-LEASE_SECONDS = 10.0
+LEASE_SECONDS: float = declared_default("HOLD_CLOCK_LEASE_SECONDS")
 BATCH = 500
 
 
@@ -75,10 +77,10 @@ BatchHandler = Callable[[list[Deadline], float], list[str]]
 
 
 def _configured_lease() -> float:
-    from flask import current_app, has_app_context
+    from flask import has_app_context
 
     if has_app_context():
-        return float(current_app.config.get("HOLD_CLOCK_LEASE_SECONDS", LEASE_SECONDS))
+        return app_settings().HOLD_CLOCK_LEASE_SECONDS
     return LEASE_SECONDS
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import current_app, request
+from flask import request
 from sqlalchemy import select
 
 from app.agents.models import Agent
@@ -12,6 +12,7 @@ from app.extensions import db
 from app.queue.factory import VOICES
 from app.softphone import bp, dialplan, twiml
 from app.telephony import twilio_webhook
+from config import app_settings
 
 log = logging.getLogger(__name__)
 
@@ -28,20 +29,20 @@ def outgoing():
     (`ApplicationSid`), custom parameter `To`: a number or an agent. Anything else is refused
     in words: never an application error."""
     voice = VOICES["en"]
-    config = current_app.config
+    config = app_settings()
     form = request.form
     caller = dialplan.caller_identity(form.get("From", ""))
     # Only our TwiML App's calls: a number's voice URL pointed here by mistake dials nobody.
-    ours = (form.get("ApplicationSid") == config.get("TWILIO_TWIML_APP_SID")
+    ours = (form.get("ApplicationSid") == config.TWILIO_TWIML_APP_SID
             and form.get("Direction", "inbound") == "inbound")
     if caller is None or not ours or not _is_agent(caller):
         log.warning("refused an outgoing softphone call from %r (application %r)",
                     form.get("From"), form.get("ApplicationSid"))
         return twiml.refuse("unknown_caller", voice)
     target = dialplan.resolve(form.get("To", ""), caller=caller,
-                              region=config.get("DEFAULT_REGION", "US"), is_agent=_is_agent)
+                              region=config.DEFAULT_REGION, is_agent=_is_agent)
     if target.kind == "number":
-        return twiml.dial_number(target.address, caller_id=config["TWILIO_PHONE_NUMBER"])
+        return twiml.dial_number(target.address, caller_id=config.TWILIO_PHONE_NUMBER)
     if target.kind == "agent":
         return twiml.dial_agent(target.address)
     log.info("agent %s could not call %r: %s", caller, form.get("To"), target.reason)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 from flask import Flask, current_app
@@ -14,6 +14,7 @@ from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 
 from app.telephony.http_client import RebasedTwilioHttpClient, tune_for_threads
+from config import AppSettings
 
 log = logging.getLogger(__name__)
 
@@ -100,20 +101,21 @@ class TwilioGateway:
         self.sleep = sleep
 
     @classmethod
-    def from_config(cls, config: dict[str, Any]) -> TwilioGateway:
-        timeout = float(config.get("TWILIO_REST_TIMEOUT_SECONDS", 10))
-        if config["TWILIO_MODE"] != "live":
-            base_url = config["TWILIO_API_BASE_URL"]
+    def from_config(cls, config: Mapping[str, Any]) -> TwilioGateway:
+        settings = AppSettings.from_mapping(config)
+        timeout = settings.TWILIO_REST_TIMEOUT_SECONDS
+        if settings.TWILIO_MODE != "live":
+            base_url = settings.TWILIO_API_BASE_URL
             http_client = RebasedTwilioHttpClient(base_url, timeout=timeout)
         else:
             base_url = "https://api.twilio.com"
             http_client = TwilioHttpClient(timeout=timeout)
         # Shared by the hold clock's offer threads (and a web process's threads).
-        tune_for_threads(http_client, base_url, int(config.get("TWILIO_REST_POOL_SIZE", 32)))
+        tune_for_threads(http_client, base_url, settings.TWILIO_REST_POOL_SIZE)
         client = Client(
-            config["TWILIO_ACCOUNT_SID"], config["TWILIO_AUTH_TOKEN"], http_client=http_client
+            settings.TWILIO_ACCOUNT_SID, settings.TWILIO_AUTH_TOKEN, http_client=http_client
         )
-        return cls(client, retries=int(config.get("TWILIO_REST_RETRIES", 2)))
+        return cls(client, retries=settings.TWILIO_REST_RETRIES)
 
     def _pause(self, attempt: int) -> None:
         self.sleep(self.backoff * (2 ** attempt))

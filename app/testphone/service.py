@@ -13,6 +13,7 @@ from app.customers.models import Customer
 from app.errors import InvalidInput, NotFound
 from app.extensions import db
 from app.testphone.emulator import EmulatorControl
+from config import app_settings
 
 # What a caller's phone can send: an E.164-ish number, or a withheld caller ID.
 NUMBER = re.compile(r"^\+?[0-9]{3,15}$")
@@ -22,7 +23,7 @@ MAX_SPEECH = 300
 
 
 def offline() -> bool:
-    return current_app.config.get("TWILIO_MODE") != "live"
+    return app_settings().TWILIO_MODE != "live"
 
 
 def control() -> EmulatorControl:
@@ -34,7 +35,7 @@ def dial_in(number: str) -> dict[str, Any]:
     if number.lower() not in WITHHELD and not NUMBER.match(number):
         raise InvalidInput("Enter a phone number like +14155550100 (or 'anonymous').",
                            field="from")
-    placed = control().dial_in(number, current_app.config.get("TWILIO_PHONE_NUMBER"))
+    placed = control().dial_in(number, app_settings().TWILIO_PHONE_NUMBER)
     return {"call_sid": placed["call_sid"], "from": number}
 
 

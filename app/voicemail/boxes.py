@@ -10,7 +10,6 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -21,6 +20,7 @@ from app.floor.models import Department
 from app.voicemail import phrases
 from app.voicemail.hours import add_business_minutes
 from app.voicemail.models import VoicemailBox
+from config import app_settings
 
 GENERAL = "general"
 AGENT_PREFIX = "agent-"
@@ -28,10 +28,10 @@ MAX_GREETING = 1000
 
 
 def _defaults() -> dict[str, int]:
-    config = current_app.config
+    config = app_settings()
     return {
-        "max_length_seconds": int(config.get("VOICEMAIL_MAX_SECONDS", 120)),
-        "callback_target_minutes": int(config.get("CALLBACK_TARGET_MINUTES", 15)),
+        "max_length_seconds": config.VOICEMAIL_MAX_SECONDS,
+        "callback_target_minutes": config.CALLBACK_TARGET_MINUTES,
     }
 
 

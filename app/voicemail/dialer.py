@@ -18,6 +18,7 @@ from app.errors import Conflict, InvalidInput
 from app.extensions import db
 from app.telephony import gateway, public_url
 from app.voicemail import queue_link, services
+from config import app_settings
 
 log = logging.getLogger(__name__)
 
@@ -46,8 +47,8 @@ def place_call(telephony: Any, to: str, *, from_: str, url: str, status_callback
 
 
 def caller_id() -> str:
-    config = current_app.config
-    return config.get("CALLBACK_CALLER_ID") or config["TWILIO_PHONE_NUMBER"]
+    settings = app_settings()
+    return settings.CALLBACK_CALLER_ID or settings.TWILIO_PHONE_NUMBER
 
 
 def start_callback_call(agent_identity: str, callback_id: int, *,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, request
+from flask import request
 
 from app.errors import NotFound
 from app.extensions import db
@@ -13,6 +13,7 @@ from app.voicemail.dialer import caller_id
 from app.voicemail.models import Callback
 from app.voicemail.ways_in import ring_agent_or_voicemail, take_message, voice
 from app.voicemail.webhook import status_webhook
+from config import app_settings
 
 ANSWERED = {"completed", "answered"}
 
@@ -20,7 +21,7 @@ ANSWERED = {"completed", "answered"}
 def _language() -> str:
     # The query string is ours but anyone can forge a request: an unknown language would
     # not fit the callback's column (PostgreSQL refuses it), so it falls back to the default.
-    default = current_app.config.get("DEFAULT_LANGUAGE", "en")
+    default = app_settings().DEFAULT_LANGUAGE
     return language(request.args.get("lang"), default).code
 
 
@@ -43,7 +44,7 @@ def recorded():
     we will call back anyway.
     """
     language = _language()
-    minimum = int(current_app.config.get("VOICEMAIL_MIN_SECONDS", 2))
+    minimum = app_settings().VOICEMAIL_MIN_SECONDS
     duration = _duration("RecordingDuration") or 0
     key = "voicemail.thanks" if duration >= minimum else "voicemail.no_message"
     return twiml.say_and_hang_up(phrases.text(key, language), voice(language))

@@ -13,7 +13,6 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
-from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -25,6 +24,7 @@ from app.interactions import services as interactions
 from app.voicemail import live
 from app.voicemail.boxes import due_time
 from app.voicemail.models import OUTCOMES, Callback, CallbackEvent, Voicemail, VoicemailBox
+from config import app_settings
 
 T = TypeVar("T")
 
@@ -32,10 +32,6 @@ T = TypeVar("T")
 # message, or a requested callback, keeps the richer kind.
 _KIND_RANK = {"missed_call": 0, "requested": 1, "voicemail": 2}
 MAX_PRIORITY = 9
-
-
-def setting(name: str, default: int) -> int:
-    return int(current_app.config.get(name, default))
 
 
 def audit(callback: Callback, action: str, actor: str = "system", **detail: Any) -> None:
@@ -148,7 +144,7 @@ def recording_finished(box: VoicemailBox, *, call_sid: str, recording_sid: str,
     A transcription callback that came first may already have stored the message; if the
     recording turns out too short, that message goes again.
     """
-    minimum = setting("VOICEMAIL_MIN_SECONDS", 2)
+    minimum = app_settings().VOICEMAIL_MIN_SECONDS
     existing = _find_message(recording_sid) if recording_sid else None
     # Twilio always reports a duration; without one, only a message already stored stands.
     too_short = existing is None if duration is None else duration < minimum
@@ -263,9 +259,9 @@ def clear(callback: Callback, outcome: str, actor: str, note: str = "") -> Callb
         raise InvalidInput("Unknown outcome.", field="outcome", allowed=list(OUTCOMES))
     at = now()
     callback.attempts += 1
-    max_attempts = setting("CALLBACK_MAX_ATTEMPTS", 3)
+    max_attempts = app_settings().CALLBACK_MAX_ATTEMPTS
     if outcome == "no_answer" and callback.attempts < max_attempts:
-        retry = at + timedelta(minutes=setting("CALLBACK_RETRY_MINUTES", 30))
+        retry = at + timedelta(minutes=app_settings().CALLBACK_RETRY_MINUTES)
         callback.status, callback.due_at = "open", retry
         callback.escalated_at, callback.escalations = None, 0
         callback.assigned_agent_id = callback.box.agent_id
@@ -330,7 +326,7 @@ def escalate_overdue(alert: Callable[..., None], rescore: Callable[[Callback], N
     Once when they fall due, then again every CALLBACK_REALERT_MINUTES while still open.
     """
     at = now()
-    realert = timedelta(minutes=setting("CALLBACK_REALERT_MINUTES", 30))
+    realert = timedelta(minutes=app_settings().CALLBACK_REALERT_MINUTES)
     due = db.session.scalars(
         select(Callback).where(Callback.status != "closed", Callback.due_at <= at)
     ).all()
@@ -353,7 +349,7 @@ def escalate_overdue(alert: Callable[..., None], rescore: Callable[[Callback], N
 
 
 def expired_messages(limit: int = 500) -> list[Voicemail]:
-    days = setting("VOICEMAIL_RETENTION_DAYS", 90)
+    days = app_settings().VOICEMAIL_RETENTION_DAYS
     cutoff = now() - timedelta(days=days)
     return list(db.session.scalars(
         select(Voicemail).where(Voicemail.recording_deleted_at.is_(None),

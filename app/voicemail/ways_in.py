@@ -14,7 +14,7 @@ import logging
 from typing import Any
 from urllib.parse import urlencode
 
-from flask import current_app, has_request_context, request
+from flask import has_request_context, request
 
 from app.clock import timestamp
 from app.extensions import db
@@ -25,6 +25,7 @@ from app.telephony import VoiceResponse, public_url
 from app.voicemail import boxes, phrases, services, twiml
 from app.voicemail.inbox import must_arrive
 from app.voicemail.models import VoicemailBox
+from config import app_settings
 
 log = logging.getLogger(__name__)
 
@@ -173,7 +174,7 @@ def fallback_twiml() -> VoiceResponse:
     the caller's number travels in the URLs because no row holds it yet.
     """
     call_sid, number = _form("CallSid"), _form("From")
-    max_length = int(current_app.config.get("VOICEMAIL_MAX_SECONDS", 120))
+    max_length = app_settings().VOICEMAIL_MAX_SECONDS
     return twiml.record_message(
         phrases.text("voicemail.fallback", "en"), voice("en"), max_length=max_length,
         no_audio=phrases.text("voicemail.no_message", "en"),

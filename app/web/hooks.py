@@ -10,6 +10,7 @@ from flask import current_app, flash, redirect, render_template, request
 from app.web import sessions
 from app.web.assets import asset_url
 from app.web.auth import has_role
+from config import app_settings
 
 PRODUCT_NAME = "Switchboard"
 
@@ -36,7 +37,7 @@ def nav_links() -> list[dict[str, Any]]:
     if user is None:
         return []
     served = _served_paths()
-    offline = current_app.config.get("TWILIO_MODE") != "live"
+    offline = app_settings().TWILIO_MODE != "live"
     links = []
     for path, label, role, offline_only in NAV:
         if path in served and has_role(user.role, role) and (offline or not offline_only):
@@ -76,5 +77,5 @@ def template_globals() -> dict[str, Any]:
         "csrf_token": sessions.csrf_token,
         "nav_links": nav_links,
         "product_name": PRODUCT_NAME,
-        "organisation_name": current_app.config.get("ORGANISATION_NAME", ""),
+        "organisation_name": app_settings().ORGANISATION_NAME,
     }

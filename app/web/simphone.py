@@ -14,6 +14,7 @@ import requests
 from flask import current_app
 
 from app.errors import DomainError, NotFound
+from config import app_settings
 
 ACTIONS = ("answer", "reject", "hangup")
 TIMEOUT = 5
@@ -25,7 +26,7 @@ class EmulatorUnavailable(DomainError):
 
 
 def enabled() -> bool:
-    return current_app.config.get("TWILIO_MODE") != "live"
+    return app_settings().TWILIO_MODE != "live"
 
 
 def _base() -> str:

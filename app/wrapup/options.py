@@ -9,6 +9,7 @@ department.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -57,9 +58,10 @@ def parse(spec: str) -> list[Choice]:
     return list(choices.values())
 
 
-def outcomes(config: dict[str, Any]) -> list[Choice]:
-    return parse(config.get("WRAPUP_OUTCOMES") or DEFAULT_OUTCOMES)
+def outcomes(config: Mapping[str, Any]) -> list[Choice]:
+    # The setting's default, empty, means the shipped list.
+    return parse(config["WRAPUP_OUTCOMES"] or DEFAULT_OUTCOMES)
 
 
-def tags(config: dict[str, Any]) -> list[Choice]:
-    return parse(config.get("WRAPUP_TAGS") or DEFAULT_TAGS)
+def tags(config: Mapping[str, Any]) -> list[Choice]:
+    return parse(config["WRAPUP_TAGS"] or DEFAULT_TAGS)
