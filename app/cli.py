@@ -5,6 +5,8 @@ from __future__ import annotations
 import click
 from flask import Flask
 
+from config import app_settings
+
 
 def register(app: Flask) -> None:
     @app.cli.group("sim")
@@ -17,10 +19,9 @@ def register(app: Flask) -> None:
     @click.option("--sim-url", default=None, help="The running emulator's URL.")
     def sim_call(from_number: str, to_number: str | None, sim_url: str | None) -> None:
         """Dial in as FROM_NUMBER: prints what the caller hears, reads the keys you type."""
-        from flask import current_app
 
         from sim.phone import main as phone_main
 
-        args = [from_number, "--to", to_number or current_app.config["TWILIO_PHONE_NUMBER"]]
-        args += ["--sim-url", sim_url or f"http://127.0.0.1:{current_app.config['EMULATOR_PORT']}"]
+        args = [from_number, "--to", to_number or app_settings().TWILIO_PHONE_NUMBER]
+        args += ["--sim-url", sim_url or f"http://127.0.0.1:{app_settings().EMULATOR_PORT}"]
         raise SystemExit(phone_main(args))

@@ -12,6 +12,8 @@ from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 from werkzeug.local import LocalProxy
 
+from config import app_settings
+
 
 class Base(DeclarativeBase):
     # Named constraints: SQLite's batch migrations cannot drop an unnamed one.
@@ -49,7 +51,7 @@ class RedisConnections:
     """
 
     def init_app(self, app: Flask) -> None:
-        url = app.config["REDIS_URL"]
+        url = app_settings(app).REDIS_URL
         opts: dict[str, Any] = {"socket_timeout": 2, "socket_connect_timeout": 2}
         app.extensions["redis"] = redis.Redis.from_url(url, decode_responses=True, **opts)
         app.extensions["redis_bytes"] = redis.Redis.from_url(url, **opts)
@@ -64,6 +66,6 @@ def rq_queue(name: str | None = None):  # -> rq.Queue
     from rq import Queue
 
     return Queue(
-        name or current_app.config["RQ_QUEUE"],
+        name or app_settings().RQ_QUEUE,
         connection=current_app.extensions["redis_bytes"],
     )

@@ -7,6 +7,7 @@ import click
 from app.agents import bp, services
 from app.errors import DomainError
 from app.extensions import db
+from config import app_settings
 from config.settings import declared_default
 
 
@@ -45,14 +46,13 @@ def list_agents() -> None:
 def demo(identity: str, departments: str, answer_after: float) -> None:
     """Play an available agent whose softphone the running emulator answers (offline only)."""
     import requests
-    from flask import current_app
     from sqlalchemy import select
 
     from app.floor.models import Department
     from app.queue.factory import queue_service
 
-    config = current_app.config
-    if config["TWILIO_MODE"] == "live":
+    config = app_settings()
+    if config.TWILIO_MODE == "live":
         raise click.ClickException("TWILIO_MODE=live: use a real softphone instead.")
     slugs = [d.strip() for d in departments.split(",") if d.strip()] or list(
         db.session.scalars(select(Department.slug).where(Department.active.is_(True)))
@@ -63,7 +63,7 @@ def demo(identity: str, departments: str, answer_after: float) -> None:
         agent = services.create_agent(identity.replace("_", " ").title(), identity,
                                       departments=slugs)
         db.session.commit()
-    sim = f"http://127.0.0.1:{config['EMULATOR_PORT']}/_sim/softphones"
+    sim = f"http://127.0.0.1:{config.EMULATOR_PORT}/_sim/softphones"
     try:
         requests.post(sim, json={"identity": identity, "answer_after": answer_after},
                       timeout=5).raise_for_status()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from flask import current_app, g, jsonify, request
+from flask import g, jsonify, request
 
 from app.agents import bp, services
 from app.auth import bearer_token, require_api_auth
@@ -12,6 +12,7 @@ from app.errors import InvalidInput
 from app.extensions import db
 from app.queue.factory import floor_events, queue_service
 from app.telephony import voice_access_token
+from config import app_settings
 
 # A Redis stream entry id (milliseconds-sequence); anything else makes Redis refuse the read.
 STREAM_ID = re.compile(r"\d{1,20}-\d{1,20}")
@@ -28,7 +29,7 @@ def _json() -> dict:
 def login():
     body = _json()
     agent, token = services.sign_in(str(body.get("identity", "")), str(body.get("password", "")),
-                                    current_app.config["AGENT_TOKEN_HOURS"])
+                                    app_settings().AGENT_TOKEN_HOURS)
     db.session.commit()
     return jsonify({"token": token, "agent": services.presence(queue_service(), agent)})
 
@@ -64,7 +65,7 @@ def set_state():
 def softphone_token():
     """A Twilio Voice access token for the agent's browser softphone."""
     ttl = 3600
-    token = voice_access_token(current_app.config, g.principal.identity, ttl=ttl)
+    token = voice_access_token(app_settings(), g.principal.identity, ttl=ttl)
     return jsonify({"token": token, "identity": g.principal.identity, "ttl": ttl})
 
 

@@ -3,12 +3,13 @@ into their room after a cold transfer, and a warm transfer target's call progres
 
 from __future__ import annotations
 
-from flask import current_app, request
+from flask import request
 
 from app.calls import bp, transfers, twiml
 from app.calls.factory import controls
 from app.queue.twiml import empty
 from app.telephony import twilio_webhook
+from config import app_settings
 
 # The words an announcement may speak (never a key from the query string unchecked).
 ANNOUNCEMENTS = ("calls.hold_limit_apology",)
@@ -32,7 +33,7 @@ def hold_music():
         key = "calls.transfer_hold" if transfers.current(c, sid) else "calls.hold_apology"
         apology = c.queue.phrases.text(key, language)
     return twiml.hold_music(
-        apology=apology, music_url=current_app.config["HOLD_MUSIC_URL"],
+        apology=apology, music_url=app_settings().HOLD_MUSIC_URL,
         again_url=c.url(f"/api/calls/twiml/hold?call={sid}&turn={turn + 1}"),
         voice=c.queue.phrases.voice(language))
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-from flask import current_app
 
 from app.customers import bp
 from app.customers.csvsource import MalformedFile, check_file, file_rows, ignored_columns
@@ -24,7 +23,7 @@ from config import app_settings
 def import_command(file: Path, strict: bool, dry_run: bool, region: str | None) -> None:
     """Create or update customers from FILE (columns: name,phone,account_number,language;
     optional tier,notes; several phones in one cell separated by ';')."""
-    region = (region or current_app.config["DEFAULT_REGION"]).upper()
+    region = (region or app_settings().DEFAULT_REGION).upper()
     if not is_known_region(region):
         raise click.BadParameter(f"{region!r} is not a country code such as US, GB, IN, BD, MY.",
                                  param_hint="--region")

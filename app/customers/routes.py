@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, g, jsonify, request
+from flask import g, jsonify, request
 from sqlalchemy.exc import IntegrityError
 
 from app.auth import require_api_auth
@@ -13,6 +13,7 @@ from app.customers.exceptions import InvalidField
 from app.customers.serializers import customer_to_dict, interactions_to_dicts
 from app.errors import Conflict
 from app.extensions import db
+from config import app_settings
 
 # Agents (and supervisors, and the operator) read and edit the callers they serve.
 API_ROLES: tuple[str, ...] = ("agent",)  # agents see and edit the callers they serve
@@ -20,7 +21,7 @@ HISTORY_DEFAULT, HISTORY_MAX = 10, 100
 
 
 def _region() -> str:
-    return current_app.config["DEFAULT_REGION"]
+    return app_settings().DEFAULT_REGION
 
 
 def _int_arg(name: str, default: int, maximum: int) -> int:
@@ -69,7 +70,7 @@ def search():
 @require_api_auth(*API_ROLES)
 def create():
     body = payloads.json_object(request.get_json(silent=True))
-    values = payloads.new_customer(body, _region(), current_app.config["DEFAULT_LANGUAGE"])
+    values = payloads.new_customer(body, _region(), app_settings().DEFAULT_LANGUAGE)
     customer = services.create_customer(**values)
     _commit()
     return jsonify(_detail(customer)), 201

@@ -13,7 +13,6 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-from flask import current_app
 from prometheus_client.core import (
     CounterMetricFamily,
     GaugeMetricFamily,
@@ -25,6 +24,7 @@ from sqlalchemy import case, func, select
 from app.clock import now as clock_now
 from app.clock import timestamp
 from app.queue.keys import Keys
+from config import app_settings
 
 WAIT_BUCKETS = (10.0, 20.0, 30.0, 45.0, 60.0, 90.0, 120.0, 300.0)
 FOLD_BATCH = 2000
@@ -33,7 +33,7 @@ _BAND = 1e10  # the queue score's priority band (app.queue.store)
 
 
 def _keys() -> Keys:
-    return Keys(current_app.config["REDIS_KEY_TAG"])
+    return Keys(app_settings().REDIS_KEY_TAG)
 
 
 def _metric_key(keys: Keys, name: str) -> str:

@@ -60,7 +60,7 @@ def mount_rq_dashboard(app: Flask, prefix: str) -> None:
     import rq_dashboard
     from rq_dashboard.web import setup_rq_connection
 
-    app.config.setdefault("RQ_DASHBOARD_REDIS_URL", app.config["REDIS_URL"])
+    app.config.setdefault("RQ_DASHBOARD_REDIS_URL", app_settings(app).REDIS_URL)
     app.config.setdefault("RQ_DASHBOARD_POLL_INTERVAL", 5000)
     setup_rq_connection(app)
     # Before the dashboard's own before_request (app-wide hooks run first).

@@ -76,7 +76,7 @@ def _screen_pop(call_sid: str) -> dict[str, Any] | None:
     from app.errors import NotFound
 
     try:
-        return call_context(call_sid, current_app.config["DEFAULT_REGION"])
+        return call_context(call_sid, app_settings().DEFAULT_REGION)
     except NotFound:
         return None  # a call the IVR never recorded (e.g. a test dialling the queue directly)
 
@@ -87,7 +87,7 @@ def queue_store() -> QueueStore:
     store = current_app.extensions.get("queue_store")
     if store is None:
         store = QueueStore(redis_client._get_current_object(),
-                           Keys(current_app.config["REDIS_KEY_TAG"]))
+                           Keys(app_settings().REDIS_KEY_TAG))
         current_app.extensions["queue_store"] = store
     return store
 
@@ -98,13 +98,13 @@ def floor_events() -> FloorEvents:
 
 
 def queue_service() -> QueueService:
-    config = current_app.config
+    config = app_settings()
     settings = QueueSettings(
-        public_base_url=config["PUBLIC_BASE_URL"],
-        hold_music_url=config["HOLD_MUSIC_URL"],
-        ring_timeout=int(config["RING_TIMEOUT_SECONDS"]),
-        wrap_up_seconds=int(config["WRAP_UP_SECONDS"]),
-        caller_id=config["TWILIO_PHONE_NUMBER"],
+        public_base_url=config.PUBLIC_BASE_URL,
+        hold_music_url=config.HOLD_MUSIC_URL,
+        ring_timeout=config.RING_TIMEOUT_SECONDS,
+        wrap_up_seconds=config.WRAP_UP_SECONDS,
+        caller_id=config.TWILIO_PHONE_NUMBER,
     )
     return QueueService(queue_store(), gateway(), QueuePhrases(), floor_events(), settings,
                         timestamp, offer_handlers=current_app.extensions.get(OFFER_HANDLERS),

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from config.settings import declared_default
+
 
 @dataclass(frozen=True)
 class Keys:
-    tag: str = "cc"
+    tag: str = declared_default("REDIS_KEY_TAG")
 
     @property
     def prefix(self) -> str:

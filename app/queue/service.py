@@ -81,8 +81,8 @@ AfterCall = Callable[[str, dict[str, str]], VoiceResponse | None]
 class QueueSettings:
     public_base_url: str
     hold_music_url: str
-    ring_timeout: int = 20
-    wrap_up_seconds: int = 30
+    ring_timeout: int  # RING_TIMEOUT_SECONDS and WRAP_UP_SECONDS: config.settings
+    wrap_up_seconds: int
     hold_limit: float = 60.0
     caller_id: str = ""
 

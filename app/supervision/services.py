@@ -13,8 +13,6 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from flask import current_app
-
 from app.agents.models import Agent
 from app.agents.services import find_agent
 from app.clock import timestamp
@@ -33,6 +31,7 @@ from app.supervision.exceptions import (
     WrongCallState,
 )
 from app.telephony.gateway import TelephonyError
+from config import app_settings
 
 log = logging.getLogger(__name__)
 
@@ -188,12 +187,12 @@ class SupervisionService:
                                      coach_call_sid=coach)
             leg = current["leg"]
         else:
-            config = current_app.config
-            callback = (f"{config['PUBLIC_BASE_URL']}/supervision/monitor-leg"
+            config = app_settings()
+            callback = (f"{config.PUBLIC_BASE_URL}/supervision/monitor-leg"
                         f"?call={call_sid}&supervisor={supervisor}")
             try:
                 leg = gateway.add_monitor(call_sid, identity=supervisor,
-                                          caller_id=config["TWILIO_PHONE_NUMBER"], muted=muted,
+                                          caller_id=config.TWILIO_PHONE_NUMBER, muted=muted,
                                           coach_call_sid=coach, timeout=MONITOR_RING_SECONDS,
                                           status_callback=callback)
             except TelephonyError as exc:

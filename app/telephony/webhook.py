@@ -9,13 +9,14 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote, urlparse
 
-from flask import Response, current_app, request
+from flask import Response, request
 from twilio.request_validator import RequestValidator, add_port, compare, remove_port
 from twilio.twiml.voice_response import VoiceResponse
 
 from app.observability.context import call_context
 from app.observability.metrics import observe_webhook
 from app.telephony.fallback import safe_fallback_response
+from config import app_settings
 
 log = logging.getLogger(__name__)
 
@@ -28,7 +29,7 @@ def public_url(path: str | None = None) -> str:
     Twilio signs the URL it requested, which behind a proxy is not the URL the app sees, so
     it is rebuilt from PUBLIC_BASE_URL rather than from the request's own scheme and host.
     """
-    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+    base = app_settings().PUBLIC_BASE_URL.rstrip("/")
     if path is not None:
         return base + path
     url = base + quote(request.path, safe="/:@!$&'()*+,;=-._~%")
@@ -40,7 +41,7 @@ def signature_is_valid() -> bool:
     signature = request.headers.get("X-Twilio-Signature", "")
     if not signature:
         return False
-    validator = _validator(current_app.config["TWILIO_AUTH_TOKEN"])
+    validator = _validator(app_settings().TWILIO_AUTH_TOKEN)
     # As RequestValidator.validate for a form body: Twilio may have signed the URL with or
     # without its port. validate() computes both HMACs on every request; the second is only
     # needed when the first does not match (one HMAC fewer on the incoming call's path).

@@ -6,11 +6,12 @@ playing both sides is signed in for the console anyway.
 
 from __future__ import annotations
 
-from flask import abort, current_app, jsonify, render_template, request
+from flask import abort, jsonify, render_template, request
 
 from app.errors import InvalidInput
 from app.testphone import bp, service
 from app.web.auth import login_required
+from config import app_settings
 
 
 @bp.before_request
@@ -31,7 +32,7 @@ def _json() -> dict:
 @login_required(role="agent")
 def page():
     return render_template("testphone/phone.html", callers=service.sample_callers(),
-                           our_number=current_app.config["TWILIO_PHONE_NUMBER"])
+                           our_number=app_settings().TWILIO_PHONE_NUMBER)
 
 
 @bp.post("/calls")

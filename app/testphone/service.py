@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -27,7 +26,7 @@ def offline() -> bool:
 
 
 def control() -> EmulatorControl:
-    return EmulatorControl(current_app.config["TWILIO_API_BASE_URL"])
+    return EmulatorControl(app_settings().TWILIO_API_BASE_URL)
 
 
 def dial_in(number: str) -> dict[str, Any]:

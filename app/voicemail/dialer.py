@@ -12,7 +12,6 @@ import logging
 from typing import Any, Protocol
 
 import requests
-from flask import current_app
 
 from app.errors import Conflict, InvalidInput
 from app.extensions import db
@@ -85,10 +84,10 @@ def start_callback_call(agent_identity: str, callback_id: int, *,
 def recording_media_url(recording_sid: str) -> str:
     """Built from our account and the SID, never from a stored URL: our credentials only ever
     go to Twilio's API (or, offline, the emulator)."""
-    config = current_app.config
-    base = ("https://api.twilio.com" if config["TWILIO_MODE"] == "live"
-            else config["TWILIO_API_BASE_URL"].rstrip("/"))
-    return (f"{base}/2010-04-01/Accounts/{config['TWILIO_ACCOUNT_SID']}"
+    config = app_settings()
+    base = ("https://api.twilio.com" if config.TWILIO_MODE == "live"
+            else config.TWILIO_API_BASE_URL.rstrip("/"))
+    return (f"{base}/2010-04-01/Accounts/{config.TWILIO_ACCOUNT_SID}"
             f"/Recordings/{recording_sid}.mp3")
 
 
@@ -104,9 +103,9 @@ def http_get(url: str, auth: tuple[str, str]) -> requests.Response:
 
 def fetch_recording(recording_sid: str) -> tuple[bytes, str]:
     """The recording's audio (bytes, content type), fetched with the account's credentials."""
-    config = current_app.config
+    config = app_settings()
     response = http_get(recording_media_url(recording_sid),
-                        (config["TWILIO_ACCOUNT_SID"], config["TWILIO_AUTH_TOKEN"]))
+                        (config.TWILIO_ACCOUNT_SID, config.TWILIO_AUTH_TOKEN))
     if response.status_code != 200:
         raise MediaUnavailable(response.status_code)
     return response.content, response.headers.get("Content-Type", "audio/mpeg")

@@ -3,7 +3,7 @@ emulated softphone. Its behaviour in the browser is static/js/console.js."""
 
 from __future__ import annotations
 
-from flask import Response, current_app, g, jsonify, render_template, request, stream_with_context
+from flask import Response, g, jsonify, render_template, request, stream_with_context
 from sqlalchemy import select
 
 from app.agents import services as agents
@@ -16,6 +16,7 @@ from app.queue.factory import floor_events, queue_service
 from app.web import bp, live, simphone
 from app.web.auth import login_required
 from app.web.hangup import client_gone
+from config import app_settings
 
 MAX_DIAL_LENGTH = 130  # "client:" and a 121-character identity, or any phone number
 AWAY_REASONS = ("Break", "Lunch", "Training", "Meeting", "Coaching", "Other work")
@@ -24,11 +25,11 @@ CALLBACK_OUTCOMES = (("reached", "Reached the customer"), ("left_message", "Left
 
 
 def _settings() -> dict[str, object]:
-    config = current_app.config
+    config = app_settings()
     return {
         "identity": g.principal.identity,
-        "mode": "live" if config["TWILIO_MODE"] == "live" else "emulator",
-        "wrapUpSeconds": int(config["WRAP_UP_SECONDS"]),
+        "mode": "live" if config.TWILIO_MODE == "live" else "emulator",
+        "wrapUpSeconds": config.WRAP_UP_SECONDS,
         "holdWarnAt": [30, 45],
         "holdLimit": 60,
     }

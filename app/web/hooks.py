@@ -54,7 +54,7 @@ def enforce_csrf():
     """
     if request.method in sessions.SAFE_METHODS:
         return None
-    if current_app.config["SESSION_COOKIE_NAME"] not in request.cookies:
+    if app_settings().SESSION_COOKIE_NAME not in request.cookies:
         return None
     if request.headers.get("Authorization") or not sessions.signed_in_cookie():
         return None

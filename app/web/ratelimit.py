@@ -8,10 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import current_app
-
 from app.clock import timestamp
 from app.extensions import redis_client
+from config import app_settings
 
 
 @dataclass(frozen=True)
@@ -21,16 +20,16 @@ class Verdict:
 
 
 def _window() -> tuple[int, int]:
-    seconds = int(current_app.config["SIGNIN_WINDOW_SECONDS"])
+    seconds = app_settings().SIGNIN_WINDOW_SECONDS
     return int(timestamp() // seconds), seconds
 
 
 def _keys(identity: str, address: str) -> list[tuple[str, int]]:
     window, _ = _window()
-    prefix = "{" + current_app.config["REDIS_KEY_TAG"] + "}:signin-fail"
-    config = current_app.config
-    return [(f"{prefix}:id:{identity.lower()}:{window}", int(config["SIGNIN_MAX_FAILURES"])),
-            (f"{prefix}:ip:{address}:{window}", int(config["SIGNIN_MAX_FAILURES_PER_ADDRESS"]))]
+    prefix = "{" + app_settings().REDIS_KEY_TAG + "}:signin-fail"
+    config = app_settings()
+    return [(f"{prefix}:id:{identity.lower()}:{window}", config.SIGNIN_MAX_FAILURES),
+            (f"{prefix}:ip:{address}:{window}", config.SIGNIN_MAX_FAILURES_PER_ADDRESS)]
 
 
 def check(identity: str, address: str) -> Verdict:

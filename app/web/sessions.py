@@ -12,11 +12,12 @@ import hmac
 import secrets
 from dataclasses import dataclass
 
-from flask import Flask, Request, current_app, g, request, session
+from flask import Flask, Request, g, request, session
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 
 from app.auth import Forbidden, Principal
 from app.extensions import redis_client
+from config import app_settings
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 CSRF_HEADER = "X-CSRF-Token"
@@ -49,7 +50,7 @@ class SessionUser:
 
 
 def _key(sid: str) -> str:
-    return "{" + current_app.config["REDIS_KEY_TAG"] + "}:web-session:" + sid
+    return "{" + app_settings().REDIS_KEY_TAG + "}:web-session:" + sid
 
 
 def csrf_token() -> str:
@@ -69,7 +70,7 @@ def csrf_valid() -> bool:
 def start(agent_id: int, identity: str, name: str, role: str) -> None:
     """Sign this browser in: a fresh record, a fresh cookie, a fresh CSRF token."""
     sid = secrets.token_urlsafe(32)
-    ttl = int(current_app.config["SESSION_HOURS"]) * 3600
+    ttl = app_settings().SESSION_HOURS * 3600
     redis_client.hset(_key(sid), mapping={"agent_id": agent_id, "identity": identity,
                                           "name": name, "role": role})
     # A session lasts a working day; Redis forgets it afterwards (no deadline of the call

@@ -11,7 +11,6 @@ from __future__ import annotations
 from typing import Any
 
 import requests
-from flask import current_app
 
 from app.errors import DomainError, NotFound
 from config import app_settings
@@ -30,7 +29,7 @@ def enabled() -> bool:
 
 
 def _base() -> str:
-    return current_app.config["TWILIO_API_BASE_URL"].rstrip("/") + "/_sim"
+    return app_settings().TWILIO_API_BASE_URL.rstrip("/") + "/_sim"
 
 
 def _call(method: str, path: str, body: dict[str, Any] | None = None,

@@ -9,9 +9,10 @@ department.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
+
+from config import AppSettings
 
 DEFAULT_OUTCOMES = (
     "resolved:Resolved,follow_up:Follow-up needed,transferred:Transferred,"
@@ -58,10 +59,10 @@ def parse(spec: str) -> list[Choice]:
     return list(choices.values())
 
 
-def outcomes(config: Mapping[str, Any]) -> list[Choice]:
+def outcomes(settings: AppSettings) -> list[Choice]:
     # The setting's default, empty, means the shipped list.
-    return parse(config["WRAPUP_OUTCOMES"] or DEFAULT_OUTCOMES)
+    return parse(settings.WRAPUP_OUTCOMES or DEFAULT_OUTCOMES)
 
 
-def tags(config: Mapping[str, Any]) -> list[Choice]:
-    return parse(config["WRAPUP_TAGS"] or DEFAULT_TAGS)
+def tags(settings: AppSettings) -> list[Choice]:
+    return parse(settings.WRAPUP_TAGS or DEFAULT_TAGS)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, g, jsonify, request
+from flask import g, jsonify, request
 
 from app.auth import require_api_auth
 from app.errors import InvalidInput
@@ -10,6 +10,7 @@ from app.extensions import db
 from app.queue.factory import queue_service
 from app.telephony import twilio_webhook
 from app.wrapup import bp, options, services, survey
+from config import app_settings
 
 
 def _json() -> dict:
@@ -22,7 +23,7 @@ def _json() -> dict:
 @bp.post("/api/calls/<call_sid>/wrapup")
 @require_api_auth("agent")
 def submit_wrapup(call_sid: str):
-    form = services.parse_form(_json(), current_app.config)
+    form = services.parse_form(_json(), app_settings())
     wrapup = services.submit(g.principal, call_sid, form)
     db.session.commit()
     data = services.wrapup_to_dict(wrapup, call_sid)
@@ -34,7 +35,7 @@ def submit_wrapup(call_sid: str):
 @bp.get("/api/wrapup/options")
 @require_api_auth("agent")
 def wrapup_options():
-    config = current_app.config
+    config = app_settings()
     return jsonify({
         "outcomes": [c.to_dict(with_department=False) for c in options.outcomes(config)],
         "tags": [c.to_dict(with_department=True) for c in options.tags(config)],

@@ -11,7 +11,6 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from flask import current_app
 from sqlalchemy import select
 
 from app.auth import Forbidden, Principal
@@ -26,6 +25,7 @@ from app.interactions.models import Interaction
 from app.queue.service import QueueService
 from app.wrapup import options
 from app.wrapup.models import FeedbackItem, Wrapup
+from config import AppSettings, app_settings
 
 MAX_NOTES = 5000
 # Timeline events that name an agent who was on the call.
@@ -40,20 +40,20 @@ class WrapupForm:
     anything_else_asked: bool
 
 
-def parse_form(body: dict[str, Any], config: dict[str, Any]) -> WrapupForm:
+def parse_form(body: dict[str, Any], settings: AppSettings) -> WrapupForm:
     """Validate the form against the configured outcomes and tags."""
     notes = body.get("notes", "")
     if not isinstance(notes, str):
         raise InvalidInput("'notes' is text.", field="notes")
     if len(notes) > MAX_NOTES:
         raise InvalidInput(f"Notes are at most {MAX_NOTES} characters.", field="notes")
-    allowed_outcomes = [c.id for c in options.outcomes(config)]
+    allowed_outcomes = [c.id for c in options.outcomes(settings)]
     outcome = body.get("outcome")
     if outcome not in allowed_outcomes:
         raise InvalidInput("Choose one of the outcomes.", field="outcome",
                            allowed=allowed_outcomes)
     tags = body.get("tags", [])
-    allowed_tags = [c.id for c in options.tags(config)]
+    allowed_tags = [c.id for c in options.tags(settings)]
     if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
         raise InvalidInput("'tags' is a list of tag ids.", field="tags", allowed=allowed_tags)
     unknown = sorted(set(tags) - set(allowed_tags))
@@ -113,7 +113,7 @@ def submit(principal: Principal, call_sid: str, form: WrapupForm) -> Wrapup:
     wrapup.tags = form.tags
     wrapup.anything_else_asked = form.anything_else_asked
     by_slug = _departments_by_slug()
-    routes = {c.id: c.department for c in options.tags(current_app.config)}
+    routes = {c.id: c.department for c in options.tags(app_settings())}
     wrapup.items = [
         FeedbackItem(tag=tag, department=by_slug.get(routes.get(tag) or "")
                      or _call_department(interaction))
@@ -153,7 +153,7 @@ def end_wrap_up_time(service: QueueService, identity: str, call_sid: str) -> str
 
 
 def wrapup_to_dict(wrapup: Wrapup, call_sid: str | None = None) -> dict[str, Any]:
-    labels = {c.id: c.label for c in options.tags(current_app.config)}
+    labels = {c.id: c.label for c in options.tags(app_settings())}
     if call_sid is None:
         call_sid = db.session.get(Interaction, wrapup.interaction_id).call_sid
     return {
@@ -190,7 +190,7 @@ def feedback(department_slug: str | None, limit: int = 100) -> dict[str, Any]:
         if department is None:
             raise NotFound("No such department.", department=department_slug)
         query = query.where(FeedbackItem.department_id == department.id)
-    labels = {c.id: c.label for c in options.tags(current_app.config)}
+    labels = {c.id: c.label for c in options.tags(app_settings())}
     items = []
     for item, wrapup, interaction in db.session.execute(query):
         items.append({

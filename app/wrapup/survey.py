@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import current_app
 from sqlalchemy import select
 
 from app.clock import now
@@ -23,6 +22,7 @@ from app.queue.factory import QueuePhrases
 from app.telephony import VoiceResponse
 from app.wrapup import twiml
 from app.wrapup.models import DepartmentSurvey, SurveyResponse
+from config import app_settings
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +47,7 @@ def _department_id(interaction: Interaction, call: dict[str, str]) -> int | None
 
 
 def _url(call_sid: str, language: str, attempt: int) -> str:
-    base = current_app.config["PUBLIC_BASE_URL"]
+    base = app_settings().PUBLIC_BASE_URL
     return f"{base}/wrapup/survey?call={call_sid}&lang={language}&attempt={attempt}"
 
 

@@ -24,6 +24,11 @@ def _documented_name(name: str) -> str:
     return environment_name(name) or name
 
 
+def _name_of(node: ast.expr) -> str:
+    """`config` for `config`, `app.config` and `current_app.config`."""
+    return node.attr if isinstance(node, ast.Attribute) else getattr(node, "id", "")
+
+
 def _config_reads_with_a_default(path: Path) -> list[str]:
     """`config.get(...)` (of any config: Flask's, a mapping passed in) and `os.environ.get` of
     a declared setting with a default: each would be a second place holding its default."""
@@ -32,8 +37,7 @@ def _config_reads_with_a_default(path: Path) -> list[str]:
     for node in ast.walk(ast.parse(path.read_text(), str(path))):
         if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
             continue
-        owner = node.func.value
-        owner_name = owner.attr if isinstance(owner, ast.Attribute) else getattr(owner, "id", "")
+        owner_name = _name_of(node.func.value)
         first = node.args[0] if node.args else None
         named = isinstance(first, ast.Constant) and first.value in names
         if (node.func.attr in ("get", "setdefault") and owner_name == "config"
@@ -44,10 +48,26 @@ def _config_reads_with_a_default(path: Path) -> list[str]:
 
 
 def test_no_setting_is_read_with_a_default_of_its_own_in_the_app():
-    found = [hit for path in sorted(APP.rglob("*.py")) for hit in _config_reads_with_a_default(path)]
+    found = [hit for path in sorted(APP.rglob("*.py"))
+             for hit in _config_reads_with_a_default(path)]
     # Flask extensions' own keys (rq-dashboard's) are not ours: set, not read, with setdefault.
     found = [hit for hit in found if "RQ_DASHBOARD_" not in hit]
     assert found == [], "read app_settings() instead (config/settings.py declares defaults)"
+
+
+def _config_subscripts(path: Path) -> list[str]:
+    """`config["NAME"]` of a declared setting: the app reads `app_settings().NAME` instead."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if (isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant)
+                and _name_of(node.value) == "config" and node.slice.value in declared()):
+            found.append(f"{path}:{node.lineno}: {ast.unparse(node)}")
+    return found
+
+
+def test_the_app_reads_its_settings_through_the_typed_view():
+    found = [hit for path in sorted(APP.rglob("*.py")) for hit in _config_subscripts(path)]
+    assert found == [], "read app_settings().NAME: typed, and one way of reading settings"
 
 
 def test_the_check_finds_a_restated_default(tmp_path):
@@ -56,6 +76,8 @@ def test_the_check_finds_a_restated_default(tmp_path):
                       'port = os.environ.get("EMBEDDED_REDIS_PORT", 6389)\n'
                       'home = os.environ.get("HOME")\n')
     assert len(_config_reads_with_a_default(source)) == 2
+    source.write_text('tag = current_app.config["REDIS_KEY_TAG"]\n')
+    assert len(_config_subscripts(source)) == 1
 
 
 def test_every_setting_is_declared_with_a_type_a_default_and_a_line_of_doc():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from app.wrapup import options
 from app.wrapup.options import Choice
+from config import app_settings
 
 
 def test_items_with_departments_and_labels_are_read_and_repeats_dropped():
@@ -16,13 +17,13 @@ def test_items_with_departments_and_labels_are_read_and_repeats_dropped():
 
 def test_settings_replace_the_shipped_lists(app):
     app.config["WRAPUP_OUTCOMES"] = "sorted:Sorted out,pending"
-    assert [c.id for c in options.outcomes(app.config)] == ["sorted", "pending"]
+    assert [c.id for c in options.outcomes(app_settings(app))] == ["sorted", "pending"]
     app.config["WRAPUP_OUTCOMES"] = ""
-    assert "resolved" in [c.id for c in options.outcomes(app.config)]
+    assert "resolved" in [c.id for c in options.outcomes(app_settings(app))]
 
 
 def test_a_configured_tag_carries_its_department(app):
     app.config["WRAPUP_TAGS"] = "delivery=sales:Delivery"
     with app.app_context():
-        body = [c.to_dict(True) for c in options.tags(app.config)]
+        body = [c.to_dict(True) for c in options.tags(app_settings(app))]
     assert body == [{"id": "delivery", "label": "Delivery", "department": "sales"}]
