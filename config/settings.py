@@ -1,3 +1,6 @@
+"""Every setting declared once (`AppSettings`), and the Flask config classes read from the
+environment by those declarations (`DevelopmentConfig`, `TestingConfig`, `ProductionConfig`)."""
+
 from __future__ import annotations
 
 import os
@@ -47,9 +50,9 @@ def _origin(url: str) -> str:
     return url.rstrip("/")
 
 
-# A setting's environment variable is its own name unless it says otherwise; None: not read
-# from the environment at all.
-_OWN_NAME = "same as the setting"
+# A setting's environment variable is its own name unless it says otherwise ("": its own
+# name); None: not read from the environment at all.
+_OWN_NAME = ""
 
 
 def setting(default: Any, doc: str, *, env: str | None = _OWN_NAME,
@@ -187,7 +190,7 @@ def declared_default(name: str) -> Any:
 def environment_name(name: str) -> str | None:
     """The environment variable `name` is read from (None: fixed by the settings class)."""
     env = _DECLARED[name].metadata["env"]
-    return name if env is _OWN_NAME else env
+    return name if env == _OWN_NAME else env
 
 
 def coerce(name: str, value: Any) -> Any:
