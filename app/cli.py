@@ -19,7 +19,6 @@ def register(app: Flask) -> None:
     @click.option("--sim-url", default=None, help="The running emulator's URL.")
     def sim_call(from_number: str, to_number: str | None, sim_url: str | None) -> None:
         """Dial in as FROM_NUMBER: prints what the caller hears, reads the keys you type."""
-
         from sim.phone import main as phone_main
 
         args = [from_number, "--to", to_number or app_settings().TWILIO_PHONE_NUMBER]

@@ -19,7 +19,7 @@ from flask import Flask, has_app_context, has_request_context, request
 
 from app.observability.context import current_call_sid, current_job_id
 from app.observability.redact import scrub
-from config import app_settings
+from config import SettingsConfig, app_settings
 
 # Config keys whose values are secrets wherever they turn up in a log line.
 SECRET_SETTINGS = ("TWILIO_AUTH_TOKEN", "TWILIO_API_SECRET", "ADMIN_API_TOKEN", "SECRET_KEY")
@@ -37,6 +37,8 @@ _MARK = "_callcentre_handler"
 
 
 def _settings_secrets(app: Flask) -> set[str]:
+    if not isinstance(app.config, SettingsConfig):
+        return set()  # another app in this process (the emulator's), whose settings aren't ours
     settings = app_settings(app)
     return {getattr(settings, name) for name in SECRET_SETTINGS} - {""}
 

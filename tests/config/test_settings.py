@@ -5,12 +5,16 @@ from __future__ import annotations
 
 import ast
 import dataclasses
+import io
+import logging
 import re
 from pathlib import Path
 
 import pytest
+from flask import Flask
 
 from app.calls.factory import controls
+from app.observability.logs import configure_logging
 from config import AppSettings, DevelopmentConfig, app_settings
 from config.settings import ROOT, declared, declared_default, environment_name
 
@@ -149,3 +153,16 @@ def test_call_controls_use_the_declared_default_region(app, monkeypatch):
         assert controls().settings.default_region == "US"
         app.config["DEFAULT_REGION"] = "GB"
         assert controls().settings.default_region == "GB"
+
+
+def test_a_line_logged_under_another_app_is_still_written(app):
+    # The emulator runs its own Flask app in the test process; the app's log handler scrubs
+    # the app's secrets, and under the emulator's app there are none of ours to read.
+    stream = io.StringIO()
+    configure_logging(app, stream=stream)
+    try:
+        with Flask("emulator").app_context():
+            logging.getLogger("sim").warning("a line from the emulator")
+    finally:
+        configure_logging(app)
+    assert "a line from the emulator" in stream.getvalue()
