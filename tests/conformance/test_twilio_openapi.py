@@ -19,8 +19,8 @@ from flask.testing import FlaskClient
 from app.telephony.gateway import TelephonyError, gateway
 from app.voicemail import jobs
 from sim.emulator import Emulator
-from tests.calls.conftest import Console, sign_in, talking
-from tests.flows.conftest import ASHA, NUMBER, OPEN_HOURS, Floor, emulated_floor
+from tests.calls.conftest import talking
+from tests.flows.conftest import ASHA, NUMBER, OPEN_HOURS, emulated_floor
 from tests.voicemail.test_flows import JORDAN, call_back, jordan_leaves_a_message
 from tests.voicemail.test_flows import Floor as VoicemailFloor
 from tests.wrapup.conftest import ApiFloor
@@ -38,21 +38,6 @@ def saw(emu: Emulator, *operations: str) -> None:
     missing = [op for op in operations if not counts[op]]
     assert not missing, f"never checked {missing}; checked {dict(counts)}"
 
-
-@pytest.fixture
-def floor(app: Flask) -> Iterator[Floor]:
-    with emulated_floor(app, OPEN_HOURS) as emu:
-        yield Floor(app, emu)
-
-
-@pytest.fixture
-def amy(floor: Floor) -> Console:
-    return sign_in(floor, "amy", ["billing"])
-
-
-@pytest.fixture
-def bob(floor: Floor) -> Console:
-    return sign_in(floor, "bob", ["support"])
 
 
 def test_incoming_call_queue_agent_ring_answer_hold_and_hang_up(floor, amy):
