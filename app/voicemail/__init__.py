@@ -11,16 +11,19 @@ bp = Blueprint("voicemail", __name__, cli_group="voicemail")
 
 
 def _install_hooks(state) -> None:
+    from app.floor.prompts import register_defaults
     from app.queue.cli import clock_sweeps
     from app.queue.factory import OFFER_HANDLERS, START_CALLBACK
     from app.voicemail.dialer import start_callback_call
     from app.voicemail.jobs import periodic
+    from app.voicemail.phrases import VOICEMAIL_PROMPTS
     from app.voicemail.ways_in import (
         fallback_twiml,
         leave_message_from_offer,
         request_callback_from_offer,
     )
 
+    register_defaults(state.app, VOICEMAIL_PROMPTS)  # editable in the catalogue like the rest
     extensions = state.app.extensions
     extensions["safe_fallback"] = fallback_twiml
     extensions[OFFER_HANDLERS] = {"2": leave_message_from_offer,

@@ -1,12 +1,17 @@
 """What callers and agents hear from the voicemail package, in every language we speak.
 
-Box greetings are data: a box's `greetings` override these defaults per language at run
-time (the API edits them). The rest are shipped defaults.
+Shipped defaults for the prompt catalogue (registered like every package's), which lets
+operators override any of them at run time. Box greetings are data besides: a box's
+`greetings` override `voicemail.greeting` per language (the API edits them).
 """
 
 from __future__ import annotations
 
-PHRASES: dict[str, dict[str, str]] = {
+from typing import Any
+
+from app.floor import prompts
+
+VOICEMAIL_PROMPTS: dict[str, dict[str, str]] = {
     "voicemail.greeting": {
         "en": "You have reached {box}. We are sorry we cannot take your call right now. Please "
               "leave your name and message after the tone, then press the hash key or hang up. "
@@ -73,20 +78,43 @@ PHRASES: dict[str, dict[str, str]] = {
     "voicemail.fallback": {
         "en": "We are sorry, we are having trouble connecting your call right now. Please leave "
               "your name, number and message after the tone, and we will call you back.",
+        "hi": "हमें खेद है, इस समय आपकी कॉल जोड़ने में हमें कठिनाई हो रही है। कृपया बीप के बाद "
+              "अपना नाम, नंबर और संदेश छोड़ें, हम आपको वापस कॉल करेंगे।",
+        "bn": "আমরা দুঃখিত, এই মুহূর্তে আপনার কল যুক্ত করতে আমাদের সমস্যা হচ্ছে। অনুগ্রহ করে "
+              "বিপের পরে আপনার নাম, নম্বর ও বার্তা রাখুন, আমরা আপনাকে ফিরতি কল করব।",
+        "ms": "Kami memohon maaf, kami menghadapi masalah untuk menyambungkan panggilan anda "
+              "sekarang. Sila tinggalkan nama, nombor dan pesanan anda selepas bunyi bip, dan "
+              "kami akan menghubungi anda semula.",
     },
-    # Heard by the agent on their softphone before the customer's phone rings.
+    # Heard by the agent on their softphone before the customer's phone rings (agents hear
+    # English today; the other languages keep the catalogue complete for when they need not).
     "voicemail.agent_intro": {
         "en": "Callback to {who}. {why} Connecting you now.",
+        "hi": "{who} को वापसी कॉल। {why} अब आपको जोड़ा जा रहा है।",
+        "bn": "{who}-কে ফিরতি কল। {why} এখন আপনাকে যুক্ত করা হচ্ছে।",
+        "ms": "Panggilan semula kepada {who}. {why} Menyambungkan anda sekarang.",
     },
     "voicemail.agent_not_answered": {
         "en": "The customer did not answer. Please record the outcome in your console.",
+        "hi": "ग्राहक ने कॉल नहीं उठाई। कृपया अपने कंसोल में परिणाम दर्ज करें।",
+        "bn": "গ্রাহক কলটি ধরেননি। অনুগ্রহ করে আপনার কনসোলে ফলাফল লিখে রাখুন।",
+        "ms": "Pelanggan tidak menjawab. Sila rekodkan hasilnya dalam konsol anda.",
     },
     "voicemail.agent_done": {
         "en": "The call has ended. Please record the outcome in your console.",
+        "hi": "कॉल समाप्त हो गई है। कृपया अपने कंसोल में परिणाम दर्ज करें।",
+        "bn": "কলটি শেষ হয়েছে। অনুগ্রহ করে আপনার কনসোলে ফলাফল লিখে রাখুন।",
+        "ms": "Panggilan telah tamat. Sila rekodkan hasilnya dalam konsol anda.",
     },
     "voicemail.callback_gone": {
         "en": "This callback is no longer on the list, so nobody will be dialled. "
               "Please check your console.",
+        "hi": "यह वापसी कॉल अब सूची में नहीं है, इसलिए किसी को कॉल नहीं किया जाएगा। कृपया अपना "
+              "कंसोल देखें।",
+        "bn": "এই ফিরতি কলটি আর তালিকায় নেই, তাই কাউকে কল করা হবে না। অনুগ্রহ করে আপনার "
+              "কনসোল দেখুন।",
+        "ms": "Panggilan semula ini tiada lagi dalam senarai, jadi tiada sesiapa akan didail. "
+              "Sila semak konsol anda.",
     },
 }
 
@@ -97,6 +125,13 @@ REASONS = {
 }
 
 
-def text(key: str, language: str, **values: str) -> str:
-    texts = PHRASES[key]
+def text(key: str, language: str, **values: Any) -> str:
+    """The phrase from the catalogue, so an operator's override is heard."""
+    return prompts.text(key, language, **values)
+
+
+def shipped_text(key: str, language: str, **values: Any) -> str:
+    """The shipped phrase, read without the database or Redis: for the safe fallback, which
+    must speak when both are down."""
+    texts = VOICEMAIL_PROMPTS[key]
     return texts.get(language, texts["en"]).format(**values)

@@ -176,7 +176,7 @@ def fallback_twiml() -> VoiceResponse:
     call_sid, number = _form("CallSid"), _form("From")
     max_length = app_settings().VOICEMAIL_MAX_SECONDS
     return twiml.record_message(
-        phrases.text("voicemail.fallback", "en"), voice("en"), max_length=max_length,
-        no_audio=phrases.text("voicemail.no_message", "en"),
+        phrases.shipped_text("voicemail.fallback", "en"), voice("en"), max_length=max_length,
+        no_audio=phrases.shipped_text("voicemail.no_message", "en"),
         **webhook_urls(boxes.GENERAL, "en", call_sid, **({"from": number} if number else {})),
     )
