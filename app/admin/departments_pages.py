@@ -8,18 +8,10 @@ from app.admin import bp, forms
 from app.admin.pages import explain, save
 from app.errors import DomainError
 from app.extensions import db
-from app.floor import cache, departments
+from app.floor import cache, departments, ladder_actions
 from app.floor.hours import DAYS
-from app.queue.ladder import ACTIONS, DEFAULT_LADDER, HOLD_LIMIT_SECONDS
+from app.queue.ladder import DEFAULT_LADDER, HOLD_LIMIT_SECONDS
 from app.web.auth import login_required
-
-ACTION_LABELS = {
-    "announce": "Apologise and tell the position",
-    "raise_priority": "Raise priority",
-    "widen": "Widen to overflow departments",
-    "alert": "Alert supervisors",
-    "offer": "Offer message / callback",
-}
 
 
 @bp.get("/departments")
@@ -49,8 +41,9 @@ def _page(department, *, ladder_rows=None, overflow=None, status: int = 200):
     return render_template(
         "admin/department.html", department=department, days=DAYS,
         hours=forms.hours_text(department.hours or {}),
-        ladder=rows, blank_rows=max(2, 7 - len(rows)), actions=ACTIONS,
-        action_labels=ACTION_LABELS, custom_ladder=bool(settings.get("ladder")),
+        ladder=rows, blank_rows=max(2, 7 - len(rows)), actions=list(ladder_actions.ACTIONS),
+        action_labels=ladder_actions.labels(), step_fields=ladder_actions.fields(),
+        custom_ladder=bool(settings.get("ladder")),
         overflow=overflow if overflow is not None else (settings.get("overflow") or []),
         others=[d for d in departments.all_departments() if d.slug != department.slug],
         limit=HOLD_LIMIT_SECONDS,
@@ -114,9 +107,12 @@ def _typed_rows(form) -> list[dict]:
         action = form.get(f"step-{index}-action") or ""
         if not action:
             continue
-        rows.append({"at": form.get(f"step-{index}-at", ""), "action": action,
-                     "by": form.get(f"step-{index}-by", ""),
-                     "departments": form.getlist(f"step-{index}-departments")})
+        row = {"at": form.get(f"step-{index}-at", ""), "action": action}
+        for field in ladder_actions.fields():
+            name = f"step-{index}-{field.name}"
+            row[field.name] = (form.getlist(name) if field.kind == "departments"
+                               else form.get(name, ""))
+        rows.append(row)
     return rows
 
 

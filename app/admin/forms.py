@@ -11,8 +11,9 @@ from collections.abc import Mapping
 from typing import Any, Protocol
 
 from app.errors import InvalidInput
+from app.floor import ladder_actions
 from app.floor.hours import DAYS, Schedule, parse_ranges, validate_schedule
-from app.queue.ladder import ACTIONS, InvalidLadder, Step, parse_ladder
+from app.queue.ladder import InvalidLadder, Step, parse_ladder
 
 MAX_LADDER_ROWS = 12
 
@@ -46,23 +47,27 @@ def _number(value: str, row: int, field: str) -> float:
 
 
 def ladder_rows(form: Form) -> list[dict[str, Any]]:
-    """The steps as typed: rows `step-<i>-at`, `-action`, `-by`, `-departments` (a blank
-    action drops the row), in the ladder's own JSON shape."""
+    """The steps as typed: rows `step-<i>-at`, `-action` and one input per field of the
+    action (`-by`, `-departments`, see app.floor.ladder_actions; a blank action drops the
+    row), in the ladder's own JSON shape."""
     rows = []
     for index in range(MAX_LADDER_ROWS):
         action = (form.get(f"step-{index}-action") or "").strip()
         if not action:
             continue
-        if action not in ACTIONS:
+        if action not in ladder_actions.ACTIONS:
             raise InvalidLadder(f"Step {index + 1}: unknown action {action!r}.", step=index)
         step: dict[str, Any] = {"at": _number(form.get(f"step-{index}-at", ""), index, "at"),
                                 "action": action}
-        if action == "raise_priority":
-            step["by"] = int(_number(form.get(f"step-{index}-by") or "1", index, "by"))
-        if action == "widen":
-            chosen = [d for d in form.getlist(f"step-{index}-departments") if d]
-            if chosen:
-                step["departments"] = chosen
+        for field in ladder_actions.ACTIONS[action].fields:
+            name = f"step-{index}-{field.name}"
+            if field.kind == "whole":
+                step[field.name] = int(_number(form.get(name) or field.placeholder or "1",
+                                               index, field.name))
+            elif field.kind == "departments":
+                chosen = [d for d in form.getlist(name) if d]
+                if chosen:  # none ticked: the department's overflow
+                    step[field.name] = chosen
         rows.append(step)
     return rows
 

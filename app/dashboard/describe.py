@@ -5,13 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-STEP_WORDS = {
-    "announce": "apology and position announced",
-    "raise_priority": "priority raised",
-    "widen": "more agents may take the call",
-    "alert": "supervisors alerted",
-    "offer": "offered a message or a callback",
-}
+from app.floor import ladder_actions
 
 # An agent's own copy of a call event already in the feed (offer, answer, transfer, hold):
 # shown once, as the call event.
@@ -71,7 +65,7 @@ def describe(event: dict[str, Any], caller: Callable[[str], str]) -> dict[str, A
     agent = event.get("agent") or ""
     if kind == "call.escalated":
         step = event.get("step", "")
-        text = f"{who}: {STEP_WORDS.get(step, step)} at {_seconds(event.get('at'))}"
+        text = f"{who}: {ladder_actions.feed(step)} at {_seconds(event.get('at'))}"
     elif kind == "call.queued":
         text = f"{who} is waiting for {event.get('department', '')}"
     elif kind == "call.offered":

@@ -9,9 +9,7 @@ from typing import Any
 from markupsafe import Markup, escape
 
 from app.dashboard import bp
-
-STEP_NAMES = {"announce": "Apology", "raise_priority": "Priority", "widen": "Widen",
-              "alert": "Alert", "offer": "Offer"}
+from app.floor import ladder_actions
 
 
 @bp.app_template_filter("dash_elapsed")
@@ -72,7 +70,7 @@ def _chips(items: tuple[tuple[str, Any, bool], ...]) -> Markup:
     out = []
     for action, at, fired in items:
         seconds = int(float(at or 0))
-        label = STEP_NAMES.get(action, action)
+        label = ladder_actions.chip(action)
         done = " (done)" if fired else ""
         out.append(
             f'<span class="step{" fired" if fired else ""} step-{escape(action)}" '

@@ -9,7 +9,8 @@ A department configures its ladder in `Department.settings["ladder"]`, a list of
      {"at": 45, "action": "offer"}]
 
 Every step falls before the 60-second limit, and a ladder without an offer before it is
-refused: it would let a caller wait a minute with nothing but music.
+refused: it would let a caller wait a minute with nothing but music. The actions, their
+fields and their words are registered in `app.floor.ladder_actions`.
 """
 
 from __future__ import annotations
@@ -18,9 +19,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from app.errors import InvalidInput
+from app.floor import ladder_actions
 
 HOLD_LIMIT_SECONDS = 60
-ACTIONS = ("announce", "raise_priority", "widen", "alert", "offer")
 
 DEFAULT_LADDER: list[dict[str, Any]] = [
     {"at": 0, "action": "announce"},
@@ -51,8 +52,9 @@ def parse_ladder(raw: Any, overflow_default: list[str] | None = None) -> list[St
         if not isinstance(item, dict):
             raise InvalidLadder("Each step must be an object.", step=index)
         action = item.get("action")
-        if action not in ACTIONS:
-            raise InvalidLadder(f"Unknown action {action!r}.", step=index, allowed=list(ACTIONS))
+        if action not in ladder_actions.ACTIONS:
+            raise InvalidLadder(f"Unknown action {action!r}.", step=index,
+                                allowed=list(ladder_actions.ACTIONS))
         at = item.get("at")
         if isinstance(at, bool) or not isinstance(at, int | float):
             raise InvalidLadder("'at' must be a number of seconds.", step=index)
@@ -62,25 +64,20 @@ def parse_ladder(raw: Any, overflow_default: list[str] | None = None) -> list[St
                 step=index, at=at,
             )
         params = {k: v for k, v in item.items() if k not in ("at", "action")}
-        if action == "raise_priority":
-            by = params.get("by", 1)
-            if isinstance(by, bool) or not isinstance(by, int) or by < 1:
-                raise InvalidLadder("'by' must be a whole number of at least 1.", step=index)
-            params["by"] = by
-        if action == "widen":
-            departments = params.get("departments", overflow_default or [])
-            if not isinstance(departments, list) or not all(
-                isinstance(d, str) for d in departments
-            ):
-                raise InvalidLadder("'departments' must be a list of department ids.", step=index)
-            params["departments"] = departments
+        for step_field in ladder_actions.ACTIONS[action].fields:
+            try:
+                params[step_field.name] = step_field.parse(
+                    params.get(step_field.name, ladder_actions.MISSING), overflow_default or [])
+            except ValueError as err:
+                raise InvalidLadder(str(err), step=index) from None
         steps.append(Step(at=float(at), action=action, params=params))
     steps.sort(key=lambda s: s.at)
-    if not any(s.action == "offer" for s in steps):
-        raise InvalidLadder(
-            f"The ladder needs an 'offer' step before {HOLD_LIMIT_SECONDS} s: without it a "
-            "caller could wait a whole minute with no way out."
-        )
+    for required in (a.name for a in ladder_actions.ACTIONS.values() if a.required):
+        if not any(s.action == required for s in steps):
+            raise InvalidLadder(
+                f"The ladder needs an {required!r} step before {HOLD_LIMIT_SECONDS} s: without "
+                "it a caller could wait a whole minute with no way out."
+            )
     return steps
 
 
