@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from app.customers.exceptions import InvalidField
 from app.customers.models import TIERS
+from app.floor.languages import LANGUAGES as _DECLARED
 
-# The languages the IVR speaks (R15). Prompts exist for each of them.
-LANGUAGES = ("en", "hi", "bn", "ms")
+# The languages the IVR speaks (R15), as the floor declares them.
+LANGUAGES = tuple(_DECLARED)
 NAME_MAX = 200
 ACCOUNT_NUMBER_MAX = 64
 NOTES_MAX = 10_000

@@ -2,6 +2,10 @@
 
 Voices come from docs/twilio-notes: Bengali uses Google's bn-IN Standard-C because the A and
 B voices are unconfirmed; Malay has no Polly voice.
+
+This table is the one place a language is declared: the IVR's menu, speech matching, the
+customer record and the prompt catalogue all read it (docs/architecture.md, "Adding a
+language"). The catalogue test then lists every prompt still to translate.
 """
 
 from __future__ import annotations
@@ -16,13 +20,20 @@ class Language:
     voice: str  # <Say voice=...>
     say_language: str  # <Say language=...>
     speech_language: str  # <Gather language=...> for speech recognition
+    digits: tuple[str, ...]  # "zero" to "nine" as a caller says them, to match a menu key
 
 
 LANGUAGES: dict[str, Language] = {
-    "en": Language("en", "English", "Polly.Joanna", "en-US", "en-US"),
-    "hi": Language("hi", "हिन्दी", "Polly.Aditi", "hi-IN", "hi-IN"),
-    "bn": Language("bn", "বাংলা", "Google.bn-IN-Standard-C", "bn-IN", "bn-IN"),
-    "ms": Language("ms", "Bahasa Melayu", "Google.ms-MY-Standard-A", "ms-MY", "ms-MY"),
+    "en": Language("en", "English", "Polly.Joanna", "en-US", "en-US",
+                   ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight",
+                    "nine")),
+    "hi": Language("hi", "हिन्दी", "Polly.Aditi", "hi-IN", "hi-IN",
+                   ("शून्य", "एक", "दो", "तीन", "चार", "पाँच", "छह", "सात", "आठ", "नौ")),
+    "bn": Language("bn", "বাংলা", "Google.bn-IN-Standard-C", "bn-IN", "bn-IN",
+                   ("শূন্য", "এক", "দুই", "তিন", "চার", "পাঁচ", "ছয়", "সাত", "আট", "নয়")),
+    "ms": Language("ms", "Bahasa Melayu", "Google.ms-MY-Standard-A", "ms-MY", "ms-MY",
+                   ("kosong", "satu", "dua", "tiga", "empat", "lima", "enam", "tujuh", "lapan",
+                    "sembilan")),
 }
 
 

@@ -6,6 +6,8 @@ import unicodedata
 from collections.abc import Sequence
 from typing import Protocol
 
+from app.floor.languages import LANGUAGES
+
 MAX_SPEECH = 500  # SpeechResult is untrusted input; nobody names a department in more
 
 
@@ -19,13 +21,8 @@ class Choosable(Protocol):
     def name_in(self, language: str) -> str: ...
 
 
-SPOKEN_DIGITS = {
-    "en": ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"],
-    "hi": ["शून्य", "एक", "दो", "तीन", "चार", "पाँच", "छह", "सात", "आठ", "नौ"],
-    "bn": ["শূন্য", "এক", "দুই", "তিন", "চার", "পাঁচ", "ছয়", "সাত", "আট", "নয়"],
-    "ms": ["kosong", "satu", "dua", "tiga", "empat", "lima", "enam", "tujuh", "lapan",
-           "sembilan"],
-}
+# How callers say a menu key, from each language's declaration.
+SPOKEN_DIGITS = {code: list(lang.digits) for code, lang in LANGUAGES.items()}
 
 
 def normalise(text: str) -> str:
