@@ -50,9 +50,11 @@ class StepField:
     # with the message an operator reads.
     parse: Callable[[Any, Sequence[str]], Any]
     placeholder: str = ""
+    noun: str = ""  # names the input for screen readers: "Step 3 priority"
 
 
-PRIORITY_BY = StepField("by", "Priority +", "whole", _whole_at_least_one, placeholder="1")
+PRIORITY_BY = StepField("by", "Priority +", "whole", _whole_at_least_one, placeholder="1",
+                        noun="priority")
 WIDEN_TO = StepField("departments", "Widen to", "departments", _departments)
 
 
@@ -100,12 +102,13 @@ def fields() -> list[StepField]:
 
 
 def chip(name: str) -> str:
-    action = ACTIONS.get(name)
+    """The dashboard's word for an action; an unknown one (an old ladder) shows its name."""
+    action = ACTIONS.get(name) if isinstance(name, str) else None
     return action.chip if action else name
 
 
 def feed(name: str) -> str:
-    action = ACTIONS.get(name)
+    action = ACTIONS.get(name) if isinstance(name, str) else None
     return action.feed if action else name
 
 

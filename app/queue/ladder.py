@@ -52,7 +52,7 @@ def parse_ladder(raw: Any, overflow_default: list[str] | None = None) -> list[St
         if not isinstance(item, dict):
             raise InvalidLadder("Each step must be an object.", step=index)
         action = item.get("action")
-        if action not in ladder_actions.ACTIONS:
+        if not isinstance(action, str) or action not in ladder_actions.ACTIONS:
             raise InvalidLadder(f"Unknown action {action!r}.", step=index,
                                 allowed=list(ladder_actions.ACTIONS))
         at = item.get("at")

@@ -45,6 +45,8 @@ def test_field_rules_and_the_required_offer_come_from_the_registry():
     with pytest.raises(InvalidLadder, match="'by' must be a whole number"):
         parse_ladder([{"at": 0, "action": "raise_priority", "by": 0},
                       {"at": 45, "action": "offer"}])
+    with pytest.raises(InvalidLadder, match="Unknown action"):
+        parse_ladder([{"at": 0, "action": ["offer"]}])
     with pytest.raises(InvalidLadder, match="needs an 'offer' step"):
         parse_ladder([{"at": 0, "action": "announce"}])
     steps = parse_ladder([{"at": 30, "action": "widen"}, {"at": 45, "action": "offer"}],
