@@ -19,4 +19,4 @@ def _register_prompts(state) -> None:
 
 bp.record_once(_register_prompts)
 
-from app.ivr import api, cli, routes  # noqa: E402,F401  (attach to bp)
+from app.ivr import api, cli, webhooks  # noqa: E402,F401  (attach to bp)

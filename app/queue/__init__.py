@@ -18,4 +18,4 @@ def _install_hooks(state) -> None:
 
 bp.record_once(_install_hooks)
 
-from app.queue import cli, routes  # noqa: E402,F401  (attach to bp)
+from app.queue import cli, webhooks  # noqa: E402,F401  (attach to bp)

@@ -36,7 +36,7 @@ def _install_hooks(state) -> None:
 
 bp.record_once(_install_hooks)
 
-from app.voicemail import api, cli, routes  # noqa: E402,F401  (attach to bp)
+from app.voicemail import api, cli, webhooks  # noqa: E402,F401  (attach to bp)
 from app.voicemail.dialer import start_callback_call  # noqa: E402
 from app.voicemail.jobs import check_overdue_callbacks, periodic  # noqa: E402
 from app.voicemail.ways_in import (  # noqa: E402
