@@ -14,4 +14,4 @@ def _register_token_source(state) -> None:
 
 bp.record_once(_register_token_source)
 
-from app.agents import cli, routes  # noqa: E402,F401  (attach to bp)
+from app.agents import api, cli  # noqa: E402,F401  (attach to bp)

@@ -33,4 +33,4 @@ def _install_hooks(state) -> None:
 
 bp.record_once(_install_hooks)
 
-from app.calls import routes, webhooks  # noqa: E402,F401  (attach to bp)
+from app.calls import api, webhooks  # noqa: E402,F401  (attach to bp)

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("customers", __name__, cli_group="customers")
 
-from app.customers import cli, routes  # noqa: E402,F401  (attach to bp)
+from app.customers import api, cli  # noqa: E402,F401  (attach to bp)
