@@ -19,4 +19,4 @@ def _install_hooks(state) -> None:
 
 bp.record_once(_install_hooks)
 
-from app.supervision import cli, routes  # noqa: E402,F401  (attach to bp)
+from app.supervision import api, cli, webhooks  # noqa: E402,F401  (attach to bp)

@@ -28,4 +28,4 @@ def _install_hooks(state) -> None:
 
 bp.record_once(_install_hooks)
 
-from app.wrapup import cli, routes  # noqa: E402,F401  (attach to bp)
+from app.wrapup import api, cli, webhooks  # noqa: E402,F401  (attach to bp)

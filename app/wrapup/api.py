@@ -1,4 +1,5 @@
-"""The wrap-up JSON API, feedback lists, survey switches, and the survey's webhook."""
+"""The wrap-up JSON API, feedback lists and survey switches (the survey's webhook is in
+webhooks.py)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,6 @@ from app.auth import require_api_auth
 from app.errors import InvalidInput
 from app.extensions import db
 from app.queue.factory import queue_service
-from app.telephony import twilio_webhook
 from app.wrapup import bp, options, services, survey
 from config import app_settings
 
@@ -67,12 +67,3 @@ def set_survey(department: str):
     db.session.commit()
     return jsonify(result)
 
-
-@bp.post("/wrapup/survey")
-@twilio_webhook
-def survey_answer():
-    """The caller's key in answer to the survey question (or none: asked once more)."""
-    attempt = request.args.get("attempt", "1")
-    return survey.answer(request.args.get("call", ""), request.args.get("lang", "en"),
-                         int(attempt) if attempt.isdigit() else 1,
-                         request.form.get("Digits", ""))

@@ -1,4 +1,4 @@
-"""The supervisors' JSON API, and the status webhook of their monitoring legs."""
+"""The supervisors' JSON API (the monitoring legs' webhook is in webhooks.py)."""
 
 from __future__ import annotations
 
@@ -7,12 +7,8 @@ from flask import g, jsonify, request
 from app.auth import require_api_auth
 from app.errors import InvalidInput
 from app.queue.factory import queue_service
-from app.queue.twiml import empty
 from app.supervision import audit, bp
 from app.supervision.services import SupervisionService
-from app.telephony import twilio_webhook
-
-LEG_OVER = {"completed", "busy", "no-answer", "failed", "canceled"}
 
 
 def _service() -> SupervisionService:
@@ -83,12 +79,3 @@ def audit_log():
     # A bare list, as the call-controls contract has it.
     return jsonify(audit.recent(int(limit), request.args.get("call_sid") or None))
 
-
-@bp.post("/supervision/monitor-leg")
-@twilio_webhook
-def monitor_leg():
-    """Call-progress events of a supervisor's monitoring leg: forget it once it is over."""
-    if request.form.get("CallStatus", "") in LEG_OVER:
-        _service().monitor_leg_ended(request.args.get("call", ""),
-                                     request.form.get("CallSid", ""))
-    return empty()
