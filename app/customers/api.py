@@ -9,7 +9,7 @@ from app.auth import require_api_auth
 from app.customers import bp, payloads, services
 from app.customers.access import check_may_see_call
 from app.customers.context import call_context
-from app.customers.exceptions import InvalidField
+from app.customers.errors import InvalidField
 from app.customers.serializers import customer_to_dict, interactions_to_dicts
 from app.errors import Conflict
 from app.extensions import db

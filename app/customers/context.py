@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from app.customers import services
-from app.customers.exceptions import CallNotFound
+from app.customers.errors import CallNotFound
 from app.customers.models import Customer
 from app.customers.phones import normalise
 from app.customers.serializers import customer_to_dict, interaction_to_dict, interactions_to_dicts

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.customers.exceptions import InvalidField
+from app.customers.errors import InvalidField
 from app.customers.models import TIERS
 from app.floor.languages import LANGUAGES as _DECLARED
 

@@ -22,7 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from app.clock import now
 from app.customers import fields
 from app.customers.csvsource import SourceRow, column_name
-from app.customers.exceptions import InvalidField
+from app.customers.errors import InvalidField
 from app.customers.models import Customer, CustomerPhone
 from app.customers.phones import normalise
 from app.extensions import db

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from app.customers import fields
-from app.customers.exceptions import InvalidField
+from app.customers.errors import InvalidField
 from app.customers.phones import normalise
 from app.errors import InvalidInput
 

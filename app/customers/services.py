@@ -15,7 +15,7 @@ from flask import current_app
 from sqlalchemy import Select, bindparam, select
 
 from app.customers import phones
-from app.customers.exceptions import (
+from app.customers.errors import (
     AccountNumberTaken,
     CustomerNotFound,
     PhoneNotFound,

@@ -22,7 +22,7 @@ from app.interactions import services as interactions
 from app.queue.livecall import Audience, word
 from app.queue.service import QueueService
 from app.supervision import audit, live
-from app.supervision.exceptions import (
+from app.supervision.errors import (
     AgentNotAvailable,
     BadMonitorMode,
     CallerGone,

@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from app.auth import Forbidden, Principal
 from app.clock import timestamp
-from app.customers.exceptions import CallNotFound
+from app.customers.errors import CallNotFound
 from app.customers.serializers import iso
 from app.errors import InvalidInput, NotFound
 from app.extensions import db
