@@ -10,4 +10,4 @@ from flask import Blueprint
 bp = Blueprint('testphone', __name__, url_prefix='/test-phone', template_folder="templates",
                static_folder="static")
 
-from app.testphone import routes  # noqa: E402,F401  (attach to bp)
+from app.testphone import pages  # noqa: E402,F401  (attach to bp)

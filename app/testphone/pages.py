@@ -9,14 +9,14 @@ from __future__ import annotations
 from flask import abort, jsonify, render_template, request
 
 from app.errors import InvalidInput
-from app.testphone import bp, service
+from app.testphone import bp, services
 from app.web.auth import login_required
 from config import app_settings
 
 
 @bp.before_request
 def offline_only():
-    if not service.offline():
+    if not services.offline():
         abort(404)
 
 
@@ -31,23 +31,23 @@ def _json() -> dict:
 @bp.get("/")
 @login_required(role="agent")
 def page():
-    return render_template("testphone/phone.html", callers=service.sample_callers(),
+    return render_template("testphone/phone.html", callers=services.sample_callers(),
                            our_number=app_settings().TWILIO_PHONE_NUMBER)
 
 
 @bp.post("/calls")
 @login_required(role="agent")
 def dial():
-    return jsonify(service.dial_in(str(_json().get("from", "")))), 201
+    return jsonify(services.dial_in(str(_json().get("from", "")))), 201
 
 
 @bp.get("/calls/<call_sid>")
 @login_required(role="agent")
 def follow(call_sid: str):
-    return jsonify(service.follow(call_sid, request.args.get("since", 0, type=int)))
+    return jsonify(services.follow(call_sid, request.args.get("since", 0, type=int)))
 
 
 @bp.post("/calls/<call_sid>/<action>")
 @login_required(role="agent")
 def act(call_sid: str, action: str):
-    return jsonify(service.act(call_sid, action, _json()))
+    return jsonify(services.act(call_sid, action, _json()))
