@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from flask import g, jsonify, request
 
 from app.auth import require_api_auth
-from app.calls import bp, live, transfers
+from app.calls import bp, services, transfers
 from app.calls.errors import TelephonyFailed, TransferNotFound
 from app.calls.factory import controls
 from app.errors import InvalidInput
@@ -38,8 +38,8 @@ def _telephony() -> Iterator[None]:
 @require_api_auth("agent")
 def get_call(call_sid: str):
     c = controls()
-    live.authorise(c, g.principal, call_sid)
-    return jsonify(live.view(c, call_sid))
+    services.authorise(c, g.principal, call_sid)
+    return jsonify(services.view(c, call_sid))
 
 
 @bp.post("/<call_sid>/hold")
@@ -47,8 +47,8 @@ def get_call(call_sid: str):
 def hold_call(call_sid: str):
     c = controls()
     with _telephony():
-        live.hold_call(c, g.principal, call_sid)
-    return jsonify(live.view(c, call_sid))
+        services.hold_call(c, g.principal, call_sid)
+    return jsonify(services.view(c, call_sid))
 
 
 @bp.post("/<call_sid>/resume")
@@ -56,8 +56,8 @@ def hold_call(call_sid: str):
 def resume_call(call_sid: str):
     c = controls()
     with _telephony():
-        live.resume_call(c, g.principal, call_sid)
-    return jsonify(live.view(c, call_sid))
+        services.resume_call(c, g.principal, call_sid)
+    return jsonify(services.view(c, call_sid))
 
 
 @bp.post("/<call_sid>/hangup")
@@ -65,15 +65,15 @@ def resume_call(call_sid: str):
 def hang_up(call_sid: str):
     c = controls()
     with _telephony():
-        live.hang_up(c, g.principal, call_sid)
-    return jsonify(live.view(c, call_sid))
+        services.hang_up(c, g.principal, call_sid)
+    return jsonify(services.view(c, call_sid))
 
 
 @bp.post("/<call_sid>/transfers")
 @require_api_auth("agent")
 def start_transfer(call_sid: str):
     c = controls()
-    live.authorise(c, g.principal, call_sid)
+    services.authorise(c, g.principal, call_sid)
     body = _json()
     with _telephony():
         transfer = transfers.start(c, call_sid, str(body.get("mode", "")), body.get("target"))
@@ -84,7 +84,7 @@ def start_transfer(call_sid: str):
 @require_api_auth("agent")
 def get_transfer(call_sid: str):
     c = controls()
-    live.authorise(c, g.principal, call_sid)
+    services.authorise(c, g.principal, call_sid)
     transfer = transfers.latest(c, call_sid)
     if transfer is None:
         raise TransferNotFound("This call has had no transfer.", call_sid=call_sid)
@@ -95,7 +95,7 @@ def get_transfer(call_sid: str):
 @require_api_auth("agent")
 def complete_transfer(call_sid: str):
     c = controls()
-    live.authorise(c, g.principal, call_sid)
+    services.authorise(c, g.principal, call_sid)
     with _telephony():
         return jsonify(transfers.complete(c, call_sid).to_dict())
 
@@ -104,7 +104,7 @@ def complete_transfer(call_sid: str):
 @require_api_auth("agent")
 def cancel_transfer(call_sid: str):
     c = controls()
-    live.authorise(c, g.principal, call_sid)
+    services.authorise(c, g.principal, call_sid)
     with _telephony():
         return jsonify(transfers.cancel(c, call_sid).to_dict())
 
@@ -113,6 +113,6 @@ def cancel_transfer(call_sid: str):
 @require_api_auth("agent")
 def three_way(call_sid: str):
     c = controls()
-    live.authorise(c, g.principal, call_sid)
+    services.authorise(c, g.principal, call_sid)
     with _telephony():
         return jsonify(transfers.three_way(c, call_sid).to_dict())

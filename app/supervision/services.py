@@ -21,7 +21,7 @@ from app.floor import departments
 from app.interactions import services as interactions
 from app.queue.livecall import Audience, word
 from app.queue.service import QueueService
-from app.supervision import audit, live
+from app.supervision import audit, snapshot
 from app.supervision.errors import (
     AgentNotAvailable,
     BadMonitorMode,
@@ -69,13 +69,13 @@ class SupervisionService:
         return self.store.redis.hgetall(self.monitor_key(call_sid))
 
     def calls(self) -> list[dict[str, Any]]:
-        return live.live_calls(self.store, self.now(), self.monitoring)
+        return snapshot.live_calls(self.store, self.now(), self.monitoring)
 
     def call(self, call_sid: str) -> dict[str, Any]:
         call = self.store.live(call_sid)
         if call is None:
             raise CallNotLive("No live call with this SID.", call_sid=call_sid)
-        return live.call_item(self.store, call, self.now(), self.monitoring(call_sid) or None)
+        return snapshot.call_item(self.store, call, self.now(), self.monitoring(call_sid) or None)
 
     def _live(self, call_sid: str) -> dict[str, str]:
         call = self.store.call(call_sid)

@@ -21,7 +21,7 @@ from app.clock import now
 from app.errors import Conflict, InvalidInput, NotFound
 from app.extensions import db, get_row
 from app.interactions import services as interactions
-from app.voicemail import live
+from app.voicemail import events
 from app.voicemail.boxes import due_time
 from app.voicemail.models import OUTCOMES, Callback, CallbackEvent, Voicemail, VoicemailBox
 from config import app_settings
@@ -36,7 +36,7 @@ MAX_PRIORITY = 9
 
 def audit(callback: Callback, action: str, actor: str = "system", **detail: Any) -> None:
     callback.events.append(CallbackEvent(action=action, actor=actor, detail=detail, at=now()))
-    live.note(callback, action, actor)
+    events.note(callback, action, actor)
 
 
 def _race_safe(find: Callable[[], T | None], create: Callable[[], T]) -> tuple[T, bool]:
@@ -188,7 +188,7 @@ def transcription_arrived(box: VoicemailBox, *, call_sid: str, recording_sid: st
     else:
         message.transcription_status = "failed"
     if message.callback is not None:  # the list shows the words (or "Transcribing…") now
-        live.note(message.callback, "transcribed")
+        events.note(message.callback, "transcribed")
     return message
 
 

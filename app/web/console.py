@@ -13,7 +13,7 @@ from app.errors import InvalidInput
 from app.extensions import db
 from app.floor.models import Department
 from app.queue.factory import floor_events, queue_service
-from app.web import bp, live, simphone
+from app.web import bp, simphone, sse
 from app.web.auth import login_required
 from app.web.hangup import client_gone
 from config import app_settings
@@ -53,7 +53,7 @@ def _stream_id(value: str) -> str | None:
 @bp.get("/console/events")
 @require_api_auth("agent")
 def console_events():
-    """Server-sent events for this agent's console (see app/web/live.py)."""
+    """Server-sent events for this agent's console (see app/web/sse.py)."""
     identity = g.principal.identity
     events = floor_events()
     hello = agents.presence(queue_service(), agents.find_agent(identity)) | {
@@ -62,7 +62,7 @@ def console_events():
     after = _stream_id(request.headers.get("Last-Event-ID") or request.args.get("after") or "")
     # The stream reads only Redis: give the database connection back for its whole life.
     db.session.close()
-    body = live.stream(events.redis, events.agent_stream(identity), hello, after, phone,
+    body = sse.stream(events.redis, events.agent_stream(identity), hello, after, phone,
                        gone=client_gone(request.environ))
     return Response(stream_with_context(body), mimetype="text/event-stream",
                     headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})

@@ -17,7 +17,7 @@ from app.extensions import db
 from app.queue.factory import floor_events
 from app.voicemail import services
 from app.voicemail.models import Callback, Voicemail
-from app.web import live
+from app.web import sse
 from tests.conftest import call_params, parse_twiml
 from tests.voicemail.conftest import path_of, query, recording_params, sid, transcription_params
 from tests.voicemail.test_api import message_in
@@ -111,8 +111,8 @@ def test_the_event_stream_relays_the_change_to_the_console(app, frozen, client, 
     client.post(f"/api/callbacks/{callback}/claim", headers=people["amy"])
     with app.app_context():
         events = floor_events()
-        text = "".join(live.stream(events.redis, events.agent_stream("ann"), {"identity": "ann"},
-                                   after="0-0", pacing=live.Pacing(duration=0.2, block_ms=50)))
+        text = "".join(sse.stream(events.redis, events.agent_stream("ann"), {"identity": "ann"},
+                                   after="0-0", pacing=sse.Pacing(duration=0.2, block_ms=50)))
     assert "event: agent" in text and f'"type": "{CHANGED}"' in text
     assert f'"callback_id": {callback}, "change": "claimed", "by": "amy"' in text
 
@@ -159,7 +159,7 @@ def test_with_redis_down_the_message_is_saved_and_every_webhook_answers(
         app, frozen, signed_post, people, caplog):
     call = sid(7)
     _break_redis(app)
-    caplog.set_level(logging.ERROR, logger="app.voicemail.live")
+    caplog.set_level(logging.ERROR, logger="app.voicemail.events")
 
     # Amy's direct line rang out: the caller hears her box's greeting, not the fallback.
     root = parse_twiml(signed_post("/voicemail/agents/amy/unanswered",

@@ -10,7 +10,7 @@ import pytest
 from app.agents import services as agents
 from app.extensions import db
 from app.queue.factory import floor_events
-from app.web import live
+from app.web import sse
 from tests.conftest import PUBLIC_BASE_URL
 from tests.flows.conftest import emulated_floor
 from tests.web.conftest import PASSWORD, page_csrf, sign_in
@@ -92,13 +92,13 @@ def test_stream_relays_events_in_order_and_resumes_after_the_last_seen(app, peop
         events.agent_event("amy", "state", state="available", reason="")
         first = events.redis.xrevrange(stream, count=1)[0][0]
         events.agent_event("amy", "offer", call_sid="CA1", department="billing")
-        text = "".join(live.stream(events.redis, stream, {"identity": "amy"}, after="0-0",
-                                   pacing=live.Pacing(duration=0.2, block_ms=50)))
+        text = "".join(sse.stream(events.redis, stream, {"identity": "amy"}, after="0-0",
+                                   pacing=sse.Pacing(duration=0.2, block_ms=50)))
         assert text.index("event: hello") < text.index('"type": "state"') < \
             text.index('"type": "offer"')
         assert f"id: {first}\nevent: agent" in text
-        resumed = "".join(live.stream(events.redis, stream, {}, after=first,
-                                      pacing=live.Pacing(duration=0.2, block_ms=50)))
+        resumed = "".join(sse.stream(events.redis, stream, {}, after=first,
+                                      pacing=sse.Pacing(duration=0.2, block_ms=50)))
         assert '"type": "offer"' in resumed and '"type": "state"' not in resumed
 
 
@@ -109,14 +109,14 @@ def test_phone_changes_are_sent_once_each():
         {"events": [{"line": "ringing"}], "next": 2, "ringing": ["CA9"], "call_sid": None},
         {"events": [], "next": 2, "ringing": ["CA9"], "call_sid": None},
     ])
-    since, seen, message = live._phone_change(lambda s: next(answers), None, None)
+    since, seen, message = sse._phone_change(lambda s: next(answers), None, None)
     # On connect: the present state, not what the phone heard before.
     assert message == {"online": True, "ringing": [], "call_sid": None, "lines": []}
-    since, seen, message = live._phone_change(lambda s: next(answers), since, seen)
+    since, seen, message = sse._phone_change(lambda s: next(answers), since, seen)
     assert message is None
-    since, seen, message = live._phone_change(lambda s: next(answers), since, seen)
+    since, seen, message = sse._phone_change(lambda s: next(answers), since, seen)
     assert message["ringing"] == ["CA9"] and message["lines"] == ["ringing"]
-    assert live._phone_change(lambda s: next(answers), since, seen)[2] is None
+    assert sse._phone_change(lambda s: next(answers), since, seen)[2] is None
 
 
 @pytest.fixture

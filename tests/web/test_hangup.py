@@ -6,7 +6,7 @@ import socket
 
 from app.dashboard import live as floor_live
 from app.queue.factory import floor_events
-from app.web import live
+from app.web import sse
 from app.web.hangup import client_gone
 
 
@@ -33,8 +33,8 @@ def test_the_console_stream_ends_when_the_browser_has_gone(app):
     server_side, browser_side = socket.socketpair()
     with app.app_context():
         events = floor_events()
-        stream = live.stream(events.redis, events.agent_stream("amy"), {"identity": "amy"},
-                             pacing=live.Pacing(duration=30, block_ms=20),
+        stream = sse.stream(events.redis, events.agent_stream("amy"), {"identity": "amy"},
+                             pacing=sse.Pacing(duration=30, block_ms=20),
                              gone=client_gone({"gunicorn.socket": server_side}))
         assert next(stream).startswith("retry:")
         assert next(stream).startswith("event: hello")

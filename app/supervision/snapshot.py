@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from app.calls.factory import controls
-from app.calls.live import view
+from app.calls.services import view
 from app.queue.livecall import CallState, LiveCall
 from app.queue.store import QueueStore
 
