@@ -1,4 +1,5 @@
-"""The decorator every Twilio webhook wears: signature check, TwiML answer, safe fallback."""
+"""The one decorator every Twilio webhook wears: signature check, TwiML answer, safe fallback
+(and, for a status callback nobody listens to, the raw request kept in an inbox first)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import functools
 import logging
 import re
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol, overload
 from urllib.parse import quote, urlparse
 
 from flask import Response, request
@@ -92,14 +93,51 @@ def _rollback_database() -> None:
         log.warning("rollback after webhook failure also failed", exc_info=True)
 
 
-def twilio_webhook(view: Callable[..., VoiceResponse | str]) -> Callable[..., Response]:
-    """Wrap a view that returns a VoiceResponse (or a document already rendered from one,
-    `TwimlTemplate.fill`).
+class CallbackInbox(Protocol):
+    """Where a callback nobody listens to is kept before its view runs (app/voicemail/inbox.py
+    is one: a module with these two functions satisfies it)."""
+
+    def keep(self) -> str | None:
+        """Store the request being handled; its id, or None if it could not be stored."""
+
+    def done(self, kept: str | None) -> None:
+        """The view succeeded: forget what `keep` stored."""
+
+
+View = Callable[..., VoiceResponse | str | None]
+
+
+@overload
+def twilio_webhook(view: View) -> Callable[..., Response]: ...
+
+
+@overload
+def twilio_webhook(*, inbox: CallbackInbox) -> Callable[[View], Callable[..., Response]]: ...
+
+
+def twilio_webhook(view: View | None = None, *, inbox: CallbackInbox | None = None) -> Any:
+    """The decorator every Twilio webhook wears: `@twilio_webhook`, or
+    `@twilio_webhook(inbox=...)` for a status callback nobody is listening to.
 
     - A missing or wrong X-Twilio-Signature gets 403 and the view never runs.
-    - Any exception in the view becomes the safe fallback TwiML (HTTP 200) plus a logged
-      error: Twilio would otherwise play "an application error has occurred" and hang up.
+    - A webhook a caller hears (no inbox): the view returns a VoiceResponse (or a document
+      already rendered from one, `TwimlTemplate.fill`); any exception becomes the safe
+      fallback TwiML (HTTP 200) plus a logged error, since Twilio would otherwise play "an
+      application error has occurred" and hang up.
+    - A status callback (with an inbox): Twilio does not send it again because it was
+      answered 500 (it retries a failed connection, and a 5xx only when the URL's overrides
+      say `rp=5xx`). So the raw callback is kept in the inbox before the view runs: if the
+      view fails (the database is down) the answer is still 200 and the inbox's sweep handles
+      it later. Only when the inbox could not keep it either is the answer 500, for the
+      `#rp=5xx` retries the callback URLs ask for.
     """
+    if view is None:
+        return functools.partial(_decorate, inbox=inbox)
+    return _decorate(view, inbox=None)
+
+
+def _decorate(view: View, inbox: CallbackInbox | None) -> Callable[..., Response]:
+    answer = _answer_caller if inbox is None else functools.partial(_answer_status, inbox)
 
     @functools.wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> Response:
@@ -113,15 +151,40 @@ def twilio_webhook(view: Callable[..., VoiceResponse | str]) -> Callable[..., Re
                             request.path)
                 return Response("Invalid or missing X-Twilio-Signature.\n", status=403,
                                 mimetype="text/plain")
-            try:
-                return twiml_response(view(*args, **kwargs))
-            except Exception:
-                seen.outcome = "fallback"
-                log.exception("webhook %s failed for call %s; answering the safe fallback",
-                              request.path, _call_sid())
-                _rollback_database()
-                return twiml_response(safe_fallback_response())
+            return answer(seen, view, *args, **kwargs)
 
-    # Found through app.url_map by the hostile-input and signature tests (tests/security).
-    wrapper.twilio_webhook = True  # type: ignore[attr-defined]
+    # Found through app.url_map by the hostile-input and signature tests (tests/security):
+    # True for a webhook a caller hears, "status" for a callback nobody does.
+    wrapper.twilio_webhook = True if inbox is None else "status"  # type: ignore[attr-defined]
     return wrapper
+
+
+def _answer_caller(seen: Any, view: View, *args: Any, **kwargs: Any) -> Response:
+    try:
+        return twiml_response(view(*args, **kwargs))  # type: ignore[arg-type]
+    except Exception:
+        seen.outcome = "fallback"
+        log.exception("webhook %s failed for call %s; answering the safe fallback",
+                      request.path, _call_sid())
+        _rollback_database()
+        return twiml_response(safe_fallback_response())
+
+
+def _answer_status(inbox: CallbackInbox, seen: Any, view: View, *args: Any,
+                   **kwargs: Any) -> Response:
+    kept = inbox.keep()
+    try:
+        result = view(*args, **kwargs)
+    except Exception:
+        seen.outcome = "fallback"
+        _rollback_database()
+        if kept is not None:
+            log.exception("callback %s failed for call %s; kept, the sweep will handle it",
+                          request.path, _call_sid())
+            return twiml_response(VoiceResponse())
+        log.exception("callback %s failed for call %s and could not be kept; answering 500 "
+                      "for the URL's #rp=5xx retries", request.path, _call_sid())
+        return Response("Temporarily unavailable; please retry.\n", status=500,
+                        mimetype="text/plain")
+    inbox.done(kept)
+    return twiml_response(result or VoiceResponse())

@@ -8,11 +8,10 @@ from app.errors import NotFound
 from app.extensions import db
 from app.floor.languages import language
 from app.telephony import VoiceResponse, public_url, twilio_webhook
-from app.voicemail import boxes, bp, phrases, services, twiml
+from app.voicemail import boxes, bp, inbox, phrases, services, twiml
 from app.voicemail.dialer import caller_id
 from app.voicemail.models import Callback
 from app.voicemail.ways_in import ring_agent_or_voicemail, take_message, voice
-from app.voicemail.webhook import status_webhook
 from config import app_settings
 
 ANSWERED = {"completed", "answered"}
@@ -51,7 +50,7 @@ def recorded():
 
 
 @bp.post("/voicemail/recording-status")
-@status_webhook
+@twilio_webhook(inbox=inbox)
 def recording_status():
     services.recording_finished(
         boxes.box_by_slug(request.args.get("box", "")),
@@ -67,7 +66,7 @@ def recording_status():
 
 
 @bp.post("/voicemail/transcription")
-@status_webhook
+@twilio_webhook(inbox=inbox)
 def transcription():
     services.transcription_arrived(
         boxes.box_by_slug(request.args.get("box", "")),
@@ -156,7 +155,7 @@ def dialed(callback_id: int):
 
 
 @bp.post("/voicemail/callbacks/<int:callback_id>/agent-leg")
-@status_webhook
+@twilio_webhook(inbox=inbox)
 def agent_leg(callback_id: int):
     """Progress of the agent's softphone leg when the call was started from the console."""
     status = request.form.get("CallStatus", "")
