@@ -7,10 +7,10 @@ from flask import g, render_template, request, url_for
 from app.admin import agents_admin, bp
 from app.admin.pages import save
 from app.agents import services as agents
+from app.auth import login_required
 from app.errors import InvalidInput
 from app.floor import departments
 from app.queue.factory import queue_store
-from app.web.auth import login_required
 
 
 @bp.get("/agents")

@@ -6,12 +6,12 @@ from flask import flash, redirect, render_template, request, url_for
 
 from app.admin import bp, forms
 from app.admin.pages import explain, save
+from app.auth import login_required
 from app.errors import DomainError
 from app.extensions import db
 from app.floor import cache, departments, ladder_actions
 from app.floor.hours import DAYS
 from app.queue.ladder import DEFAULT_LADDER, HOLD_LIMIT_SECONDS
-from app.web.auth import login_required
 
 
 @bp.get("/departments")

@@ -6,9 +6,9 @@ from flask import abort, render_template, request, url_for
 
 from app.admin import bp
 from app.admin.pages import save
+from app.auth import login_required
 from app.floor import prompts
 from app.floor.languages import LANGUAGES
-from app.web.auth import login_required
 
 
 @bp.get("/prompts")

@@ -7,10 +7,10 @@ from sqlalchemy import func, select
 
 from app.admin import bp
 from app.agents.models import Agent
+from app.auth import login_required
 from app.extensions import db
 from app.floor.models import Department, Prompt
 from app.voicemail.models import VoicemailBox
-from app.web.auth import login_required
 
 
 @bp.get("")

@@ -7,11 +7,11 @@ from sqlalchemy import select
 
 from app.admin import bp, forms
 from app.admin.pages import save
+from app.auth import login_required
 from app.extensions import db
 from app.floor.languages import LANGUAGES
 from app.voicemail import boxes
 from app.voicemail.models import VoicemailBox
-from app.web.auth import login_required
 
 
 @bp.get("/voicemail")

@@ -10,9 +10,8 @@ from flask import (
     stream_with_context,
 )
 
-from app.auth import require_api_auth
+from app.auth import login_required, require_api_auth
 from app.dashboard import bp, live, service
-from app.web.auth import login_required
 from app.web.hangup import client_gone
 from config import app_settings
 

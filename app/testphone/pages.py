@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from flask import abort, jsonify, render_template, request
 
+from app.auth import login_required
 from app.errors import InvalidInput
 from app.testphone import bp, services
-from app.web.auth import login_required
 from config import app_settings
 
 

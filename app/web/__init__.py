@@ -9,7 +9,7 @@ Other packages build their pages on this layout:
     {% block content %}<section class="card">...</section>{% endblock %}
     {% block scripts %}<script src="..." defer></script>{% endblock %}
 
-and guard them with `app.web.auth.login_required(role="agent"|"supervisor")`. The layout
+and guard them with `app.auth.login_required(role="agent"|"supervisor")`. The layout
 loads app.css (cards, tables, buttons, badges, forms), htmx and Alpine.js (vendored from npm
 by `make install`) and /static/web/js/api.js: `api(method, path, body)` (JSON fetch carrying
 the CSRF token, throwing the API's error message) and `flash(text, kind)`. htmx requests get
@@ -28,11 +28,16 @@ bp = AssetsBlueprint("web", __name__, template_folder="templates", static_folder
 
 def _install_hooks(state) -> None:
     from app.auth import principal_sources
-    from app.web.hooks import enforce_csrf, template_globals
-    from app.web.sessions import CookieSessionInterface, session_principal
+    from app.web.hooks import enforce_csrf, forbidden_page, sign_in_page, template_globals
+    from app.web.sessions import CookieSessionInterface, current_user, session_principal
 
-    # The JSON API accepts a signed-in browser too (app.auth knows no sessions itself).
-    principal_sources(state.app).session = session_principal
+    # The JSON API accepts a signed-in browser too, and app.auth guards pages with this
+    # package's sessions and pages (app.auth knows no sessions itself).
+    sources = principal_sources(state.app)
+    sources.session = session_principal
+    sources.user = current_user
+    sources.sign_in = sign_in_page
+    sources.forbidden = forbidden_page
     state.app.before_request(enforce_csrf)
     state.app.session_interface = CookieSessionInterface()
     state.app.context_processor(template_globals)

@@ -7,14 +7,13 @@ from flask import Response, g, jsonify, render_template, request, stream_with_co
 from sqlalchemy import select
 
 from app.agents import services as agents
-from app.auth import require_api_auth
+from app.auth import login_required, require_api_auth
 from app.clock import timestamp
 from app.errors import InvalidInput
 from app.extensions import db
 from app.floor.models import Department
 from app.queue.factory import floor_events, queue_service
 from app.web import bp, simphone, sse
-from app.web.auth import login_required
 from app.web.hangup import client_gone
 from config import app_settings
 

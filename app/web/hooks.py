@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, flash, redirect, render_template, request
+from flask import current_app, flash, redirect, render_template, request, url_for
 
+from app.auth import has_role
 from app.web import sessions
 from app.web.assets import asset_url
-from app.web.auth import has_role
 from config import app_settings
 
 PRODUCT_NAME = "Switchboard"
@@ -30,6 +30,16 @@ def _served_paths() -> set[str]:
         cached = {rule.rule for rule in current_app.url_map.iter_rules()}
         current_app.extensions["web.served_paths"] = cached
     return cached
+
+
+def sign_in_page() -> Any:
+    """A page's answer to a visitor who is not signed in: sign in, then come back."""
+    return redirect(url_for("web.signin", next=request.full_path.rstrip("?")))
+
+
+def forbidden_page(needed: str) -> Any:
+    """A page's answer to a signed-in agent who lacks the role `needed`."""
+    return render_template("web/forbidden.html", needed=needed), 403
 
 
 def nav_links() -> list[dict[str, Any]]:

@@ -17,11 +17,15 @@ from app.agents.models import Agent
 from app.errors import Conflict
 from app.extensions import db
 from app.web import bp, ratelimit, sessions
-from app.web.auth import home_for
 
 # Checked against when the identity is unknown, so a wrong name costs as long as a wrong
 # password and response times do not reveal which identities exist.
 _DECOY_HASH = generate_password_hash("decoy-password-never-matches")
+
+
+def home_for(role: str) -> str:
+    """Where someone lands after signing in."""
+    return "/supervisor" if role == "supervisor" else "/console"
 
 
 def _safe_next(target: str | None) -> str | None:

@@ -147,7 +147,7 @@ def test_bearer_tokens_work_as_before_without_csrf(client, people):
 
 
 def test_an_agent_is_refused_a_supervisor_page(app, client, people):
-    from app.web.auth import login_required
+    from app.auth import login_required
 
     @login_required(role="supervisor")
     def floor():
