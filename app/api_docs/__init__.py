@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("api_docs", __name__)
 
-from app.api_docs import routes  # noqa: E402,F401  (attach to bp)
+from app.api_docs import pages  # noqa: E402,F401  (attach to bp)

@@ -13,11 +13,11 @@ bp = Blueprint("observability", __name__)
 
 
 def _install(state) -> None:
-    from app.monitoring.routes import install
+    from app.monitoring.api import install
 
     install(state.app)
 
 
 bp.record_once(_install)
 
-from app.monitoring import routes  # noqa: E402,F401  (attach to bp)
+from app.monitoring import api  # noqa: E402,F401  (attach to bp)
