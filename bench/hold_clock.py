@@ -36,7 +36,7 @@ from app import create_app
 from app.embedded_redis import EmbeddedRedis
 from app.queue.factory import queue_service, queue_store
 from app.queue.holdclock import LEASE_SECONDS
-from app.queue.service import Caller
+from app.queue.services import Caller
 from config import TestingConfig
 from sim.clock import RealClock
 from sim.emulator import Emulator

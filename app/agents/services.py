@@ -15,7 +15,7 @@ from app.clock import now, timestamp
 from app.errors import Conflict, DomainError, InvalidInput, NotFound
 from app.extensions import db
 from app.floor.models import Department
-from app.queue.service import QueueService
+from app.queue.services import QueueService
 
 
 class BadCredentials(DomainError):

@@ -10,7 +10,7 @@ from flask import current_app
 
 from app.calls.store import ControlStore
 from app.queue.factory import queue_service
-from app.queue.service import QueueService
+from app.queue.services import QueueService
 from config import app_settings
 
 

@@ -8,7 +8,7 @@ from app.extensions import db
 from app.floor.departments import DepartmentView
 from app.floor.languages import language as language_of
 from app.interactions.models import Interaction
-from app.queue.service import Caller
+from app.queue.services import Caller
 from app.telephony import VoiceResponse
 
 

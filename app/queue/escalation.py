@@ -14,7 +14,7 @@ from app.observability.context import call_context, job_context
 from app.queue.events import STREAM_LENGTH
 from app.queue.holdclock import BatchHandler, Deadline, Handler
 from app.queue.lua import FIRE_STEPS
-from app.queue.service import QueueService
+from app.queue.services import QueueService
 from app.queue.store import _BAND, MAX_PRIORITY
 from config.settings import declared_default
 

@@ -14,7 +14,7 @@ from app.queue.escalation import Escalations
 from app.queue.events import FloorEvents
 from app.queue.holdclock import HoldClock
 from app.queue.keys import Keys
-from app.queue.service import QueueService, QueueSettings
+from app.queue.services import QueueService, QueueSettings
 from app.queue.store import QueueStore
 from app.queue.twiml import Voice
 from app.telephony import gateway

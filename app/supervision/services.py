@@ -20,7 +20,7 @@ from app.extensions import db
 from app.floor import departments
 from app.interactions import services as interactions
 from app.queue.livecall import Audience, word
-from app.queue.service import QueueService
+from app.queue.services import QueueService
 from app.supervision import audit, snapshot
 from app.supervision.errors import (
     AgentNotAvailable,

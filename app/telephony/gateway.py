@@ -78,7 +78,7 @@ def ring_timeout(seconds: int) -> int:
     """The `Timeout` to ask Twilio for a ring of about `seconds`: less its 5-second buffer.
 
     Twilio takes no less than 5, so a ring is never shorter than ~10 s; a caller who cannot
-    wait that long is protected by the app ending the ring itself (app/queue/service.py).
+    wait that long is protected by the app ending the ring itself (app/queue/services.py).
     """
     return max(MIN_TIMEOUT, int(seconds) - RING_BUFFER_SECONDS)
 

@@ -22,7 +22,7 @@ from app.extensions import db
 from app.floor.models import Department
 from app.interactions import services as interactions
 from app.interactions.models import Interaction
-from app.queue.service import QueueService
+from app.queue.services import QueueService
 from app.wrapup import options
 from app.wrapup.models import FeedbackItem, Wrapup
 from config import AppSettings, app_settings

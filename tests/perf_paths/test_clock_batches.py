@@ -10,7 +10,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.interactions.models import Interaction, InteractionEvent
 from app.queue.factory import floor_events, hold_clock, queue_service
-from app.queue.service import Caller
+from app.queue.services import Caller
 
 START = "2026-11-23 09:00:00"
 LADDER = [

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from app.queue.factory import queue_service
-from app.queue.service import Caller
+from app.queue.services import Caller
 
 ROOT = Path(__file__).resolve().parents[2]
 LADDER = [{"at": 0, "action": "announce"}, {"at": 1, "action": "offer"}]

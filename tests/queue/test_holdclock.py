@@ -11,7 +11,7 @@ from freezegun import freeze_time
 
 from app.queue.factory import floor_events, hold_clock, queue_service
 from app.queue.ladder import InvalidLadder, parse_ladder
-from app.queue.service import Caller
+from app.queue.services import Caller
 
 START = "2026-11-23 09:00:00"
 LADDER = [

@@ -13,7 +13,7 @@ from app.agents import services as agents
 from app.extensions import db
 from app.floor.models import Department
 from app.queue.factory import queue_service, queue_store
-from app.queue.service import Caller
+from app.queue.services import Caller
 from tests.conftest import PUBLIC_BASE_URL, call_params, parse_twiml
 
 ADMIN = {"Authorization": "Bearer dev-admin-token"}

@@ -593,7 +593,7 @@ def test_an_agents_direct_line_unanswered_goes_to_their_own_box(floor):
 
 
 def test_a_failure_underneath_still_takes_a_message_in_the_general_box(floor, monkeypatch):
-    from app.queue.service import QueueService
+    from app.queue.services import QueueService
 
     def broken(self, caller):
         raise ConnectionError("Redis went away")

@@ -121,7 +121,7 @@ def test_an_agents_direct_line_unanswered_goes_to_their_own_box(app, signed_post
 
 def test_a_failing_webhook_takes_a_message_in_the_general_box(app, signed_post, departments,
                                                               monkeypatch):
-    from app.queue import service as queue_service_module
+    from app.queue import services as queue_service_module
 
     def broken(self, call_sid):
         raise ConnectionError("redis is down")
