@@ -35,7 +35,7 @@ from flask_migrate import upgrade
 from app import create_app
 from app.agents import services as agents
 from app.clock import now
-from app.dashboard import live, service
+from app.dashboard import services, sse
 from app.embedded_redis import EmbeddedRedis
 from app.extensions import db
 from app.ivr.seed import seed
@@ -115,13 +115,13 @@ def feed_rate(app, events: int) -> tuple[float, int]:
     """Events a second one SSE connection turns into messages, and how many panels it sent."""
     with app.test_request_context("/supervisor/events"):
         publisher = floor_events()
-        feed = service.DashboardFeed()
+        feed = services.DashboardFeed()
         cursor = feed.latest_id()
         for i in range(events):
             publisher.call_event(f"CA{i % 200:032d}", "escalated", step="widen", at=30,
                                  waited=30.1, late=0.01)
-        pacing = live.Pacing(duration=120, block_ms=100)
-        stream = live.stream(feed, cursor, pacing)
+        pacing = sse.Pacing(duration=120, block_ms=100)
+        stream = sse.stream(feed, cursor, pacing)
         start = time.perf_counter()
         floor_messages = snapshots = 0
         for chunk in stream:
@@ -169,12 +169,12 @@ def main(argv: list[str] | None = None) -> int:
                 redis.config_set("slowlog-log-slower-than", 0)
                 redis.config_set("slowlog-max-len", 10_000)
                 redis.slowlog_reset()
-                build = timed(service.floor, args.requests)
+                build = timed(services.floor, args.requests)
                 scripts_us = [e["duration"] for e in redis.slowlog_get(10_000)
                               if e["command"].startswith(b"EVALSHA")]
-                floor = service.floor()
-                panels = timed(lambda: service.render_panels(floor), args.requests)
-                figures = timed(lambda: service.render_figures(service.figures_today()),
+                floor = services.floor()
+                panels = timed(lambda: services.render_panels(floor), args.requests)
+                figures = timed(lambda: services.render_figures(services.figures_today()),
                                 args.requests)
             rate, snapshots = feed_rate(app, args.events)
         finally:

@@ -11,4 +11,4 @@ from flask import Blueprint
 bp = Blueprint('dashboard', __name__, url_prefix='/supervisor', template_folder="templates",
                static_folder="static")
 
-from app.dashboard import filters, routes  # noqa: E402,F401  (attach to bp)
+from app.dashboard import filters, pages  # noqa: E402,F401  (attach to bp)

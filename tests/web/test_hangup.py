@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import socket
 
-from app.dashboard import live as floor_live
+from app.dashboard import sse as floor_sse
 from app.queue.factory import floor_events
 from app.web import sse
 from app.web.hangup import client_gone
@@ -63,7 +63,7 @@ class QuietFloor:
 
 def test_the_floor_stream_ends_when_the_browser_has_gone():
     server_side, browser_side = socket.socketpair()
-    stream = floor_live.stream(QuietFloor(), pacing=floor_live.Pacing(duration=30, block_ms=20),
+    stream = floor_sse.stream(QuietFloor(), pacing=floor_sse.Pacing(duration=30, block_ms=20),
                                gone=client_gone({"gunicorn.socket": server_side}))
     assert [next(stream) for _ in range(3)][1].startswith("event: snapshot")
     browser_side.close()

@@ -11,7 +11,7 @@ from flask import (
 )
 
 from app.auth import login_required, require_api_auth
-from app.dashboard import bp, live, service
+from app.dashboard import bp, services, sse
 from app.web.hangup import client_gone
 from config import app_settings
 
@@ -20,14 +20,14 @@ from config import app_settings
 @bp.get("/")
 @login_required(role="supervisor")
 def page():
-    floor = service.floor()
-    items = service.figures_today()
-    feed = service.DashboardFeed()
+    floor = services.floor()
+    items = services.figures_today()
+    feed = services.DashboardFeed()
     feed.remember_names(floor)
     lines = [line for line in map(feed.describe, floor["events"][:30]) if line][:15]
     return render_template(
-        "dashboard/floor.html", floor=floor, counts=service.counts(floor),
-        panels=service.render_panels(floor), figures_html=service.render_figures(items),
+        "dashboard/floor.html", floor=floor, counts=services.counts(floor),
+        panels=services.render_panels(floor), figures_html=services.render_figures(items),
         departments=floor["departments"], feed=lines,
         agents=[a for a in floor["agents"] if a["role"] in ("agent", "supervisor")],
         offline=app_settings().TWILIO_MODE != "live",
@@ -39,7 +39,7 @@ def page():
 def events():
     """Server-sent events: panels, figures, then every floor event as it happens."""
     after = request.headers.get("Last-Event-ID") or request.args.get("after") or None
-    body = stream_with_context(live.stream(service.DashboardFeed(), after,
+    body = stream_with_context(sse.stream(services.DashboardFeed(), after,
                                            gone=client_gone(request.environ)))
     return Response(body, mimetype="text/event-stream",
                     headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
@@ -48,10 +48,10 @@ def events():
 @bp.get("/api/floor")
 @require_api_auth("supervisor")
 def floor_json():
-    return jsonify(service.floor())
+    return jsonify(services.floor())
 
 
 @bp.get("/api/figures")
 @require_api_auth("supervisor")
 def figures_json():
-    return jsonify({"departments": service.figures_today()})
+    return jsonify({"departments": services.figures_today()})
