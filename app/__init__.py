@@ -26,7 +26,7 @@ def create_app(config: Settings | str | None = None) -> Flask:
     app_settings(app)  # typed once here: a setting of the wrong type fails the start
     _configure_logging(app)
     _init_extensions(app)
-    _register_blueprints(app)
+    _register_packages(app)
     _register_cli(app)
     return app
 
@@ -67,9 +67,9 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
         cursor.close()
 
 
-def _register_blueprints(app: Flask) -> None:
-    # A blueprint also carries its CLI group (`flask customers ...`) and its routes, which
-    # each package's __init__ imports so that registering the blueprint is all it takes.
+def _register_packages(app: Flask) -> None:
+    # Each package wires itself in one place, `register(app)`: its blueprint (which carries
+    # its routes and CLI group) and its hooks into the packages below it.
     from app import (
         admin,
         agents,
@@ -91,7 +91,7 @@ def _register_blueprints(app: Flask) -> None:
 
     for module in (health, ivr, customers, queue, agents, voicemail, calls, softphone, wrapup,
                    supervision, web, dashboard, admin, testphone, monitoring, api_docs):
-        app.register_blueprint(module.bp)
+        module.register(app)
 
 
 def _register_cli(app: Flask) -> None:

@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, jsonify
+from flask import Blueprint, Flask, jsonify
 from sqlalchemy import text
 
 from app.extensions import db, redis_client
 
 bp = Blueprint("health", __name__)
+
+
+def register(app: Flask) -> None:
+    """Wire this package into `app`: its blueprint (routes, CLI)."""
+    app.register_blueprint(bp)
 log = logging.getLogger(__name__)
 
 

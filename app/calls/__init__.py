@@ -1,17 +1,18 @@
 """Call controls on a live call: agent hold, warm and cold transfer, hang-up.
 
-Registering the blueprint is all it takes: it brings the JSON API (/api/calls/...), the
+`register(app)` is all it takes: it brings the JSON API (/api/calls/...), the
 webhooks it needs (/api/calls/twiml/...), the hold clock's `agenthold` deadlines, a hook on
 the caller's conference events, the prompts in the catalogue, and the transfer on the
 screen-pop.
 """
 
-from flask import Blueprint
+from flask import Blueprint, Flask
 
 bp = Blueprint('calls', __name__, url_prefix='/api/calls')
 
 
-def _install_hooks(state) -> None:
+def register(app: Flask) -> None:
+    """Wire this package into `app`: its blueprint (routes, CLI) and its hooks."""
     from app.calls.hold import HOLD_KIND, hold_limit_hooks, on_deadline
     from app.calls.hooks import on_conference_event
     from app.calls.phrases import CALL_PROMPTS
@@ -22,15 +23,15 @@ def _install_hooks(state) -> None:
     from app.floor.prompts import register_defaults
     from app.queue.factory import CLOCK_HANDLERS, CONFERENCE_HOOKS
 
-    extensions = state.app.extensions
-    register_defaults(state.app, CALL_PROMPTS)
+    app.register_blueprint(bp)
+
+    extensions = app.extensions
+    register_defaults(app, CALL_PROMPTS)
     extensions.setdefault(CLOCK_HANDLERS, {})[HOLD_KIND] = on_deadline
-    hold_limit_hooks(state.app).append(on_hold_limit)  # the limit may end a transfer
+    hold_limit_hooks(app).append(on_hold_limit)  # the limit may end a transfer
     extensions.setdefault(CONFERENCE_HOOKS, []).append(on_conference_event)
     context_contributor("transfer")(transfer_context)
-    call_access(state.app).in_transfer = in_transfer
+    call_access(app).in_transfer = in_transfer
 
-
-bp.record_once(_install_hooks)
 
 from app.calls import api, webhooks  # noqa: E402,F401  (attach to bp)

@@ -6,9 +6,15 @@ figures per department; `/supervisor/events` feeds it by server-sent events;
 `/supervisor/api/floor` and `/supervisor/api/figures` give the same as JSON.
 """
 
-from flask import Blueprint
+from flask import Blueprint, Flask
 
 bp = Blueprint('dashboard', __name__, url_prefix='/supervisor', template_folder="templates",
                static_folder="static")
+
+
+def register(app: Flask) -> None:
+    """Wire this package into `app`: its blueprint (routes, CLI)."""
+    app.register_blueprint(bp)
+
 
 from app.dashboard import filters, pages  # noqa: E402,F401  (attach to bp)

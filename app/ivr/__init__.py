@@ -5,18 +5,19 @@ three CLI groups (`flask prompts`, `flask departments`, `flask ivr`), so registe
 the app factory does. No URL prefix: the API lives under /api like every other package's.
 """
 
-from flask import Blueprint
+from flask import Blueprint, Flask
 
 bp = Blueprint("ivr", __name__, cli_group=None)
 
 
-def _register_prompts(state) -> None:
+def register(app: Flask) -> None:
+    """Wire this package into `app`: its blueprint (routes, CLI) and its hooks."""
     from app.floor.prompts import register_defaults
     from app.ivr.prompt_defaults import IVR_PROMPTS
 
-    register_defaults(state.app, IVR_PROMPTS)
+    app.register_blueprint(bp)
 
+    register_defaults(app, IVR_PROMPTS)
 
-bp.record_once(_register_prompts)
 
 from app.ivr import api, cli, webhooks  # noqa: E402,F401  (attach to bp)

@@ -7,17 +7,18 @@ app.observability, at the bottom. The blueprint keeps the name "observability" s
 endpoint labels of the request counters are what they were.
 """
 
-from flask import Blueprint
+from flask import Blueprint, Flask
 
 bp = Blueprint("observability", __name__)
 
 
-def _install(state) -> None:
+def register(app: Flask) -> None:
+    """Wire this package into `app`: its blueprint (routes, CLI) and its hooks."""
     from app.monitoring.api import install
 
-    install(state.app)
+    app.register_blueprint(bp)
 
+    install(app)
 
-bp.record_once(_install)
 
 from app.monitoring import api  # noqa: E402,F401  (attach to bp)

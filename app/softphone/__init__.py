@@ -7,8 +7,14 @@ Calls that arrive here are inbound to Twilio, so the account's calls-per-second 
 REST-created calls does not apply to them (docs/deploy.md).
 """
 
-from flask import Blueprint
+from flask import Blueprint, Flask
 
 bp = Blueprint("softphone", __name__, url_prefix="/softphone")
+
+
+def register(app: Flask) -> None:
+    """Wire this package into `app`: its blueprint (routes, CLI)."""
+    app.register_blueprint(bp)
+
 
 from app.softphone import webhooks  # noqa: E402,F401  (attach to bp)

@@ -5,18 +5,19 @@ supervisors' monitoring legs, a hook on the caller's conference events (a whispe
 the call to a new agent), and `flask supervision audit`.
 """
 
-from flask import Blueprint
+from flask import Blueprint, Flask
 
 bp = Blueprint('supervision', __name__, cli_group='supervision')
 
 
-def _install_hooks(state) -> None:
+def register(app: Flask) -> None:
+    """Wire this package into `app`: its blueprint (routes, CLI) and its hooks."""
     from app.queue.factory import CONFERENCE_HOOKS
     from app.supervision.hooks import on_conference_event
 
-    state.app.extensions.setdefault(CONFERENCE_HOOKS, []).append(on_conference_event)
+    app.register_blueprint(bp)
 
+    app.extensions.setdefault(CONFERENCE_HOOKS, []).append(on_conference_event)
 
-bp.record_once(_install_hooks)
 
 from app.supervision import api, cli, webhooks  # noqa: E402,F401  (attach to bp)

@@ -5,9 +5,15 @@ speaks them, press keys, say words, hang up; the page talks to the app, which dr
 emulator's control API (`/_sim/...`).
 """
 
-from flask import Blueprint
+from flask import Blueprint, Flask
 
 bp = Blueprint('testphone', __name__, url_prefix='/test-phone', template_folder="templates",
                static_folder="static")
+
+
+def register(app: Flask) -> None:
+    """Wire this package into `app`: its blueprint (routes, CLI)."""
+    app.register_blueprint(bp)
+
 
 from app.testphone import pages  # noqa: E402,F401  (attach to bp)

@@ -1,16 +1,17 @@
 """Voicemail boxes and callbacks (R10): every message is returned, promptly, and none is lost.
 
-Registering the blueprint is all it takes: it brings the webhooks, the JSON API, the
+`register(app)` is all it takes: it brings the webhooks, the JSON API, the
 `flask voicemail` commands, the app's safe fallback (a message into the general box) and
 the queue's offer-menu handlers (2: a message, 3: a callback keeping the caller's place).
 """
 
-from flask import Blueprint
+from flask import Blueprint, Flask
 
 bp = Blueprint("voicemail", __name__, cli_group="voicemail")
 
 
-def _install_hooks(state) -> None:
+def register(app: Flask) -> None:
+    """Wire this package into `app`: its blueprint (routes, CLI) and its hooks."""
     from app.floor.prompts import register_defaults
     from app.queue.cli import clock_sweeps
     from app.queue.factory import OFFER_HANDLERS, START_CALLBACK
@@ -23,18 +24,18 @@ def _install_hooks(state) -> None:
         request_callback_from_offer,
     )
 
-    register_defaults(state.app, VOICEMAIL_PROMPTS)  # editable in the catalogue like the rest
-    extensions = state.app.extensions
+    app.register_blueprint(bp)
+
+    register_defaults(app, VOICEMAIL_PROMPTS)  # editable in the catalogue like the rest
+    extensions = app.extensions
     extensions["safe_fallback"] = fallback_twiml
     extensions[OFFER_HANDLERS] = {"2": leave_message_from_offer,
                                   "3": request_callback_from_offer}
     # For the router, when a requested callback reaches the head of the line.
     extensions[START_CALLBACK] = start_callback_call
     # Overdue callbacks and expired recordings, swept on the hold clock's loop.
-    clock_sweeps(state.app)["voicemail"] = periodic
+    clock_sweeps(app)["voicemail"] = periodic
 
-
-bp.record_once(_install_hooks)
 
 from app.voicemail import api, cli, webhooks  # noqa: E402,F401  (attach to bp)
 from app.voicemail.dialer import start_callback_call  # noqa: E402

@@ -20,29 +20,32 @@ Header links to /supervisor, /admin and /test-phone appear as soon as a package 
 paths (see hooks.NAV).
 """
 
+from flask import Flask
+
 from app.web.assets import AssetsBlueprint
 
 bp = AssetsBlueprint("web", __name__, template_folder="templates", static_folder="static",
                      static_url_path="/static/web")
 
 
-def _install_hooks(state) -> None:
+def register(app: Flask) -> None:
+    """Wire this package into `app`: its blueprint (routes, CLI) and its hooks."""
     from app.auth import principal_sources
     from app.web.hooks import enforce_csrf, forbidden_page, sign_in_page, template_globals
     from app.web.sessions import CookieSessionInterface, current_user, session_principal
 
+    app.register_blueprint(bp)
+
     # The JSON API accepts a signed-in browser too, and app.auth guards pages with this
     # package's sessions and pages (app.auth knows no sessions itself).
-    sources = principal_sources(state.app)
+    sources = principal_sources(app)
     sources.session = session_principal
     sources.user = current_user
     sources.sign_in = sign_in_page
     sources.forbidden = forbidden_page
-    state.app.before_request(enforce_csrf)
-    state.app.session_interface = CookieSessionInterface()
-    state.app.context_processor(template_globals)
+    app.before_request(enforce_csrf)
+    app.session_interface = CookieSessionInterface()
+    app.context_processor(template_globals)
 
-
-bp.record_once(_install_hooks)
 
 from app.web import console, signin  # noqa: E402,F401  (attach to bp)

@@ -1,16 +1,17 @@
 """After the call: wrap-up notes, outcome and feedback tags, and the post-call survey.
 
-Registering the blueprint is all it takes: it brings the JSON API, the survey's webhook,
+`register(app)` is all it takes: it brings the JSON API, the survey's webhook,
 the `flask wrapup` commands, the survey prompts in the catalogue, the queue's after-call
 hook (the survey, when the agent hangs up first) and the screen-pop's wrap-up fields.
 """
 
-from flask import Blueprint
+from flask import Blueprint, Flask
 
 bp = Blueprint('wrapup', __name__, cli_group='wrapup')
 
 
-def _install_hooks(state) -> None:
+def register(app: Flask) -> None:
+    """Wire this package into `app`: its blueprint (routes, CLI) and its hooks."""
     from app.customers.context import context_contributor
     from app.customers.serializers import interaction_fields
     from app.floor.prompts import register_defaults
@@ -19,13 +20,13 @@ def _install_hooks(state) -> None:
     from app.wrapup.phrases import SURVEY_PROMPTS
     from app.wrapup.survey import offer_survey
 
-    extensions = state.app.extensions
-    register_defaults(state.app, SURVEY_PROMPTS)
+    app.register_blueprint(bp)
+
+    extensions = app.extensions
+    register_defaults(app, SURVEY_PROMPTS)
     extensions[AFTER_CALL] = offer_survey
     context_contributor("last_wrapup")(last_wrapup)
     interaction_fields("wrapup")(interaction_wrapup)
 
-
-bp.record_once(_install_hooks)
 
 from app.wrapup import api, cli, webhooks  # noqa: E402,F401  (attach to bp)
