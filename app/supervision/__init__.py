@@ -1,6 +1,6 @@
 """Supervisors on the floor: live calls, reassign, take back, listen, whisper, barge, audit.
 
-Registering the blueprint brings the JSON API under /api/supervisor, the webhook of the
+`register(app)` brings the JSON API under /api/supervisor, the webhook of the
 supervisors' monitoring legs, a hook on the caller's conference events (a whisper follows
 the call to a new agent), and `flask supervision audit`.
 """
