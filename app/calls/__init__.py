@@ -21,15 +21,14 @@ def register(app: Flask) -> None:
     from app.customers.access import call_access
     from app.customers.context import context_contributor
     from app.floor.prompts import register_defaults
-    from app.queue.factory import CLOCK_HANDLERS, CONFERENCE_HOOKS
+    from app.queue.hooks import queue_hooks
 
     app.register_blueprint(bp)
 
-    extensions = app.extensions
     register_defaults(app, CALL_PROMPTS)
-    extensions.setdefault(CLOCK_HANDLERS, {})[HOLD_KIND] = on_deadline
+    queue_hooks(app).clock_handlers[HOLD_KIND] = on_deadline
     hold_limit_hooks(app).append(on_hold_limit)  # the limit may end a transfer
-    extensions.setdefault(CONFERENCE_HOOKS, []).append(on_conference_event)
+    queue_hooks(app).conference_hooks.append(on_conference_event)
     context_contributor("transfer")(transfer_context)
     call_access(app).in_transfer = in_transfer
 

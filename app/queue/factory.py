@@ -13,25 +13,13 @@ from app.floor import languages, prompts
 from app.queue.escalation import Escalations
 from app.queue.events import FloorEvents
 from app.queue.holdclock import HoldClock
+from app.queue.hooks import queue_hooks
 from app.queue.keys import Keys
 from app.queue.services import QueueService, QueueSettings
 from app.queue.store import QueueStore
 from app.queue.twiml import Voice
 from app.telephony import gateway
 from config import app_settings
-
-# app.extensions key: {"2": handler, "3": handler}, registered by the voicemail package.
-OFFER_HANDLERS = "queue.offer_handlers"
-# app.extensions keys other packages fill (call controls): more hold-clock deadline kinds
-# {kind: handler(deadline, now)}, and [hook(call SID, event, form)] run after the queue has
-# handled each event of a caller's conference.
-CLOCK_HANDLERS = "queue.clock_handlers"
-CONFERENCE_HOOKS = "queue.conference_hooks"
-# app.extensions keys for one callable each: (agent identity, callback id, *, status_callback,
-# timeout) -> leg SID, from voicemail; (call SID, call hash) -> the caller's TwiML or None
-# once their agent hangs up first, from wrap-up (the survey).
-START_CALLBACK = "queue.start_callback"
-AFTER_CALL = "queue.after_call"
 
 # How each language is spoken, derived from the IVR's language table.
 VOICES = {code: Voice(lang.voice, lang.say_language) for code, lang in languages.LANGUAGES.items()}
@@ -106,11 +94,12 @@ def queue_service() -> QueueService:
         wrap_up_seconds=config.WRAP_UP_SECONDS,
         caller_id=config.TWILIO_PHONE_NUMBER,
     )
+    hooks = queue_hooks(current_app)
     return QueueService(queue_store(), gateway(), QueuePhrases(), floor_events(), settings,
-                        timestamp, offer_handlers=current_app.extensions.get(OFFER_HANDLERS),
+                        timestamp, offer_handlers=hooks.offer_handlers,
                         screen_pop=_screen_pop,
-                        start_callback=current_app.extensions.get(START_CALLBACK),
-                        after_call=current_app.extensions.get(AFTER_CALL))
+                        start_callback=hooks.start_callback,
+                        after_call=hooks.after_call)
 
 
 def hold_clock(now: Callable[[], float] = timestamp, workers: int = 1) -> HoldClock:
@@ -124,7 +113,7 @@ def hold_clock(now: Callable[[], float] = timestamp, workers: int = 1) -> HoldCl
     timeline = TimelineBuffer(store.redis, f"{store.keys.prefix}:timeline:pending")
     escalations = Escalations(service, timeline, context=app.app_context,
                               offer_threads=app_settings(app).HOLD_CLOCK_OFFER_THREADS)
-    extra = app.extensions.get(CLOCK_HANDLERS, {})
+    extra = queue_hooks(app).clock_handlers
     handlers = {**escalations.handlers(), **extra}
     batch = {k: h for k, h in escalations.batch_handlers().items() if k not in extra}
     return HoldClock(store, handlers, now, workers=workers, context=app.app_context,

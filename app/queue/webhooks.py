@@ -7,7 +7,8 @@ from email.utils import parsedate_to_datetime
 from flask import current_app, request
 
 from app.queue import bp, twiml
-from app.queue.factory import CONFERENCE_HOOKS, queue_service
+from app.queue.factory import queue_service
+from app.queue.hooks import queue_hooks
 from app.telephony import twilio_webhook
 
 ANSWERED = "in-progress"
@@ -49,7 +50,7 @@ def conference_events():
             # Only a hang-up: leaving for the offer menu (a REST redirect) is not leaving the
             # line.
             service.caller_left(call_sid, at=event_time())
-    for hook in current_app.extensions.get(CONFERENCE_HOOKS, []):
+    for hook in queue_hooks(current_app).conference_hooks:
         hook(call_sid, event, request.form)
     return twiml.empty()
 

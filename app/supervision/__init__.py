@@ -12,12 +12,12 @@ bp = Blueprint('supervision', __name__, cli_group='supervision')
 
 def register(app: Flask) -> None:
     """Wire this package into `app`: its blueprint (routes, CLI) and its hooks."""
-    from app.queue.factory import CONFERENCE_HOOKS
+    from app.queue.hooks import queue_hooks
     from app.supervision.hooks import on_conference_event
 
     app.register_blueprint(bp)
 
-    app.extensions.setdefault(CONFERENCE_HOOKS, []).append(on_conference_event)
+    queue_hooks(app).conference_hooks.append(on_conference_event)
 
 
 from app.supervision import api, cli, webhooks  # noqa: E402,F401  (attach to bp)

@@ -14,7 +14,7 @@ def register(app: Flask) -> None:
     """Wire this package into `app`: its blueprint (routes, CLI) and its hooks."""
     from app.floor.prompts import register_defaults
     from app.queue.cli import clock_sweeps
-    from app.queue.factory import OFFER_HANDLERS, START_CALLBACK
+    from app.queue.hooks import queue_hooks
     from app.voicemail.dialer import start_callback_call
     from app.voicemail.jobs import periodic
     from app.voicemail.phrases import VOICEMAIL_PROMPTS
@@ -27,12 +27,11 @@ def register(app: Flask) -> None:
     app.register_blueprint(bp)
 
     register_defaults(app, VOICEMAIL_PROMPTS)  # editable in the catalogue like the rest
-    extensions = app.extensions
-    extensions["safe_fallback"] = fallback_twiml
-    extensions[OFFER_HANDLERS] = {"2": leave_message_from_offer,
-                                  "3": request_callback_from_offer}
+    app.extensions["safe_fallback"] = fallback_twiml
+    queue_hooks(app).offer_handlers = {"2": leave_message_from_offer,
+                                       "3": request_callback_from_offer}
     # For the router, when a requested callback reaches the head of the line.
-    extensions[START_CALLBACK] = start_callback_call
+    queue_hooks(app).start_callback = start_callback_call
     # Overdue callbacks and expired recordings, swept on the hold clock's loop.
     clock_sweeps(app)["voicemail"] = periodic
 

@@ -15,16 +15,15 @@ def register(app: Flask) -> None:
     from app.customers.context import context_contributor
     from app.customers.serializers import interaction_fields
     from app.floor.prompts import register_defaults
-    from app.queue.factory import AFTER_CALL
+    from app.queue.hooks import queue_hooks
     from app.wrapup.context import interaction_wrapup, last_wrapup
     from app.wrapup.phrases import SURVEY_PROMPTS
     from app.wrapup.survey import offer_survey
 
     app.register_blueprint(bp)
 
-    extensions = app.extensions
     register_defaults(app, SURVEY_PROMPTS)
-    extensions[AFTER_CALL] = offer_survey
+    queue_hooks(app).after_call = offer_survey
     context_contributor("last_wrapup")(last_wrapup)
     interaction_fields("wrapup")(interaction_wrapup)
 

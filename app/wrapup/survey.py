@@ -1,7 +1,7 @@
 """The post-call survey: when the agent hangs up, the caller rates the call with one key.
 
 The queue asks `offer_survey` for the caller's TwiML when their conference ends with the
-caller still on the line (app.extensions[queue.factory.AFTER_CALL]); a caller who hung up never
+caller still on the line (queue_hooks(app).after_call); a caller who hung up never
 gets here, so they are never asked. Ratings are stored per call (`SurveyResponse`).
 """
 
