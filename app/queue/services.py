@@ -343,6 +343,18 @@ class QueueService:
                                 department=call.get("department", ""),
                                 waited=round(waited, 1), context=self._screen_pop(call_sid))
 
+    def book_call(self, call_sid: str, purpose: str) -> float:
+        """Book a slot of the CPS budget for a call another package creates over the API
+        (a transfer's target, a supervisor's leg): seconds until it can start."""
+        if self.governor is None:
+            return 0.0
+        try:
+            slot = self.governor.reserve(self.now(), purpose=f"{purpose}:{call_sid}")
+        except RedisError as exc:  # the budget is bookkeeping: never a reason not to call
+            log.warning("no CPS slot booked for %s of %s: %s", purpose, call_sid, exc)
+            return 0.0
+        return slot.wait(self.now())
+
     def _slot(self, call_sid: str, latest: float | None) -> Slot:
         """The CPS slot this ring starts in (now without a governor)."""
         if self.governor is None:
