@@ -513,6 +513,8 @@ def check(app: Any, emu: Any, callers: list[Caller]) -> tuple[dict[str, Any], li
             (float(d.get("waited", 0.0)) for _, d in escalations), default=0), 1),
         "wait_to_answer_p50_s": round(percentile(
             [c.connected_at - c.queued_at for c in callers if c.connected_at], 50), 1),
+        "wait_to_answer_p99_s": round(percentile(
+            [c.connected_at - c.queued_at for c in callers if c.connected_at], 99), 1),
     }
     return figures, failures
 
