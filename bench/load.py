@@ -1,7 +1,7 @@
 """Scale-out: 500 concurrent calls over several web processes, two clocks, two workers.
 
     .venv/bin/python -m bench.load [--calls 500] [--agents 40] [--web-workers 3]
-                                    [--database postgres|sqlite] [--ramp 25]
+                                    [--database postgres|sqlite] [--ramp 25] [--cps 1]
 
 Starts, on loopback ports under var/bench/load/<time>/: redis-server (append-only file on),
 a database (a throwaway PostgreSQL cluster from scripts/postgres.sh, or SQLite), gunicorn
@@ -513,6 +513,8 @@ def check(app: Any, emu: Any, callers: list[Caller]) -> tuple[dict[str, Any], li
             (float(d.get("waited", 0.0)) for _, d in escalations), default=0), 1),
         "wait_to_answer_p50_s": round(percentile(
             [c.connected_at - c.queued_at for c in callers if c.connected_at], 50), 1),
+        "wait_to_answer_p99_s": round(percentile(
+            [c.connected_at - c.queued_at for c in callers if c.connected_at], 99), 1),
     }
     return figures, failures
 
@@ -546,6 +548,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--webhook-workers", type=int, default=64,
                         help="webhooks the emulator has in flight at once, each call's in "
                              "order, as Twilio (0: one at a time, the old engine)")
+    parser.add_argument("--cps", type=float, default=1.0,
+                        help="the account's calls per second: the emulator's limit on "
+                             "API-created calls, and the app's TWILIO_CPS")
     args = parser.parse_args(argv)
 
     from app.embedded_redis import EmbeddedRedis, free_port
@@ -571,7 +576,7 @@ def main(argv: list[str] | None = None) -> int:
     emu = Emulator(creds["account_sid"], creds["auth_token"], clock=RealClock(),
                    transport=HttpTransport(10.0, 15.0, keep_alive=False), api_key=creds["api_key"],
                    api_secret=creds["api_secret"], words_per_minute=600, play_seconds=20.0,
-                   webhook_workers=args.webhook_workers)
+                   webhook_workers=args.webhook_workers, cps=args.cps)
     emu.add_number(NUMBER, f"{web_url}/ivr/incoming", fallback_url=f"{web_url}/ivr/fallback",
                    status_callback=f"{web_url}/ivr/status")
     emu.add_application(f"{web_url}/softphone/outgoing", sid=creds["twiml_app_sid"])
@@ -583,9 +588,11 @@ def main(argv: list[str] | None = None) -> int:
     env.update({"APP_ENV": "testing", "DATABASE_URL": database_url,
                 "REDIS_URL": redis_server.url, "PUBLIC_BASE_URL": web_url,
                 "TWILIO_MODE": "emulator", "TWILIO_API_BASE_URL": sim_url,
+                "TWILIO_CPS": str(args.cps),
                 "PYTHONUNBUFFERED": "1", "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"})
     settings = TestingConfig(SQLALCHEMY_DATABASE_URI=database_url, REDIS_URL=redis_server.url,
                              PUBLIC_BASE_URL=web_url, TWILIO_API_BASE_URL=sim_url,
+                             TWILIO_CPS=args.cps,
                              **{k: v for k, v in SETTINGS.items() if k != "LOG_LEVEL"})
     procs = Processes(run_dir, env)
     print(f"run directory {run_dir}; database {args.database}", flush=True)
@@ -639,7 +646,7 @@ def main(argv: list[str] | None = None) -> int:
     figures.update({"database": args.database, "web_workers": args.web_workers,
                     "threads": args.threads, "clocks": args.clocks, "workers": args.workers,
                     "agents": args.agents, "ramp_seconds": args.ramp,
-                    "webhook_workers": args.webhook_workers,
+                    "webhook_workers": args.webhook_workers, "cps": args.cps,
                     "failures": failures[:50], "failure_count": len(failures)})
     (run_dir / "results.json").write_text(json.dumps(figures, indent=2))
     if failures:

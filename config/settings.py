@@ -104,6 +104,9 @@ class AppSettings:
     TWILIO_REST_TIMEOUT_SECONDS: float = setting(3.0, "how long one REST request may take")
     TWILIO_REST_RETRIES: int = setting(2, "retries of a REST request that is safe to repeat")
     TWILIO_REST_POOL_SIZE: int = setting(32, "REST connections kept alive, one per thread")
+    # The account's calls-per-second limit (Twilio's default is 1): the budget every process
+    # shares for the calls the app creates over the API (docs/queue.md, docs/deploy.md).
+    TWILIO_CPS: float = setting(1.0, "the account's calls per second, shared by every process")
 
     # The URL Twilio uses to reach us. Signatures are computed over it, so behind a
     # proxy the app must rebuild it from this rather than from the request's Host.

@@ -180,6 +180,7 @@ def _warm(c: Controls, t: Transfer, candidates: list[str], department: str) -> T
         # From now until the transfer ends, the original agent leaving must not end the room.
         c.gateway.update_participant(conference, t.get("from_leg"), end_conference_on_exit=False)
         hold.hold(c, sid, t.from_agent, reason="transfer")
+        c.queue.book_call(sid, "transfer")  # the account's CPS budget (docs/queue.md)
         leg = c.gateway.add_participant(
             sid, to=f"client:{who}", from_=call.get("number") or c.queue.settings.caller_id,
             label=f"transfer-{t.id}", timeout=c.settings.transfer_ring_timeout,

@@ -11,7 +11,7 @@ from app.clock import now, timestamp
 from app.customers.models import Customer
 from app.dashboard import chart, describe, figures, snapshot
 from app.extensions import db
-from app.queue.factory import queue_store
+from app.queue.factory import cps_governor, queue_store
 from app.queue.store import QueueStore
 
 RECENT_EVENTS = 200
@@ -37,7 +37,8 @@ def recent_events(store: QueueStore, count: int = RECENT_EVENTS) -> list[dict[st
 
 def _sources() -> snapshot.FloorSources:
     store = queue_store()
-    return snapshot.FloorSources(store=store, recent_events=lambda: recent_events(store))
+    return snapshot.FloorSources(store=store, recent_events=lambda: recent_events(store),
+                                 cps_held=cps_governor().held_back)
 
 
 def floor() -> dict[str, Any]:

@@ -44,6 +44,8 @@ class FloorSources:
 
     store: QueueStore
     recent_events: Any  # () -> list of floor events, newest first
+    # (now) -> HeldBack: calls the calls-per-second budget holds back (app/queue/governor.py)
+    cps_held: Any = None
 
 
 def _number(value: str | None) -> float | None:
@@ -267,10 +269,20 @@ def build(sources: FloorSources, now: float, now_dt) -> dict[str, Any]:
         "agent_counts": _count(a["state"] for a in agents),
         "live_calls": live,
         "callbacks": backlog(now_dt),
+        "cps": _cps(sources, now),
         "alerts": alerts,
         "events": recent[:30],
         "departments": [{"slug": d.slug, "name": d.name} for d in departments],
     }
+
+
+def _cps(sources: FloorSources, now: float) -> dict[str, Any]:
+    """Calls booked on the account's calls-per-second budget that have not started yet, and
+    how long until the last of them does (0 and 0.0 when nothing is held back)."""
+    if sources.cps_held is None:
+        return {"waiting": 0, "longest_wait": 0.0}
+    held = sources.cps_held(now)
+    return {"waiting": held.waiting, "longest_wait": held.longest_wait}
 
 
 def _count(states: Iterable[str]) -> dict[str, int]:

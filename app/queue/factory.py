@@ -12,6 +12,7 @@ from app.extensions import db, redis_client
 from app.floor import languages, prompts
 from app.queue.escalation import Escalations
 from app.queue.events import FloorEvents
+from app.queue.governor import CpsGovernor
 from app.queue.holdclock import HoldClock
 from app.queue.hooks import queue_hooks
 from app.queue.keys import Keys
@@ -80,6 +81,12 @@ def queue_store() -> QueueStore:
     return store
 
 
+def cps_governor() -> CpsGovernor:
+    """The account's calls-per-second budget (TWILIO_CPS), shared through Redis."""
+    store = queue_store()
+    return CpsGovernor(store.redis, store.keys, app_settings().TWILIO_CPS)
+
+
 def floor_events() -> FloorEvents:
     store = queue_store()
     return FloorEvents(store.redis, store.keys, _timeline, timestamp)
@@ -99,7 +106,8 @@ def queue_service() -> QueueService:
                         timestamp, offer_handlers=hooks.offer_handlers,
                         screen_pop=_screen_pop,
                         start_callback=hooks.start_callback,
-                        after_call=hooks.after_call)
+                        after_call=hooks.after_call,
+                        governor=cps_governor())
 
 
 def hold_clock(now: Callable[[], float] = timestamp, workers: int = 1) -> HoldClock:

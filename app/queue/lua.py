@@ -800,3 +800,26 @@ for _, identity in ipairs(redis.call('SMEMBERS', k('agents'))) do
 end
 return cjson.encode(agents)
 """)
+
+
+# -- calls per second (app/queue/governor.py) ------------------------------------------------
+
+RESERVE_CPS = Script(
+    doc="""KEYS: the account's slot set (`{cc}:cps`: reservation id scored by its slot).
+    ARGV: now, interval (1 / calls per second), latest ('' for none), id.
+    Reserves the first free slot: `now`, or one interval after the last slot reserved,
+    whichever is later; no two reservations of any process share an interval. With `latest`,
+    a slot later than it is not reserved. Returns {1 reserved | 0 refused, slot as a string}.
+    Slots more than an interval past are forgotten: they no longer hold anything back.""",
+    floor=False,
+    body=r"""
+local key = KEYS[1]
+local now, interval = tonumber(ARGV[1]), tonumber(ARGV[2])
+redis.call('ZREMRANGEBYSCORE', key, '-inf', '(' .. (now - interval))
+local slot = now
+local last = redis.call('ZRANGE', key, -1, -1, 'WITHSCORES')
+if #last > 0 and tonumber(last[2]) + interval > slot then slot = tonumber(last[2]) + interval end
+if ARGV[3] ~= '' and slot > tonumber(ARGV[3]) then return {0, string.format('%.6f', slot)} end
+redis.call('ZADD', key, string.format('%.6f', slot), ARGV[4])
+return {1, string.format('%.6f', slot)}
+""")

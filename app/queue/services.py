@@ -15,6 +15,7 @@ from typing import Any, Protocol
 from redis.exceptions import RedisError
 
 from app.queue import twiml
+from app.queue.governor import CpsGovernor, Slot
 from app.queue.holdclock import retry_member, ring_member, step_member, wrapup_member
 from app.queue.ladder import Step, ladder_for
 from app.queue.store import QueueStore
@@ -106,7 +107,8 @@ class QueueService:
                  offer_handlers: dict[str, OfferHandler] | None = None,
                  screen_pop: Callable[[str], dict[str, Any] | None] | None = None,
                  start_callback: StartCallback | None = None,
-                 after_call: AfterCall | None = None) -> None:
+                 after_call: AfterCall | None = None,
+                 governor: CpsGovernor | None = None) -> None:
         self.store = store
         self.gateway = gateway
         self.phrases = phrases
@@ -119,6 +121,8 @@ class QueueService:
         # Rings an agent for a requested callback (the voicemail package's dialer).
         self.start_callback = start_callback
         self.after_call = after_call
+        # The account's calls-per-second budget; without one, every create starts at once.
+        self.governor = governor
 
     def url(self, path: str) -> str:
         """Absolute URLs everywhere: REST redirects need them, and TwiML is clearer with them."""
@@ -281,9 +285,11 @@ class QueueService:
         callback = self.url(f"/queue/agent-leg?call={call_sid}&agent={agent}")
         is_callback = call.get("kind") == "callback"
         must_end: float | None = None  # seconds from now the ring must be over by
+        slot_wait = 0.0  # seconds until the CPS budget lets the ring start
         try:
             if is_callback and self.start_callback:
                 # Nobody is on hold: the agent is called first, then the customer.
+                slot_wait = self._slot(call_sid, None).wait(self.now())
                 timeout = self.settings.ring_timeout
                 leg = self.start_callback(agent, int(call["callback_id"]),
                                           status_callback=callback, timeout=timeout)
@@ -292,7 +298,16 @@ class QueueService:
                 # (RING_MARGIN before it); the app ends it itself then (ring_expired), as
                 # Twilio's shortest ring (its least Timeout plus its buffer) can be longer.
                 budget = int(self.settings.hold_limit - RING_MARGIN - self._on_clock(call))
-                timeout = max(MIN_RING, min(self.settings.ring_timeout, budget))
+                # A ring must start with MIN_RING of the budget left; a later CPS slot is
+                # not booked (nor any, for a caller with less left), and the caller gets the
+                # offer instead (_ring_too_late).
+                slot = self._slot(call_sid, self.now() + budget - MIN_RING)
+                if not slot.granted:
+                    self._ring_too_late(call_sid, call, agent, slot)
+                    return
+                slot_wait = slot.wait(self.now())
+                timeout = max(MIN_RING, min(self.settings.ring_timeout,
+                                            int(budget - slot_wait)))
                 must_end = max(timeout, budget)
                 leg = self.gateway.add_agent_to_conference(
                     call.get("room") or call_sid,
@@ -316,7 +331,7 @@ class QueueService:
         # past the Timeout it is asked for. A create waits in Twilio's queue for the account's
         # calls per second first (`queue_seconds`); a caller on hold never waits past their
         # budget for it.
-        queued = float(getattr(leg, "queue_seconds", 0.0) or 0.0)
+        queued = max(slot_wait, float(getattr(leg, "queue_seconds", 0.0) or 0.0))
         ends = self.now() + queued + timeout + RING_GRACE
         if must_end is not None:
             ends = min(ends, self.now() + must_end)
@@ -327,6 +342,56 @@ class QueueService:
                                 call_sid=call_sid, callback_id=call.get("callback_id") or None,
                                 department=call.get("department", ""),
                                 waited=round(waited, 1), context=self._screen_pop(call_sid))
+
+    def book_call(self, call_sid: str, purpose: str) -> float:
+        """Book a slot of the CPS budget for a call another package creates over the API
+        (a transfer's target, a supervisor's leg): seconds until it can start."""
+        if self.governor is None:
+            return 0.0
+        try:
+            slot = self.governor.reserve(self.now(), purpose=f"{purpose}:{call_sid}")
+        except RedisError as exc:  # the budget is bookkeeping: never a reason not to call
+            log.warning("no CPS slot booked for %s of %s: %s", purpose, call_sid, exc)
+            return 0.0
+        return slot.wait(self.now())
+
+    def _slot(self, call_sid: str, latest: float | None) -> Slot:
+        """The CPS slot this ring starts in (now without a governor)."""
+        if self.governor is None:
+            return Slot(at=self.now(), granted=True)
+        return self.governor.reserve(self.now(), latest=latest, purpose=f"ring:{call_sid}")
+
+    def _ring_too_late(self, call_sid: str, call: dict[str, str], agent: str,
+                       slot: Slot) -> None:
+        """The account's CPS budget cannot start a ring before the caller's budget runs out:
+        no ring is placed (none that would land after the promise). The agent stays
+        available for a caller it can reach in time; this caller keeps their place, is not
+        offered again before the slot, and hears the offer now rather than at its step."""
+        failures = int(call.get("ring_failures") or 0)
+        # Not before the slot, and never at once: a caller with too little left for any
+        # ring would be matched again in the same breath.
+        retry_at = max(slot.at, self.now() + RING_RETRY_SECONDS)
+        if self.store.release_offer(call_sid, agent, self.now(), agent_state="available",
+                                    retry_at=retry_at, ring_failures=failures):
+            self.store.schedule({retry_member(call_sid, failures): retry_at})
+            self._offer_now(call_sid, call)
+        log.warning("no ring for %s: the next CPS slot (in %.1f s) is past the caller's budget",
+                    call_sid, slot.at - self.now())
+        self.events.call_event(call_sid, "ring_held_back", agent=agent,
+                               slot_in=round(slot.at - self.now(), 1))
+
+    def _offer_now(self, call_sid: str, call: dict[str, str]) -> None:
+        """Bring the caller's pending offer step forward to now (only if still pending)."""
+        try:
+            ladder = json.loads(call.get("ladder") or "[]")
+        except ValueError:
+            return
+        generation = call.get("generation") or "1"
+        for index, step in enumerate(ladder):
+            if step.get("action") == "offer":
+                self.store.redis.zadd(self.store.keys.deadlines,
+                                      {step_member(call_sid, generation, index): self.now()},
+                                      xx=True, lt=True)
 
     def _on_clock(self, call: dict[str, str]) -> float:
         """How long the caller's current hold clock has run: from joining the line, or from

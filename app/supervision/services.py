@@ -190,6 +190,7 @@ class SupervisionService:
             config = app_settings()
             callback = (f"{config.PUBLIC_BASE_URL}/supervision/monitor-leg"
                         f"?call={call_sid}&supervisor={supervisor}")
+            self.queue.book_call(call_sid, "monitor")  # the account's CPS budget
             try:
                 leg = gateway.add_monitor(call_sid, identity=supervisor,
                                           caller_id=config.TWILIO_PHONE_NUMBER, muted=muted,

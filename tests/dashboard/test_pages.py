@@ -76,3 +76,20 @@ def test_live_calls_show_holds_and_transfers_from_the_call_controls(app, supervi
     html = supervisor.get("/supervisor").get_data(as_text=True)
     assert "badge-held" in html and "badge-transferring" in html and "→ sam" in html
     assert 'data-action="monitor" data-mode="whisper"' in html
+
+
+def test_the_floor_shows_calls_the_cps_budget_holds_back(app, supervisor):
+    assert supervisor.get("/supervisor/api/floor").get_json()["cps"] == {
+        "waiting": 0, "longest_wait": 0.0}
+    assert "calls-per-second budget" not in supervisor.get("/supervisor").get_data(as_text=True)
+    with app.app_context():
+        from app.queue.factory import cps_governor
+
+        now = time.time()
+        for _ in range(4):  # at 1 CPS: now, then three more a second apart
+            cps_governor().reserve(now)
+    held = supervisor.get("/supervisor/api/floor").get_json()["cps"]
+    assert held["waiting"] == 3 and 2 < held["longest_wait"] <= 3
+    html = supervisor.get("/supervisor").get_data(as_text=True)
+    assert 'data-testid="cps-held"' in html
+    assert "calls waiting for the account's calls-per-second budget, up to" in html
