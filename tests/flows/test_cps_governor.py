@@ -5,29 +5,13 @@ second twice, and a ring that could not start in the caller's budget gives way t
 
 from __future__ import annotations
 
-from tests.flows.conftest import NUMBER
-from tests.flows.test_queue_flows import OFFER_TEXT, heard_at, queued_at
+from tests.flows.test_queue_flows import OFFER_TEXT, callers_in_line, heard_at, queued_at
 from tests.flows.test_ring_budget import set_offer_at
 
 LIMIT = 60
 AGENTS = [f"agent{i}" for i in range(8)]
 
 
-def callers_in_line(floor, count: int) -> list:
-    """`count` unknown callers through the menus in step (English, no account, billing)."""
-    calls = [floor.emu.dial_in(f"+1415555{2000 + i}", NUMBER) for i in range(count)]
-    floor.wait_until(lambda: all(c.gathering for c in calls), timeout=60)
-    for key in ("1", "*"):
-        asked_at = floor.emu.elapsed
-        for call in calls:
-            call.press(key)
-        floor.wait_until(lambda since=asked_at: all(
-            c.gathering and any(h.t > since for h in c.heard if h.kind == "say")
-            for c in calls), timeout=60)
-    for call in calls:
-        call.press("1")
-    floor.wait_until(lambda: all(c.in_conference for c in calls), timeout=30)
-    return calls
 
 
 def first_ring(phone) -> float | None:
@@ -42,7 +26,7 @@ def test_a_burst_late_in_the_wait_rings_one_a_second_and_offers_the_rest_in_time
     set_offer_at(floor, "billing", 55)
     for agent in AGENTS:
         floor.agent(agent, ["billing"], state="away")
-    calls = callers_in_line(floor, len(AGENTS))
+    calls = callers_in_line(floor, len(AGENTS), first=2000)
     starts = {c.sid: queued_at(floor, c) for c in calls}
     first = min(starts.values())
     floor.wait_until(lambda: floor.emu.elapsed - first >= 46, timeout=LIMIT)
@@ -74,7 +58,7 @@ def test_rings_for_a_burst_start_one_a_second_and_all_connect(floor):
     agents = AGENTS[:6]
     for agent in agents:
         floor.agent(agent, ["billing"], state="away")
-    calls = callers_in_line(floor, len(agents))
+    calls = callers_in_line(floor, len(agents), first=2000)
     for agent in agents:
         floor.set_state(agent, ["billing"], "available")
     phones = [floor.emu.softphone(a) for a in agents]

@@ -73,6 +73,24 @@ def escalations(floor) -> list[dict]:
         return [e for e in reversed(floor_events().recent(500)) if e["type"] == "call.escalated"]
 
 
+
+def callers_in_line(floor, count: int, *, first: int) -> list:
+    """`count` unknown callers (+1415555<first>...) through the menus in step: English, no
+    account, billing; returned once all of them are in line."""
+    calls = [floor.emu.dial_in(f"+1415555{first + i}", NUMBER) for i in range(count)]
+    floor.wait_until(lambda: all(c.gathering for c in calls), timeout=60)
+    for key in ("1", "*"):
+        asked_at = floor.emu.elapsed
+        for call in calls:
+            call.press(key)
+        floor.wait_until(lambda since=asked_at: all(
+            c.gathering and any(h.t > since for h in c.heard if h.kind == "say")
+            for c in calls), timeout=60)
+    for call in calls:
+        call.press("1")
+    floor.wait_until(lambda: all(c.in_conference for c in calls), timeout=30)
+    return calls
+
 def test_an_agent_answers_and_the_caller_is_bridged_with_a_screen_pop(floor):
     amy = floor.agent("amy", ["billing"])
     call = choose(floor)
@@ -202,19 +220,7 @@ def test_a_caller_who_hangs_up_while_an_agent_rings_frees_the_agent(floor):
 def test_ten_callers_at_once_and_two_agents_freed_together(floor):
     floor.agent("amy", ["billing"], state="away")
     floor.agent("bob", ["billing"], state="away")
-    calls = [floor.emu.dial_in(f"+1415555{1000 + i}", NUMBER) for i in range(10)]
-    # All ten go through the menus in step: English, no account, billing.
-    floor.wait_until(lambda: all(c.gathering for c in calls), timeout=60)
-    for key in ("1", "*"):
-        asked_at = floor.emu.elapsed
-        for call in calls:
-            call.press(key)
-        floor.wait_until(lambda since=asked_at: all(
-            c.gathering and any(h.t > since for h in c.heard if h.kind == "say")
-            for c in calls), timeout=60)
-    for call in calls:
-        call.press("1")
-    floor.wait_until(lambda: all(c.in_conference for c in calls), timeout=30)
+    calls = callers_in_line(floor, 10, first=1000)
     heads = floor.store().waiting("billing")[:2]
     floor.set_state("amy", ["billing"], "available")
     floor.set_state("bob", ["billing"], "available")
