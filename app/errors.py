@@ -46,6 +46,17 @@ class InvalidInput(DomainError):
     status = 400
 
 
+def json_object(*, empty_ok: bool = False) -> dict[str, Any]:
+    """The request's JSON body, which must be an object; with `empty_ok`, no body at all is
+    an empty one (actions whose fields are all optional)."""
+    body = request.get_json(silent=True)
+    if body is None and empty_ok and not request.data:
+        return {}
+    if not isinstance(body, dict):
+        raise InvalidInput("Send a JSON object.")
+    return body
+
+
 def error_body(error_id: str, message: str, **details: Any) -> dict[str, Any]:
     return {"error": {"id": error_id, "message": message, "details": details}}
 

@@ -8,7 +8,7 @@ from flask import g, jsonify, request
 
 from app.agents import bp, services
 from app.auth import bearer_token, require_api_auth
-from app.errors import InvalidInput
+from app.errors import InvalidInput, json_object
 from app.extensions import db
 from app.queue.factory import floor_events, queue_service
 from app.telephony import voice_access_token
@@ -18,16 +18,9 @@ from config import app_settings
 STREAM_ID = re.compile(r"\d{1,20}-\d{1,20}")
 
 
-def _json() -> dict:
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        raise InvalidInput("Send a JSON object.")
-    return body
-
-
 @bp.post("/api/agents/login")
 def login():
-    body = _json()
+    body = json_object()
     agent, token = services.sign_in(str(body.get("identity", "")), str(body.get("password", "")),
                                     app_settings().AGENT_TOKEN_HOURS)
     db.session.commit()
@@ -53,7 +46,7 @@ def me():
 @bp.post("/api/agents/me/state")
 @require_api_auth("agent")
 def set_state():
-    body = _json()
+    body = json_object()
     agent = services.find_agent(g.principal.identity)
     service = queue_service()
     services.change_state(service, agent, str(body.get("state", "")), str(body.get("reason", "")))
@@ -83,7 +76,7 @@ def my_events():
 @bp.post("/api/agents")
 @require_api_auth("admin")
 def create():
-    body = _json()
+    body = json_object()
     departments = body.get("departments", [])
     if not isinstance(departments, list):
         raise InvalidInput("'departments' is a list of department ids.", field="departments")

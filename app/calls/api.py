@@ -5,23 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from flask import g, jsonify, request
+from flask import g, jsonify
 
 from app.auth import require_api_auth
 from app.calls import bp, services, transfers
 from app.calls.errors import TelephonyFailed, TransferNotFound
 from app.calls.factory import controls
-from app.errors import InvalidInput
+from app.errors import json_object
 from app.telephony.gateway import TelephonyError
-
-
-def _json() -> dict:
-    body = request.get_json(silent=True)
-    if body is None and not request.data:
-        return {}
-    if not isinstance(body, dict):
-        raise InvalidInput("Send a JSON object.")
-    return body
 
 
 @contextmanager
@@ -74,7 +65,7 @@ def hang_up(call_sid: str):
 def start_transfer(call_sid: str):
     c = controls()
     services.authorise(c, g.principal, call_sid)
-    body = _json()
+    body = json_object(empty_ok=True)
     with _telephony():
         transfer = transfers.start(c, call_sid, str(body.get("mode", "")), body.get("target"))
     return jsonify(transfer.to_dict()), 201

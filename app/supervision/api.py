@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import g, jsonify, request
 
 from app.auth import require_api_auth
-from app.errors import InvalidInput
+from app.errors import InvalidInput, json_object
 from app.queue.factory import queue_service
 from app.supervision import audit, bp
 from app.supervision.services import SupervisionService
@@ -13,15 +13,6 @@ from app.supervision.services import SupervisionService
 
 def _service() -> SupervisionService:
     return SupervisionService(queue_service())
-
-
-def _json() -> dict:
-    body = request.get_json(silent=True)
-    if body is None and not request.data:
-        return {}
-    if not isinstance(body, dict):
-        raise InvalidInput("Send a JSON object.")
-    return body
 
 
 def _identity(body: dict, key: str) -> str | None:
@@ -42,7 +33,7 @@ def live_calls():
 @bp.post("/api/supervisor/calls/<call_sid>/reassign")
 @require_api_auth("supervisor")
 def reassign(call_sid: str):
-    body = _json()
+    body = json_object(empty_ok=True)
     department, agent = _identity(body, "department"), _identity(body, "agent")
     if bool(department) == bool(agent):
         raise InvalidInput("Name either a 'department' or an 'agent'.", field="department")
@@ -53,14 +44,14 @@ def reassign(call_sid: str):
 @bp.post("/api/supervisor/calls/<call_sid>/take-back")
 @require_api_auth("supervisor")
 def take_back(call_sid: str):
-    agent = _identity(_json(), "agent")
+    agent = _identity(json_object(empty_ok=True), "agent")
     return jsonify(_service().take_back(g.principal.identity, call_sid, agent))
 
 
 @bp.post("/api/supervisor/calls/<call_sid>/monitor")
 @require_api_auth("supervisor")
 def monitor(call_sid: str):
-    mode = _json().get("mode", "listen")
+    mode = json_object(empty_ok=True).get("mode", "listen")
     return jsonify(_service().start_monitor(g.principal.identity, call_sid, str(mode)))
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from flask import abort, jsonify, render_template, request
 
 from app.auth import login_required
-from app.errors import InvalidInput
+from app.errors import json_object
 from app.testphone import bp, services
 from config import app_settings
 
@@ -18,13 +18,6 @@ from config import app_settings
 def offline_only():
     if not services.offline():
         abort(404)
-
-
-def _json() -> dict:
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        raise InvalidInput("Send a JSON object.")
-    return body
 
 
 @bp.get("")
@@ -38,7 +31,7 @@ def page():
 @bp.post("/calls")
 @login_required(role="agent")
 def dial():
-    return jsonify(services.dial_in(str(_json().get("from", "")))), 201
+    return jsonify(services.dial_in(str(json_object().get("from", "")))), 201
 
 
 @bp.get("/calls/<call_sid>")
@@ -50,4 +43,4 @@ def follow(call_sid: str):
 @bp.post("/calls/<call_sid>/<action>")
 @login_required(role="agent")
 def act(call_sid: str, action: str):
-    return jsonify(services.act(call_sid, action, _json()))
+    return jsonify(services.act(call_sid, action, json_object()))

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from app.agents.models import Agent
 from app.auth import Forbidden, require_api_auth
-from app.errors import DomainError, InvalidInput, NotFound
+from app.errors import DomainError, InvalidInput, NotFound, json_object
 from app.extensions import db
 from app.voicemail import boxes, bp, dialer, queue_link, serializers, services
 from app.voicemail.models import Callback, VoicemailBox
@@ -22,13 +22,6 @@ SCOPES = ("all", "mine", "departments")
 class RecordingUnavailable(DomainError):
     error_id = "recording_unavailable"
     status = 502
-
-
-def _json() -> dict:
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        raise InvalidInput("Send a JSON object.")
-    return body
 
 
 def _me() -> Agent | None:
@@ -115,7 +108,7 @@ def call_back(callback_id: int):
 @require_api_auth("agent")
 def clear(callback_id: int):
     """{outcome: reached|left_message|no_answer|wrong_number, note}"""
-    body = _json()
+    body = json_object()
     callback = _workable(callback_id)
     services.clear(callback, str(body.get("outcome", "")), g.principal.identity,
                    note=str(body.get("note", ""))[:2000])
@@ -128,7 +121,7 @@ def clear(callback_id: int):
 @require_api_auth("supervisor")
 def assign(callback_id: int):
     """Supervisors: {agent: identity} takes it over."""
-    body = _json()
+    body = json_object()
     callback = services.reassign(services.find_callback(callback_id), str(body.get("agent", "")),
                                  g.principal.identity)
     db.session.commit()
@@ -166,6 +159,6 @@ def list_boxes():
 @require_api_auth("supervisor")
 def edit_box(box_id: int):
     """Supervisors: {greetings: {lang: text}, max_length_seconds, callback_target_minutes, name}"""
-    box = boxes.update_box(boxes.find_box(box_id), _json())
+    box = boxes.update_box(boxes.find_box(box_id), json_object())
     db.session.commit()
     return jsonify(serializers.box(box))

@@ -6,24 +6,17 @@ from __future__ import annotations
 from flask import g, jsonify, request
 
 from app.auth import require_api_auth
-from app.errors import InvalidInput
+from app.errors import InvalidInput, json_object
 from app.extensions import db
 from app.queue.factory import queue_service
 from app.wrapup import bp, options, services, survey
 from config import app_settings
 
 
-def _json() -> dict:
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        raise InvalidInput("Send a JSON object.")
-    return body
-
-
 @bp.post("/api/calls/<call_sid>/wrapup")
 @require_api_auth("agent")
 def submit_wrapup(call_sid: str):
-    form = services.parse_form(_json(), app_settings())
+    form = services.parse_form(json_object(), app_settings())
     wrapup = services.submit(g.principal, call_sid, form)
     db.session.commit()
     data = services.wrapup_to_dict(wrapup, call_sid)
@@ -60,7 +53,7 @@ def list_surveys():
 @bp.put("/api/wrapup/surveys/<department>")
 @require_api_auth("supervisor")
 def set_survey(department: str):
-    enabled = _json().get("enabled")
+    enabled = json_object().get("enabled")
     if not isinstance(enabled, bool):
         raise InvalidInput("'enabled' is true or false.", field="enabled")
     result = survey.set_survey(department, enabled, g.principal.identity)
