@@ -116,7 +116,8 @@ class AppSettings:
     ORGANISATION_NAME: str = setting("Example Support", "said in the greeting")
     DEFAULT_REGION: str = setting("US", "region of numbers written without a country code")
     DEFAULT_LANGUAGE: str = setting("en", "the language unknown callers are greeted in")
-    IVR_LANGUAGES: str = setting("en,hi,bn,ms", "languages offered, in menu order")
+    # Empty: every language of app/floor/locales, in their menu order (docs/ivr.md).
+    IVR_LANGUAGES: str = setting("", "languages offered, in menu order (codes, comma-separated)")
     IVR_MAX_ATTEMPTS: int = setting(3, "menu tries before the default department")
     # Of those, how many a caller who gives no input at all gets (R3, R4): one round of
     # the menu (~17 s with the demo's three departments) puts them in line within 30 s

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from app.customers.errors import InvalidField
 from app.customers.models import TIERS
-from app.floor.languages import LANGUAGES as _DECLARED
+from app.floor.languages import LANGUAGES  # the languages the IVR speaks (R15)
 
-# The languages the IVR speaks (R15), as the floor declares them.
-LANGUAGES = tuple(_DECLARED)
 NAME_MAX = 200
 ACCOUNT_NUMBER_MAX = 64
 NOTES_MAX = 10_000

@@ -1,10 +1,11 @@
 """The prompt catalogue: every phrase a caller hears, per key and language (R9, R15).
 
-Shipped defaults live in code, in the package that speaks them: each registers its own with
-`register_defaults(app, catalogue)` when its blueprint is registered (the IVR's, the queue's,
-call controls', the survey's), so this catalogue imports none of them. Operators override
-them per key and language in the `prompts` table. Lookups go through the shared IVR cache,
-so an edit is heard on the very next call in every web process.
+Each package registers its own keys with their English texts, `register_defaults(app,
+{key: text})`, when its blueprint is registered (the IVR's, the queue's, call controls',
+voicemail's, the survey's), so this catalogue imports none of them. The other languages' texts
+of every key are in the language's module of `app/floor/locales`. Operators override any text
+per key and language in the `prompts` table. Lookups go through the shared IVR cache, so an
+edit is heard on the very next call in every web process.
 """
 
 from __future__ import annotations
@@ -18,40 +19,56 @@ from flask import Flask, current_app
 from sqlalchemy import select
 
 from app.extensions import db
-from app.floor import cache
+from app.floor import cache, languages
 from app.floor.exceptions import InvalidPromptText, UnknownPromptKey, UnsupportedLanguage
-from app.floor.languages import LANGUAGES
 from app.floor.models import Prompt
 
 log = logging.getLogger(__name__)
 
 MAX_TEXT_LENGTH = 2000  # well under <Say>'s 4,096 characters, with room for placeholders
-FALLBACK_LANGUAGE = "en"
+FALLBACK_LANGUAGE = languages.SOURCE
 
-Catalogue = dict[str, dict[str, str]]
+Catalogue = dict[str, dict[str, str]]  # key -> language -> text
 
 _DEFAULTS = "prompt_defaults"
-_MERGED = "ivr.shipped_prompts"
+_MERGED = "floor.shipped_prompts"
 
 
-def register_defaults(app: Flask, catalogue: Catalogue) -> None:
-    """Add a package's shipped prompts to the app's catalogue (key -> language -> text).
-    Later registrations win on a clash; the app factory registers the IVR's first."""
-    app.extensions.setdefault(_DEFAULTS, []).append(catalogue)
+def register_defaults(app: Flask, english: Mapping[str, str]) -> None:
+    """Add a package's prompt keys with their English texts (key -> text) to the app's
+    catalogue; their other languages come from app/floor/locales. Later registrations win on
+    a clash; the app factory registers the IVR's first."""
+    for key, text_ in english.items():
+        if not isinstance(text_, str):
+            raise TypeError(f"prompt {key!r}: register its English text; the other languages' "
+                            "texts belong in app/floor/locales/<code>.py")
+    app.extensions.setdefault(_DEFAULTS, []).append(dict(english))
     app.extensions.pop(_MERGED, None)
 
 
+def registered() -> dict[str, str]:
+    """Every registered key with its English text."""
+    english: dict[str, str] = {}
+    for source in current_app.extensions.get(_DEFAULTS, []):
+        english.update(source)
+    return english
+
+
 def shipped() -> Catalogue:
-    """Every shipped default, by key then language."""
+    """Every shipped default, by key then language: the registered English and each
+    language module's text of that key (a key it has no text for falls back to English)."""
     app = current_app._get_current_object()
-    merged = app.extensions.get(_MERGED)
-    if merged is None:
-        merged = {}
-        for source in app.extensions.get(_DEFAULTS, []):
-            for key, texts in source.items():
-                merged.setdefault(key, {}).update(texts)
-        app.extensions[_MERGED] = merged
-    return merged
+    built = app.extensions.get(_MERGED)
+    if built is None or built[0] != languages.generation():
+        merged: Catalogue = {}
+        for key, english in registered().items():
+            texts = merged[key] = {FALLBACK_LANGUAGE: english}
+            for code in languages.LANGUAGES:
+                translated = languages.translation(code, key)
+                if translated is not None:
+                    texts[code] = translated
+        built = app.extensions[_MERGED] = (languages.generation(), merged)
+    return built[1]
 
 
 def placeholders(key: str) -> set[str]:
@@ -97,9 +114,9 @@ def validate(key: str, language: str, text_: str | None = None) -> None:
     if key not in shipped():
         raise UnknownPromptKey(f"There is no prompt {key!r}.", key=key,
                                hint="GET /api/prompts or `flask prompts list` lists the keys")
-    if language not in LANGUAGES:
+    if language not in languages.LANGUAGES:
         raise UnsupportedLanguage(f"Language {language!r} is not supported.", language=language,
-                                  supported=sorted(LANGUAGES))
+                                  supported=sorted(languages.LANGUAGES))
     if text_ is None:
         return
     if not isinstance(text_, str) or not text_.strip():
@@ -145,18 +162,18 @@ def reset(key: str, language: str) -> bool:
 
 def listing(language: str | None = None, prefix: str | None = None) -> list[dict[str, Any]]:
     """Every key and language with the text in force, its default and its placeholders."""
-    if language is not None and language not in LANGUAGES:
+    if language is not None and language not in languages.LANGUAGES:
         raise UnsupportedLanguage(f"Language {language!r} is not supported.", language=language,
-                                  supported=sorted(LANGUAGES))
+                                  supported=sorted(languages.LANGUAGES))
     custom = _load_overrides()
-    languages = [language] if language else list(LANGUAGES)
+    codes = [language] if language else list(languages.LANGUAGES)
     rows = []
     for key in sorted(shipped()):
         if prefix and not key.startswith(prefix):
             continue
         defaults = shipped()[key]
         allowed = sorted(placeholders(key))
-        for lang in languages:
+        for lang in codes:
             default = defaults.get(lang) or defaults[FALLBACK_LANGUAGE]
             override = custom.get((key, lang))
             rows.append({

@@ -42,7 +42,7 @@ def prompts_group() -> None:
 
 
 @prompts_group.command("list")
-@click.option("--lang", default=None, help="Only this language (en, hi, bn, ms).")
+@click.option("--lang", default=None, help="Only this language (a code: `flask ivr languages`).")
 @click.option("--prefix", default=None, help="Only keys starting with this (e.g. menu.).")
 @click.option("--overridden", is_flag=True, help="Only prompts changed from the default.")
 def prompts_list(lang: str | None, prefix: str | None, overridden: bool) -> None:

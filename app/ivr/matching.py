@@ -6,7 +6,7 @@ import unicodedata
 from collections.abc import Sequence
 from typing import Protocol
 
-from app.floor.languages import LANGUAGES
+from app.floor import languages
 
 MAX_SPEECH = 500  # SpeechResult is untrusted input; nobody names a department in more
 
@@ -19,10 +19,6 @@ class Choosable(Protocol):
     keywords: dict[str, list[str]]
 
     def name_in(self, language: str) -> str: ...
-
-
-# How callers say a menu key, from each language's declaration.
-SPOKEN_DIGITS = {code: list(lang.digits) for code, lang in LANGUAGES.items()}
 
 
 def normalise(text: str) -> str:
@@ -71,8 +67,9 @@ def _phrases(department: Choosable, language: str) -> list[str]:
     raw.append(department.names.get(language, ""))
     if department.menu_key.isdigit():
         digit = int(department.menu_key)
-        raw += [department.menu_key, SPOKEN_DIGITS["en"][digit]]
-        if language in SPOKEN_DIGITS:
-            raw.append(SPOKEN_DIGITS[language][digit])
+        # How callers say the key: in English, and in their language as its module declares.
+        raw += [department.menu_key, languages.language(languages.SOURCE).digits[digit]]
+        if languages.is_supported(language):
+            raw.append(languages.language(language).digits[digit])
     phrases = (normalise(p) for p in raw)
     return [p for p in dict.fromkeys(phrases) if p]

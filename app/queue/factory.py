@@ -22,8 +22,11 @@ from app.queue.twiml import Voice
 from app.telephony import gateway
 from config import app_settings
 
-# How each language is spoken, derived from the IVR's language table.
-VOICES = {code: Voice(lang.voice, lang.say_language) for code, lang in languages.LANGUAGES.items()}
+
+def voice_of(language: str) -> Voice:
+    """How a language is spoken, from the floor's table (the default one for unknown codes)."""
+    spoken = languages.language(language)
+    return Voice(spoken.voice, spoken.say_language)
 
 
 class QueuePhrases:
@@ -34,7 +37,7 @@ class QueuePhrases:
         return prompts.text(key, languages.language(language).code, **values)
 
     def voice(self, language: str) -> Voice:
-        return VOICES[languages.language(language).code]
+        return voice_of(language)
 
 
 # Queue events that change the interaction row itself; the rest are history only.

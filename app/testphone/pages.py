@@ -10,6 +10,7 @@ from flask import abort, jsonify, render_template, request
 
 from app.auth import login_required
 from app.errors import json_object
+from app.floor.languages import LANGUAGES
 from app.testphone import bp, services
 from config import app_settings
 
@@ -24,8 +25,10 @@ def offline_only():
 @bp.get("/")
 @login_required(role="agent")
 def page():
+    # The transcript names the language of each line from the floor's table.
+    spoken = {lang.say_language: lang.name for lang in LANGUAGES.values()}
     return render_template("testphone/phone.html", callers=services.sample_callers(),
-                           our_number=app_settings().TWILIO_PHONE_NUMBER)
+                           our_number=app_settings().TWILIO_PHONE_NUMBER, languages=spoken)
 
 
 @bp.post("/calls")

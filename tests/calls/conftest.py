@@ -11,13 +11,14 @@ import pytest
 from flask import Flask
 
 from app.calls.phrases import CALL_PROMPTS
+from app.floor import languages
 from app.queue.factory import floor_events
 from sim.parties import CallHandle, Softphone
 from tests.flows.conftest import ASHA, NUMBER, OPEN_HOURS, Floor, emulated_floor
 
 
 def phrase(key: str, language: str = "hi") -> str:
-    return CALL_PROMPTS[key][language]
+    return languages.translation(language, key) or CALL_PROMPTS[key]
 
 
 @dataclass

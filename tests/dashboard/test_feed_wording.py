@@ -7,14 +7,14 @@ from __future__ import annotations
 import pytest
 
 from app.dashboard.describe import describe, hidden
-from app.queue.phrases import QUEUE_PROMPTS
+from app.floor.languages import translation
 from sim.testing import assert_heard, assert_not_heard
 from tests.dashboard.test_live import supervisor_feed
 from tests.flows.conftest import ASHA, NUMBER
 
 # What a waiting caller hears when the announce step has fired (Asha is spoken to in Hindi).
-APOLOGY = QUEUE_PROMPTS["queue.apology_position"]["hi"].split("।")[0]
-OFFER = QUEUE_PROMPTS["queue.offer"]["hi"].split(":")[0]
+APOLOGY = translation("hi", "queue.apology_position").split("।")[0]
+OFFER = translation("hi", "queue.offer").split(":")[0]
 NO_AGENTS_LINE = "Asha: nobody signed in for billing; offered a message or a callback at once"
 ANNOUNCED_LINE = "Asha: apology and position announced at 0 s"
 

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from app.floor import hours
+from app.floor import hours, languages
 from app.floor.departments import DepartmentView
 from app.floor.exceptions import InvalidHours
 from app.ivr import matching
@@ -62,7 +62,7 @@ def test_cli_schedule():
 
 def phrase_in(lang):
     def phrase(key, /, **values):
-        return IVR_PROMPTS[key][lang].format(**values)
+        return (languages.translation(lang, key) or IVR_PROMPTS[key]).format(**values)
     return phrase
 
 

@@ -6,7 +6,7 @@
   var POLL_MS = 600;
   var el = function (id) { return document.getElementById(id); };
   var state = { sid: null, next: 0, timer: null, ended: false };
-  var LANGS = { "en-US": "English", "hi-IN": "Hindi", "bn-IN": "Bengali", "ms-MY": "Malay" };
+  var LANGS = JSON.parse(el("phone").dataset.languages || "{}");  // say language -> name
   var FINAL = ["completed", "busy", "failed", "no-answer", "canceled"];
   var ACTIVITY = { gather: "listening for keys", conference: "in the call room", record: "recording",
                    twiml: "connected", bridged: "connected", queue: "in a queue" };
