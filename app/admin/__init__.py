@@ -17,7 +17,7 @@ def register(app: Flask) -> None:
 from app.admin import (  # noqa: E402,F401  (attach to bp)
     agents_pages,
     departments_pages,
+    pages,
     prompts_pages,
-    routes,
     voicemail_pages,
 )

@@ -1,4 +1,5 @@
-"""Shared by the administration pages: the guard, and errors shown as messages on the page."""
+"""The administration overview page, and what every admin page shares: saving a change,
+and errors shown as messages on the page."""
 
 from __future__ import annotations
 
@@ -6,11 +7,32 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import flash, redirect, render_template, request
+from sqlalchemy import func, select
 
 from app.admin import bp
+from app.agents.models import Agent
+from app.auth import login_required
 from app.errors import DomainError, NotFound
 from app.extensions import db
 from app.floor import cache
+from app.floor.models import Department, Prompt
+from app.voicemail.models import VoicemailBox
+
+
+@bp.get("")
+@bp.get("/")
+@login_required(role="supervisor")
+def index():
+    def count(query) -> int:
+        return db.session.scalar(query) or 0
+
+    return render_template(
+        "admin/index.html",
+        departments=count(select(func.count(Department.id))),
+        overrides=count(select(func.count(Prompt.id))),
+        boxes=count(select(func.count(VoicemailBox.id))),
+        agents=count(select(func.count(Agent.id)).where(Agent.active)),
+    )
 
 
 def explain(err: DomainError) -> str:

@@ -18,7 +18,7 @@ from sqlalchemy.orm import selectinload
 
 from app.extensions import db
 from app.floor import cache, hours
-from app.floor.exceptions import (
+from app.floor.errors import (
     DepartmentConflict,
     DepartmentNotFound,
     InvalidDepartment,

@@ -20,7 +20,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.floor import cache, languages
-from app.floor.exceptions import InvalidPromptText, UnknownPromptKey, UnsupportedLanguage
+from app.floor.errors import InvalidPromptText, UnknownPromptKey, UnsupportedLanguage
 from app.floor.models import Prompt
 
 log = logging.getLogger(__name__)

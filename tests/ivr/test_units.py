@@ -8,7 +8,7 @@ import pytest
 
 from app.floor import hours, languages
 from app.floor.departments import DepartmentView
-from app.floor.exceptions import InvalidHours
+from app.floor.errors import InvalidHours
 from app.ivr import matching
 from app.ivr.prompt_defaults import IVR_PROMPTS
 
