@@ -39,7 +39,7 @@ from app.dashboard import services, sse
 from app.embedded_redis import EmbeddedRedis
 from app.extensions import db
 from app.ivr.seed import seed
-from app.queue.factory import floor_events, queue_store
+from app.queue import queue_services
 from app.queue.ladder import DEFAULT_LADDER
 from app.voicemail import boxes
 from app.voicemail.models import Callback
@@ -61,7 +61,7 @@ def populate(callers: int, agent_count: int) -> None:
     agents.create_agent("Sam Supervisor", "sam", role="supervisor", departments=[],
                         password=PASSWORD)
     db.session.commit()
-    store = queue_store()
+    store = queue_services().store
     t = time.time()
     states = ("available", "away", "wrap_up", "offline")
     for i in range(agent_count):
@@ -114,7 +114,7 @@ def summary(samples: tuple[list[float], list[float]]) -> str:
 def feed_rate(app, events: int) -> tuple[float, int]:
     """Events a second one SSE connection turns into messages, and how many panels it sent."""
     with app.test_request_context("/supervisor/events"):
-        publisher = floor_events()
+        publisher = queue_services().events
         feed = services.DashboardFeed()
         cursor = feed.latest_id()
         for i in range(events):
@@ -165,7 +165,7 @@ def main(argv: list[str] | None = None) -> int:
 
             page = timed(lambda: client.get("/supervisor").close(), args.requests)
             with app.test_request_context("/supervisor"):
-                redis = queue_store().redis
+                redis = queue_services().store.redis
                 redis.config_set("slowlog-log-slower-than", 0)
                 redis.config_set("slowlog-max-len", 10_000)
                 redis.slowlog_reset()

@@ -34,7 +34,7 @@ from flask_migrate import upgrade
 
 from app import create_app
 from app.embedded_redis import EmbeddedRedis
-from app.queue.factory import queue_service, queue_store
+from app.queue import queue_services
 from app.queue.holdclock import LEASE_SECONDS
 from app.queue.services import Caller
 from config import TestingConfig
@@ -224,7 +224,7 @@ def main(argv: list[str] | None = None) -> int:
         try:
             with app.app_context():
                 upgrade()
-                store = queue_store()
+                store = queue_services().store
                 print(f"{args.callers} callers arriving over {args.arrival:g} s; "
                       f"{len(LADDER)} steps each; {args.clocks} clock processes × "
                       f"{args.workers} threads, {args.offer_threads} offer threads")
@@ -249,7 +249,7 @@ def main(argv: list[str] | None = None) -> int:
                 for clock in clocks:
                     if "hold clock running" not in (clock.stdout.readline() or ""):
                         raise RuntimeError("a clock process did not start")
-                service = queue_service()
+                service = queue_services().service
                 clock_cpu = [-cpu_seconds(clock) for clock in clocks]
 
                 def join(i: int) -> None:

@@ -10,13 +10,13 @@ from app.agents import services as agents
 from app.auth import login_required
 from app.errors import InvalidInput
 from app.floor import departments
-from app.queue.factory import queue_store
+from app.queue import queue_services
 
 
 @bp.get("/agents")
 @login_required(role="supervisor")
 def agent_list():
-    store = queue_store()
+    store = queue_services().store
     accounts = agents_admin.all_accounts()
     presence = {a.identity: store.agent(a.identity).get("state", "offline") for a in accounts}
     return render_template("admin/agents.html", accounts=accounts, presence=presence,
@@ -43,7 +43,7 @@ def agent_create():
 @login_required(role="supervisor")
 def agent_edit(identity: str):
     account = agents.find_agent(identity)
-    state = queue_store().agent(identity).get("state", "offline")
+    state = queue_services().store.agent(identity).get("state", "offline")
     return render_template("admin/agent.html", account=account, state=state,
                            departments=departments.all_departments())
 
@@ -56,7 +56,7 @@ def agent_save(identity: str):
     return save(lambda: agents_admin.update(account, name=form.get("name", ""),
                                             role=form.get("role", "agent"),
                                             departments=form.getlist("departments"),
-                                            store=queue_store()),
+                                            store=queue_services().store),
                 f"{account.identity} saved.", to=url_for("admin.agent_edit", identity=identity))
 
 
@@ -65,7 +65,7 @@ def agent_save(identity: str):
 def agent_deactivate(identity: str):
     account = agents.find_agent(identity)
     return save(lambda: agents_admin.deactivate(account, by=g.principal.identity,
-                                                store=queue_store()),
+                                                store=queue_services().store),
                 f"{account.name} is deactivated and signed out everywhere.",
                 to=url_for("admin.agent_edit", identity=identity))
 

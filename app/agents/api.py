@@ -10,7 +10,7 @@ from app.agents import bp, services
 from app.auth import bearer_token, require_api_auth
 from app.errors import InvalidInput, json_object
 from app.extensions import db
-from app.queue.factory import floor_events, queue_service
+from app.queue import queue_services
 from app.telephony import voice_access_token
 from config import app_settings
 
@@ -24,14 +24,14 @@ def login():
     agent, token = services.sign_in(str(body.get("identity", "")), str(body.get("password", "")),
                                     app_settings().AGENT_TOKEN_HOURS)
     db.session.commit()
-    return jsonify({"token": token, "agent": services.presence(queue_service(), agent)})
+    return jsonify({"token": token, "agent": services.presence(queue_services().service, agent)})
 
 
 @bp.post("/api/agents/logout")
 @require_api_auth("agent")
 def logout():
     agent = services.find_agent(g.principal.identity)
-    services.change_state(queue_service(), agent, "offline")
+    services.change_state(queue_services().service, agent, "offline")
     services.sign_out(bearer_token())
     db.session.commit()
     return jsonify({"signed_out": True})
@@ -40,7 +40,8 @@ def logout():
 @bp.get("/api/agents/me")
 @require_api_auth("agent")
 def me():
-    return jsonify(services.presence(queue_service(), services.find_agent(g.principal.identity)))
+    agent = services.find_agent(g.principal.identity)
+    return jsonify(services.presence(queue_services().service, agent))
 
 
 @bp.post("/api/agents/me/state")
@@ -48,7 +49,7 @@ def me():
 def set_state():
     body = json_object()
     agent = services.find_agent(g.principal.identity)
-    service = queue_service()
+    service = queue_services().service
     services.change_state(service, agent, str(body.get("state", "")), str(body.get("reason", "")))
     return jsonify(services.presence(service, agent))
 
@@ -70,7 +71,8 @@ def my_events():
     if not STREAM_ID.fullmatch(after):
         raise InvalidInput("'after' is the id of the last event seen, like 1764046800000-0.",
                            field="after")
-    return jsonify({"events": floor_events().read_agent_events(g.principal.identity, after)})
+    events = queue_services().events.read_agent_events(g.principal.identity, after)
+    return jsonify({"events": events})
 
 
 @bp.post("/api/agents")
@@ -86,11 +88,11 @@ def create():
         password=body.get("password"),
     )
     db.session.commit()
-    return jsonify(services.presence(queue_service(), agent)), 201
+    return jsonify(services.presence(queue_services().service, agent)), 201
 
 
 @bp.get("/api/agents")
 @require_api_auth("supervisor")
 def list_agents():
-    service = queue_service()
+    service = queue_services().service
     return jsonify({"agents": [services.presence(service, a) for a in services.all_agents()]})

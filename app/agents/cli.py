@@ -49,7 +49,7 @@ def demo(identity: str, departments: str, answer_after: float) -> None:
     from sqlalchemy import select
 
     from app.floor.models import Department
-    from app.queue.factory import queue_service
+    from app.queue import queue_services
 
     config = app_settings()
     if config.TWILIO_MODE == "live":
@@ -69,7 +69,7 @@ def demo(identity: str, departments: str, answer_after: float) -> None:
                       timeout=5).raise_for_status()
     except requests.RequestException as exc:
         raise click.ClickException(f"the emulator did not answer at {sim}: {exc}") from exc
-    services.change_state(queue_service(), agent, "available")
+    services.change_state(queue_services().service, agent, "available")
     click.echo(f"{identity} is available in {', '.join(agent.department_slugs)}; the "
                f"emulator answers their softphone after {answer_after:g} s. Call in with:\n"
                f"  .venv/bin/flask --app app sim call +919876543210")

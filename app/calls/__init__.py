@@ -4,7 +4,12 @@
 webhooks it needs (/api/calls/twiml/...), the hold clock's `agenthold` deadlines, a hook on
 the caller's conference events, the prompts in the catalogue, and the transfer on the
 screen-pop.
+
+Packages above use the call controls through `call_controls()` (the queue's service, the
+controls' store and settings); `app.calls.factory` builds them and is private to this package.
 """
+
+from __future__ import annotations
 
 from flask import Blueprint, Flask
 
@@ -33,4 +38,12 @@ def register(app: Flask) -> None:
     call_access(app).in_transfer = in_transfer
 
 
+def call_controls() -> Controls:
+    """The current app's call controls: what every call-control operation takes."""
+    return controls()
+
+
+__all__ = ["Controls", "bp", "call_controls", "register"]
+
 from app.calls import api, webhooks  # noqa: E402,F401  (attach to bp)
+from app.calls.factory import Controls, controls  # noqa: E402

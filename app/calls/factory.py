@@ -1,4 +1,7 @@
-"""Builds the call controls for the current app (composition root)."""
+"""The call controls' composition root: `Controls` for the current app.
+
+Private to app.calls (an import-linter contract): other packages use `app.calls.call_controls()`.
+"""
 
 from __future__ import annotations
 
@@ -9,9 +12,9 @@ from typing import Any
 from flask import current_app
 
 from app.calls.store import ControlStore
-from app.queue.factory import queue_service
+from app.queue import queue_services
 from app.queue.services import QueueService
-from config import app_settings
+from config import AppSettings, app_settings
 
 
 @dataclass(frozen=True)
@@ -52,6 +55,16 @@ class Controls:
         return self.queue.store.call(call_sid)
 
 
+@dataclass(frozen=True)
+class _Built:
+    queue: QueueService
+    settings_of: AppSettings
+    controls: Controls
+
+
+_KEY = "calls.controls"
+
+
 def _warnings(raw: Any) -> tuple[int, ...]:
     if isinstance(raw, list | tuple):
         return tuple(int(v) for v in raw)
@@ -59,16 +72,19 @@ def _warnings(raw: Any) -> tuple[int, ...]:
 
 
 def controls() -> Controls:
+    """The current app's call controls, built once and again only when the queue's service
+    or the settings they are made of change (a test swapping the gateway or a setting)."""
     config = app_settings()
-    queue = queue_service()
-    store = current_app.extensions.get("calls.store")
-    if store is None or store.queue is not queue.store:
-        store = ControlStore(queue.store)
-        current_app.extensions["calls.store"] = store
+    queue = queue_services().service
+    built = current_app.extensions.get(_KEY)
+    if built is not None and built.queue is queue and built.settings_of is config:
+        return built.controls
     settings = CallSettings(
         hold_warnings=_warnings(config.AGENT_HOLD_WARNINGS),
         hold_limit=config.AGENT_HOLD_LIMIT_SECONDS,
         transfer_ring_timeout=config.TRANSFER_RING_TIMEOUT_SECONDS,
         default_region=config.DEFAULT_REGION,
     )
-    return Controls(queue, store, settings)
+    made = Controls(queue, ControlStore(queue.store), settings)
+    current_app.extensions[_KEY] = _Built(queue, config, made)
+    return made

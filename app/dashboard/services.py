@@ -11,7 +11,7 @@ from app.clock import now, timestamp
 from app.customers.models import Customer
 from app.dashboard import chart, describe, figures, snapshot
 from app.extensions import db
-from app.queue.factory import cps_governor, queue_store
+from app.queue import queue_services
 from app.queue.store import QueueStore
 
 RECENT_EVENTS = 200
@@ -36,9 +36,9 @@ def recent_events(store: QueueStore, count: int = RECENT_EVENTS) -> list[dict[st
 
 
 def _sources() -> snapshot.FloorSources:
-    store = queue_store()
+    store = queue_services().store
     return snapshot.FloorSources(store=store, recent_events=lambda: recent_events(store),
-                                 cps_held=cps_governor().held_back)
+                                 cps_held=queue_services().governor.held_back)
 
 
 def floor() -> dict[str, Any]:
@@ -80,7 +80,7 @@ class DashboardFeed:
     """
 
     def __init__(self) -> None:
-        self.store = queue_store()
+        self.store = queue_services().store
         self.names: dict[str, str] = {}
 
     def latest_id(self) -> str:

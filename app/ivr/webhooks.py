@@ -10,6 +10,7 @@ from app.extensions import db
 from app.interactions import services as interactions
 from app.ivr import bp, twiml
 from app.ivr.flow import CallInput, call_flow
+from app.queue import queue_services
 from app.telephony import VoiceResponse, safe_fallback_twiml, twilio_webhook
 
 log = logging.getLogger(__name__)
@@ -89,7 +90,5 @@ def call_status() -> VoiceResponse:
     db.session.commit()
     if status in interactions.FINAL_STATUSES:
         # However the call ended, it is out of every queue and its offers are cancelled.
-        from app.queue.factory import queue_service  # the queue imports the IVR's prompts
-
-        queue_service().caller_left(request.form.get("CallSid", ""))
+        queue_services().service.caller_left(request.form.get("CallSid", ""))
     return twiml.empty()

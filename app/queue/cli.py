@@ -13,9 +13,8 @@ import click
 from flask import Flask, current_app
 
 from app.interactions.pending import start_writer
-from app.queue import bp
+from app.queue import bp, queue_services
 from app.queue.escalation import drop_queued_offers
-from app.queue.factory import hold_clock, queue_store
 
 log = logging.getLogger(__name__)
 
@@ -80,7 +79,8 @@ def run_clock(workers: int) -> None:
     click.echo("hold clock running")
     # New calls' rows, staged in Redis by the incoming-call webhook, go to SQL from here.
     start_writer(stop=lambda: stopping)
-    hold_clock(workers=workers).run_forever(stop=lambda: stopping, after_tick=sweeps)
+    clock = queue_services().hold_clock(workers=workers)
+    clock.run_forever(stop=lambda: stopping, after_tick=sweeps)
     # Offers not yet started stay parked and leased: another clock (or this one, restarted)
     # sends them when their leases expire.
     drop_queued_offers()
@@ -90,7 +90,7 @@ def run_clock(workers: int) -> None:
 @click.argument("department")
 def show(department: str) -> None:
     """List the callers waiting in DEPARTMENT, best first."""
-    store = queue_store()
+    store = queue_services().store
     for position, sid in enumerate(store.waiting(department, limit=1000), start=1):
         call = store.call(sid)
         priority, since = call.get('priority'), call.get('since')

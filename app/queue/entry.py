@@ -8,6 +8,7 @@ from app.extensions import db
 from app.floor.departments import DepartmentView
 from app.floor.languages import language as language_of
 from app.interactions.models import Interaction
+from app.queue import queue_services
 from app.queue.services import Caller
 from app.telephony import VoiceResponse
 
@@ -15,9 +16,6 @@ from app.telephony import VoiceResponse
 def hand_off(interaction: Interaction, department: DepartmentView,
              language: str) -> VoiceResponse:
     """Put the caller in the department's queue; their TwiML from here on."""
-    # Imported here: the queue's factory reads the IVR's prompts, and the IVR calls this.
-    from app.queue.factory import queue_service
-
     lang = language_of(language).code
     customer = None
     if interaction.customer_id is not None:
@@ -34,4 +32,4 @@ def hand_off(interaction: Interaction, department: DepartmentView,
         vip=customer is not None and customer.tier == "vip",
         ladder_settings=department.settings,
     )
-    return queue_service().join(caller)
+    return queue_services().service.join(caller)

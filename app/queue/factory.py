@@ -1,14 +1,20 @@
-"""Builds the queue's services for the current app (composition root)."""
+"""The queue's composition root: builds its services for an app, once.
+
+Private to app.queue (an import-linter contract): other packages reach the services through
+`app.queue.queue_services()`.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
-from flask import current_app
+from flask import Flask
 
 from app.clock import timestamp
-from app.extensions import db, redis_client
+from app.extensions import db
 from app.floor import languages, prompts
 from app.queue.escalation import Escalations
 from app.queue.events import FloorEvents
@@ -19,7 +25,6 @@ from app.queue.keys import Keys
 from app.queue.services import QueueService, QueueSettings
 from app.queue.store import QueueStore
 from app.queue.twiml import Voice
-from app.telephony import gateway
 from config import app_settings
 
 
@@ -44,13 +49,12 @@ class QueuePhrases:
 OUTCOME_EVENTS = {"queued", "answered", "abandoned"}
 
 
-def _timeline(call_sid: str, kind: str, detail: dict[str, Any]) -> None:
+def _timeline(store: QueueStore, call_sid: str, kind: str, detail: dict[str, Any]) -> None:
     from app.interactions import services as interactions
 
     if kind not in OUTCOME_EVENTS:
         # The hot path of the clock (thousands of steps a minute): one INSERT by the id the
         # caller carries in Redis, no lookup by call SID, nothing for calls with no row.
-        store = queue_store()
         interaction_id = store.redis.hget(store.keys.call(call_sid), "interaction_id")
         if interaction_id and interaction_id.isdigit():
             interactions.insert_event(int(interaction_id), kind, detail)
@@ -73,59 +77,120 @@ def _screen_pop(call_sid: str) -> dict[str, Any] | None:
         return None  # a call the IVR never recorded (e.g. a test dialling the queue directly)
 
 
-def queue_store() -> QueueStore:
-    """The app's one store: it holds only the Redis client, the key layout and the
-    registered scripts, so every request, clock step and event can share it."""
-    store = current_app.extensions.get("queue_store")
-    if store is None:
-        store = QueueStore(redis_client._get_current_object(),
-                           Keys(app_settings().REDIS_KEY_TAG))
-        current_app.extensions["queue_store"] = store
-    return store
+@dataclass(frozen=True)
+class _Built:
+    """The services built from one set of inputs (`QueueServices._inputs`)."""
+
+    inputs: tuple[object, ...]
+    store: QueueStore
+    events: FloorEvents
+    governor: CpsGovernor
+    service: QueueService
 
 
-def cps_governor() -> CpsGovernor:
-    """The account's calls-per-second budget (TWILIO_CPS), shared through Redis."""
-    store = queue_store()
-    return CpsGovernor(store.redis, store.keys, app_settings().TWILIO_CPS)
+class QueueServices:
+    """The queue's services for one app: the only way packages above reach the queue's store,
+    service, floor events, calls-per-second governor, phrases and hold clock.
+
+    `register(app)` makes one per app (`app.queue.queue_services()` returns it). Its services
+    are built on first use, after every package has registered its hooks, and then kept; they
+    are built again only when what they are made of changes: the settings (a test or CLI
+    setting `app.config[...]`), the Redis client or the Twilio gateway (a test swapping
+    either in `app.extensions`), or a queue hook. Everything kept is safe to share across
+    requests and the hold clock's threads: the store holds only the client, key layout and
+    registered scripts, and no service keeps per-call state.
+    """
+
+    def __init__(self, app: Flask) -> None:
+        self._app = app
+        self._built: _Built | None = None
+        self.phrases = QueuePhrases()
+
+    def _inputs(self) -> tuple[object, ...]:
+        app = self._app
+        hooks = queue_hooks(app)
+        return (app_settings(app), app.extensions["redis"], app.extensions["twilio_gateway"],
+                hooks.offer_handlers, hooks.start_callback, hooks.after_call)
+
+    def _current(self) -> _Built:
+        inputs = self._inputs()
+        built = self._built
+        if built is None or any(a is not b for a, b in zip(built.inputs, inputs, strict=True)):
+            # Two threads racing here build twice and keep either: both are equivalent.
+            built = self._built = self._build(inputs)
+        return built
+
+    def _build(self, inputs: tuple[object, ...]) -> _Built:
+        app = self._app
+        config = app_settings(app)
+        hooks = queue_hooks(app)
+        store = QueueStore(app.extensions["redis"], Keys(config.REDIS_KEY_TAG))
+        events = FloorEvents(store.redis, store.keys, partial(_timeline, store), timestamp)
+        # The account's calls-per-second budget (TWILIO_CPS), shared through Redis.
+        governor = CpsGovernor(store.redis, store.keys, config.TWILIO_CPS)
+        settings = QueueSettings(
+            public_base_url=config.PUBLIC_BASE_URL,
+            hold_music_url=config.HOLD_MUSIC_URL,
+            ring_timeout=config.RING_TIMEOUT_SECONDS,
+            wrap_up_seconds=config.WRAP_UP_SECONDS,
+            caller_id=config.TWILIO_PHONE_NUMBER,
+        )
+        service = QueueService(store, app.extensions["twilio_gateway"], self.phrases, events,
+                               settings, timestamp, offer_handlers=hooks.offer_handlers,
+                               screen_pop=_screen_pop,
+                               start_callback=hooks.start_callback,
+                               after_call=hooks.after_call,
+                               governor=governor)
+        return _Built(inputs, store, events, governor, service)
+
+    @property
+    def store(self) -> QueueStore:
+        """The callers, agents and offers in Redis, and the queue's scripts."""
+        return self._current().store
+
+    @property
+    def service(self) -> QueueService:
+        """Joining, waiting, offering, answering, leaving: the queue's use cases."""
+        return self._current().service
+
+    @property
+    def events(self) -> FloorEvents:
+        """The floor's event streams (calls, agents, supervisors) and the call timeline."""
+        return self._current().events
+
+    @property
+    def governor(self) -> CpsGovernor:
+        """The account's calls-per-second budget (TWILIO_CPS)."""
+        return self._current().governor
+
+    def hold_clock(self, now: Callable[[], float] = timestamp, workers: int = 1) -> HoldClock:
+        """A hold clock over this app's queue (`flask queue clock` runs one); a new one each
+        time: a clock is a loop with threads, not a shared service."""
+        from app.interactions.timeline import TimelineBuffer
+
+        app = self._app
+        service = self.service
+        store = service.store
+        # Ladder steps fire a batch at a time, their timeline rows buffered in Redis and
+        # written once per batch: no SQL per step on the clock's path.
+        timeline = TimelineBuffer(store.redis, f"{store.keys.prefix}:timeline:pending")
+        escalations = Escalations(service, timeline, context=app.app_context,
+                                  offer_threads=app_settings(app).HOLD_CLOCK_OFFER_THREADS)
+        extra = queue_hooks(app).clock_handlers
+        handlers = {**escalations.handlers(), **extra}
+        batch = {k: h for k, h in escalations.batch_handlers().items() if k not in extra}
+        return HoldClock(store, handlers, now, workers=workers, context=app.app_context,
+                         batch_handlers=batch, settle=escalations.settle)
 
 
-def floor_events() -> FloorEvents:
-    store = queue_store()
-    return FloorEvents(store.redis, store.keys, _timeline, timestamp)
+_KEY = "queue.services"
 
 
-def queue_service() -> QueueService:
-    config = app_settings()
-    settings = QueueSettings(
-        public_base_url=config.PUBLIC_BASE_URL,
-        hold_music_url=config.HOLD_MUSIC_URL,
-        ring_timeout=config.RING_TIMEOUT_SECONDS,
-        wrap_up_seconds=config.WRAP_UP_SECONDS,
-        caller_id=config.TWILIO_PHONE_NUMBER,
-    )
-    hooks = queue_hooks(current_app)
-    return QueueService(queue_store(), gateway(), QueuePhrases(), floor_events(), settings,
-                        timestamp, offer_handlers=hooks.offer_handlers,
-                        screen_pop=_screen_pop,
-                        start_callback=hooks.start_callback,
-                        after_call=hooks.after_call,
-                        governor=cps_governor())
+def install(app: Flask) -> QueueServices:
+    """Make `app`'s queue services (from the queue's `register(app)`)."""
+    services = app.extensions[_KEY] = QueueServices(app)
+    return services
 
 
-def hold_clock(now: Callable[[], float] = timestamp, workers: int = 1) -> HoldClock:
-    from app.interactions.timeline import TimelineBuffer
-
-    service = queue_service()
-    app = current_app._get_current_object()
-    store = service.store
-    # Ladder steps fire a batch at a time, their timeline rows buffered in Redis and written
-    # once per batch: no SQL per step on the clock's path.
-    timeline = TimelineBuffer(store.redis, f"{store.keys.prefix}:timeline:pending")
-    escalations = Escalations(service, timeline, context=app.app_context,
-                              offer_threads=app_settings(app).HOLD_CLOCK_OFFER_THREADS)
-    extra = queue_hooks(app).clock_handlers
-    handlers = {**escalations.handlers(), **extra}
-    batch = {k: h for k, h in escalations.batch_handlers().items() if k not in extra}
-    return HoldClock(store, handlers, now, workers=workers, context=app.app_context,
-                     batch_handlers=batch, settle=escalations.settle)
+def services_of(app: Flask) -> QueueServices:
+    return app.extensions[_KEY]

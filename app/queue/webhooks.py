@@ -6,8 +6,7 @@ from email.utils import parsedate_to_datetime
 
 from flask import current_app, request
 
-from app.queue import bp, twiml
-from app.queue.factory import queue_service
+from app.queue import bp, queue_services, twiml
 from app.queue.hooks import queue_hooks
 from app.telephony import twilio_webhook
 
@@ -31,13 +30,13 @@ def event_time() -> float | None:
 @twilio_webhook
 def wait():
     """The conference wait URL: what the caller hears until an agent joins."""
-    return queue_service().hold_loop(_call())
+    return queue_services().service.hold_loop(_call())
 
 
 @bp.post("/conference-events")
 @twilio_webhook
 def conference_events():
-    service = queue_service()
+    service = queue_services().service
     call_sid = request.args.get("call", "")
     event = request.form.get("StatusCallbackEvent", "")
     is_caller = request.form.get("CallSid") == call_sid
@@ -59,7 +58,7 @@ def conference_events():
 @twilio_webhook
 def agent_leg():
     """Call-progress events of the agent's softphone leg."""
-    service = queue_service()
+    service = queue_services().service
     call_sid, agent = request.args.get("call", ""), request.args.get("agent", "")
     status = request.form.get("CallStatus", "")
     leg = request.form.get("CallSid", "")
@@ -92,13 +91,13 @@ def agent_leg():
 @bp.post("/offer")
 @twilio_webhook
 def offer():
-    return queue_service().offer_menu(_call())
+    return queue_services().service.offer_menu(_call())
 
 
 @bp.post("/offer-choice")
 @twilio_webhook
 def offer_choice():
-    return queue_service().offer_choice(_call(), request.form.get("Digits", ""))
+    return queue_services().service.offer_choice(_call(), request.form.get("Digits", ""))
 
 
 @bp.post("/after")
@@ -106,7 +105,7 @@ def offer_choice():
 def after():
     """The caller's conference is over (the agent hung up): the survey or a goodbye. Asked
     with CallStatus=completed when the caller hung up: nobody is left to hear anything."""
-    service = queue_service()
+    service = queue_services().service
     caller_gone = request.form.get("CallStatus") == "completed"
     response = service.after_conference(_call(), caller_gone=caller_gone)
     service.caller_left(_call())

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from app.agents.models import Agent
 from app.extensions import db
-from app.queue.factory import voice_of
+from app.queue import queue_services
 from app.softphone import bp, dialplan, twiml
 from app.telephony import twilio_webhook
 from config import app_settings
@@ -28,7 +28,7 @@ def outgoing():
     """`From=client:<identity>` (an active agent) calling through our TwiML App
     (`ApplicationSid`), custom parameter `To`: a number or an agent. Anything else is refused
     in words: never an application error."""
-    voice = voice_of("en")
+    voice = queue_services().phrases.voice("en")
     config = app_settings()
     form = request.form
     caller = dialplan.caller_identity(form.get("From", ""))

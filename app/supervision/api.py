@@ -6,13 +6,13 @@ from flask import g, jsonify, request
 
 from app.auth import require_api_auth
 from app.errors import InvalidInput, json_object
-from app.queue.factory import queue_service
+from app.queue import queue_services
 from app.supervision import audit, bp
 from app.supervision.services import SupervisionService
 
 
 def _service() -> SupervisionService:
-    return SupervisionService(queue_service())
+    return SupervisionService(queue_services().service)
 
 
 def _identity(body: dict, key: str) -> str | None:

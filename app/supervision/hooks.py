@@ -13,11 +13,11 @@ def on_conference_event(call_sid: str, event: str, form: Mapping[str, str]) -> N
     to (a transfer completed), the whisper follows the call's new agent."""
     if event != "participant-leave":
         return
-    from app.queue.factory import queue_service
+    from app.queue import queue_services
     from app.supervision.services import SupervisionService
 
     try:
-        SupervisionService(queue_service()).participant_left(
+        SupervisionService(queue_services().service).participant_left(
             call_sid, form.get("CallSid", ""), form.get("ConferenceSid", ""))
     except Exception:
         # Other packages' hooks run after this one: never stop them.

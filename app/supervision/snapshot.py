@@ -12,7 +12,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from app.calls.factory import controls
+from app.calls import call_controls
 from app.calls.services import view
 from app.queue.livecall import CallState, LiveCall
 from app.queue.store import QueueStore
@@ -32,7 +32,7 @@ def call_item(store: QueueStore, call: LiveCall, now: float,
               monitor: dict[str, str] | None = None) -> dict[str, Any]:
     since = call.since if call.since is not None else now
     waited = (call.answered_at if call.answered_at is not None else now) - since
-    item = view(controls(), call.sid)
+    item = view(call_controls(), call.sid)
     item.update({
         "kind": call.kind,
         "number": call.number or None,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import request
 
-from app.queue.factory import queue_service
+from app.queue import queue_services
 from app.queue.twiml import empty
 from app.supervision import bp
 from app.supervision.services import SupervisionService
@@ -18,6 +18,6 @@ LEG_OVER = {"completed", "busy", "no-answer", "failed", "canceled"}
 def monitor_leg():
     """Call-progress events of a supervisor's monitoring leg: forget it once it is over."""
     if request.form.get("CallStatus", "") in LEG_OVER:
-        SupervisionService(queue_service()).monitor_leg_ended(
+        SupervisionService(queue_services().service).monitor_leg_ended(
             request.args.get("call", ""), request.form.get("CallSid", ""))
     return empty()

@@ -126,9 +126,7 @@ def _forget(session: Session, transaction: SessionTransaction) -> None:
 
 
 def publish(changes: list[_Change]) -> None:
-    from app.queue.factory import floor_events
-
-    # One row per agent and department they are in: collect by agent, then by callback.
+    from app.queue import queue_services
     notices: dict[str, dict[int, dict[str, Any]]] = {}
     for identity, role, agent_id, department_id in _audience(changes):
         listed = notices.setdefault(identity, {})
@@ -144,7 +142,7 @@ def publish(changes: list[_Change]) -> None:
         for identity, listed in notices.items() if listed
     }
     if details:
-        floor_events().agent_notices(EVENT, details)
+        queue_services().events.agent_notices(EVENT, details)
 
 
 def _audience(changes: list[_Change]) -> list[tuple[str, str, int, int | None]]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 
 from app.extensions import db
-from app.queue.factory import floor_events
+from app.queue import queue_services
 from app.telephony import gateway
 from app.voicemail import dialer, inbox, queue_link, services
 
@@ -19,7 +19,7 @@ log = logging.getLogger(__name__)
 
 def check_overdue_callbacks() -> int:
     """Alert supervisors about overdue callbacks and raise their priority; returns how many."""
-    events = floor_events()
+    events = queue_services().events
     count = services.escalate_overdue(events.supervisor_alert, queue_link.rescore)
     db.session.commit()
     if count:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from app.clock import timestamp
 from app.errors import Conflict
-from app.queue.factory import queue_store
+from app.queue import queue_services
 from app.queue.livecall import CallState, LiveCall
 from app.queue.store import MAX_PRIORITY
 from app.voicemail import services
@@ -18,7 +18,7 @@ from app.voicemail.models import Callback
 def _entry(callback: Callback) -> LiveCall | None:
     if not callback.call_sid:
         return None
-    call = queue_store().live(callback.call_sid)
+    call = queue_services().store.live(callback.call_sid)
     return call if call is not None and call.kind == "callback" else None
 
 
@@ -33,7 +33,7 @@ def withdraw(callback: Callback, *, strict: bool = True) -> bool:
             raise Conflict("The queue is connecting an agent for this callback right now.",
                            callback_id=callback.id, agent=call.agent)
         return False
-    queue_store().hang_up(callback.call_sid, timestamp())
+    queue_services().store.hang_up(callback.call_sid, timestamp())
     return True
 
 
@@ -42,7 +42,7 @@ def rescore(callback: Callback) -> None:
     call = _entry(callback)
     if call is not None and call.state is CallState.WAITING:
         current = call.priority
-        queue_store().rescore(callback.call_sid, min(MAX_PRIORITY, current + 1))
+        queue_services().store.rescore(callback.call_sid, min(MAX_PRIORITY, current + 1))
 
 
 def reconcile(callback: Callback) -> bool:

@@ -19,7 +19,7 @@ from flask import has_request_context, request
 from app.clock import timestamp
 from app.extensions import db
 from app.floor import languages
-from app.queue.factory import floor_events, queue_service, queue_store
+from app.queue import queue_services
 from app.queue.twiml import Voice
 from app.telephony import VoiceResponse, public_url
 from app.voicemail import boxes, phrases, services, twiml
@@ -97,8 +97,9 @@ def _int(value: str | None) -> int | None:
 
 def leave_message_from_offer(call_sid: str, call: dict[str, str]) -> VoiceResponse:
     """Key 2 at the offer: the caller leaves the line for the department's box."""
-    queue_store().hang_up(call_sid, timestamp())
-    floor_events().call_event(call_sid, "to_voicemail", department=call.get("department", ""))
+    queue = queue_services()
+    queue.store.hang_up(call_sid, timestamp())
+    queue.events.call_event(call_sid, "to_voicemail", department=call.get("department", ""))
     return take_message(boxes.department_box(call.get("department", "")),
                         call.get("language", "en"), call_sid=call_sid,
                         number=call.get("number", ""), customer_id=_int(call.get("customer_id")))
@@ -127,17 +128,17 @@ def request_callback_from_offer(call_sid: str, call: dict[str, str]) -> VoiceRes
         customer_id=_int(call.get("customer_id")), interaction_id=_int(call.get("interaction_id")),
     )
     db.session.commit()
-    store = queue_store()
+    store = queue_services().store
     # Marked before it re-enters the queue, so the router never sees it unmarked.
     store.set_call_fields(call_sid, kind="callback", callback_id=callback.id,
                           generation=int(call.get("generation") or 1) + 1)
     if store.unpark(call_sid):
-        floor_events().call_event(call_sid, "callback_requested", callback_id=callback.id,
+        queue_services().events.call_event(call_sid, "callback_requested", callback_id=callback.id,
                                   department=call.get("department", ""))
         # An agent freed (or signed in) while the caller was in the menu was not offered
         # this caller then (it was parked); nothing else would offer it until the next
         # change on the floor.
-        service = queue_service()
+        service = queue_services().service
         service.route(service.queues_of(call_sid))
     return twiml.say_and_hang_up(phrases.text("voicemail.callback_kept", language),
                                  voice(language))
@@ -145,7 +146,7 @@ def request_callback_from_offer(call_sid: str, call: dict[str, str]) -> VoiceRes
 
 def _no_number(call_sid: str, call: dict[str, str]) -> VoiceResponse:
     language = call.get("language", "en")
-    queue_store().hang_up(call_sid, timestamp())
+    queue_services().store.hang_up(call_sid, timestamp())
     return take_message(boxes.department_box(call.get("department", "")), language,
                         call_sid=call_sid, customer_id=_int(call.get("customer_id")),
                         preface=phrases.text("voicemail.no_number", language))

@@ -12,7 +12,7 @@ from app.clock import timestamp
 from app.errors import InvalidInput
 from app.extensions import db
 from app.floor.models import Department
-from app.queue.factory import floor_events, queue_service
+from app.queue import queue_services
 from app.web import bp, simphone, sse
 from app.web.hangup import client_gone
 from config import app_settings
@@ -54,8 +54,8 @@ def _stream_id(value: str) -> str | None:
 def console_events():
     """Server-sent events for this agent's console (see app/web/sse.py)."""
     identity = g.principal.identity
-    events = floor_events()
-    hello = agents.presence(queue_service(), agents.find_agent(identity)) | {
+    events = queue_services().events
+    hello = agents.presence(queue_services().service, agents.find_agent(identity)) | {
         "server_time": timestamp()}
     phone = (lambda since: simphone.status(identity, since)) if simphone.enabled() else None
     after = _stream_id(request.headers.get("Last-Event-ID") or request.args.get("after") or "")
@@ -71,7 +71,7 @@ def console_events():
 @require_api_auth("agent")
 def directory():
     """Whom a call may go to: the other agents (with their state) and the departments."""
-    service = queue_service()
+    service = queue_services().service
     people = [agents.presence(service, a) for a in agents.all_agents()
               if a.identity != g.principal.identity]
     departments = db.session.scalars(

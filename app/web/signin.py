@@ -84,11 +84,11 @@ def signout():
     user = sessions.current_user()
     if user is not None:
         from app.agents import services
-        from app.queue.factory import queue_service
+        from app.queue import queue_services
 
         agent = services.find_agent(user.identity)
         try:
-            services.change_state(queue_service(), agent, "offline")
+            services.change_state(queue_services().service, agent, "offline")
         except Conflict:
             flash("You are on a call: finish it (and its wrap-up) before signing out.", "warning")
             return redirect(home_for(user.role))

@@ -8,7 +8,7 @@ from flask import g, jsonify, request
 from app.auth import require_api_auth
 from app.errors import InvalidInput, json_object
 from app.extensions import db
-from app.queue.factory import queue_service
+from app.queue import queue_services
 from app.wrapup import bp, options, services, survey
 from config import app_settings
 
@@ -20,7 +20,7 @@ def submit_wrapup(call_sid: str):
     wrapup = services.submit(g.principal, call_sid, form)
     db.session.commit()
     data = services.wrapup_to_dict(wrapup, call_sid)
-    data["agent_state"] = services.end_wrap_up_time(queue_service(), g.principal.identity,
+    data["agent_state"] = services.end_wrap_up_time(queue_services().service, g.principal.identity,
                                                     call_sid)
     return jsonify(data)
 

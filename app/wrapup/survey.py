@@ -18,7 +18,7 @@ from app.extensions import db
 from app.floor.models import Department
 from app.interactions import services as interactions
 from app.interactions.models import Interaction
-from app.queue.factory import QueuePhrases
+from app.queue import queue_services
 from app.telephony import VoiceResponse
 from app.wrapup import twiml
 from app.wrapup.models import DepartmentSurvey, SurveyResponse
@@ -77,7 +77,7 @@ def offer_survey(call_sid: str, call: dict[str, str]) -> VoiceResponse | None:
 
 
 def _question(call_sid: str, language: str, *, attempt: int, retry: bool) -> VoiceResponse:
-    phrases = QueuePhrases()
+    phrases = queue_services().phrases
     text = phrases.text("survey.question", language)
     if retry:
         text = f"{phrases.text('survey.retry', language)} {text}"
@@ -87,7 +87,7 @@ def _question(call_sid: str, language: str, *, attempt: int, retry: bool) -> Voi
 
 def answer(call_sid: str, language: str, attempt: int, digits: str) -> VoiceResponse:
     """A key (or none) pressed in answer to the question: store the rating, or ask again."""
-    phrases = QueuePhrases()
+    phrases = queue_services().phrases
     voice = phrases.voice(language)
     response = _response_for(call_sid)
     if response is None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from app.agents import services as agents
 from app.extensions import db
-from app.queue.factory import queue_store
+from app.queue import queue_services
 from app.voicemail import boxes
 from tests.admin.helpers import post_form, text
 from tests.dashboard.conftest import PASSWORD, sign_in
@@ -70,12 +70,12 @@ def test_changing_departments_moves_an_available_agent_to_the_new_lines(app, sup
 
         db.session.add(Department(slug="support", name="Support", menu_key="2", settings={}))
         db.session.commit()
-        queue_store().set_agent_state("amy", "available", ["billing"], 1000.0)
+        queue_services().store.set_agent_state("amy", "available", ["billing"], 1000.0)
     page = post_form(supervisor, "/admin/agents/amy",
                      {"name": "Amy Agent", "role": "supervisor", "departments": ["support"]})
     assert "amy saved." in text(page)
     with app.app_context():
-        store = queue_store()
+        store = queue_services().store
         assert agents.find_agent("amy").role == "supervisor"
         assert store.available_agents("support") == ["amy"]
         assert store.available_agents("billing") == []
@@ -88,7 +88,7 @@ def test_deactivating_signs_an_agent_out_everywhere(app, supervisor):
     token = api.post("/api/agents/login", json={"identity": "amy", "password": PASSWORD}
                      ).get_json()["token"]
     with app.app_context():
-        queue_store().set_agent_state("amy", "available", ["billing"], 1000.0)
+        queue_services().store.set_agent_state("amy", "available", ["billing"], 1000.0)
 
     page = post_form(supervisor, "/admin/agents/amy/deactivate", {})
     assert "deactivated and signed out everywhere" in text(page)
@@ -96,7 +96,7 @@ def test_deactivating_signs_an_agent_out_everywhere(app, supervisor):
     assert api.get("/api/agents/me", headers={"Authorization": f"Bearer {token}"}
                    ).status_code == 401
     with app.app_context():
-        assert queue_store().agent("amy")["state"] == "offline"
+        assert queue_services().store.agent("amy")["state"] == "offline"
     fresh = app.test_client()
     response = fresh.post("/signin", data={"identity": "amy", "password": PASSWORD})
     assert response.status_code != 302
@@ -109,7 +109,7 @@ def test_a_supervisor_cannot_deactivate_themselves_or_someone_on_a_call(app, sup
     assert "You cannot deactivate your own account." in text(
         post_form(supervisor, "/admin/agents/sam/deactivate", {}))
     with app.app_context():
-        store = queue_store()
+        store = queue_services().store
         store.set_agent_state("amy", "available", ["billing"], 1000.0)
         store.redis.hset(store.keys.agent("amy"), mapping={"state": "on_call"})
     assert "Amy Agent is on a call" in text(

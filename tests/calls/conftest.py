@@ -12,7 +12,7 @@ from flask import Flask
 
 from app.calls.phrases import CALL_PROMPTS
 from app.floor import languages
-from app.queue.factory import floor_events
+from app.queue import queue_services
 from sim.parties import CallHandle, Softphone
 from tests.flows.conftest import ASHA, NUMBER, OPEN_HOURS, Floor, emulated_floor
 
@@ -49,7 +49,7 @@ class Console:
 
     def events(self, kind: str | None = None) -> list[dict[str, Any]]:
         with self.floor.app.app_context():
-            events = floor_events().read_agent_events(self.identity, count=500)
+            events = queue_services().events.read_agent_events(self.identity, count=500)
         return [e for e in events if kind is None or e["type"] == kind]
 
 

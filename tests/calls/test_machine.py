@@ -6,7 +6,7 @@ import pytest
 
 from app.calls.machine import FINAL, LIVE, MOVES
 from app.calls.store import ControlStore
-from app.queue.factory import queue_store
+from app.queue import queue_services
 
 SID = "CA" + "1" * 32
 
@@ -14,7 +14,7 @@ SID = "CA" + "1" * 32
 @pytest.fixture
 def store(app) -> ControlStore:
     with app.app_context():
-        yield ControlStore(queue_store())
+        yield ControlStore(queue_services().store)
 
 
 def transfer(store: ControlStore, tid: str = "TR1") -> str:

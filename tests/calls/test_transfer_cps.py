@@ -3,13 +3,13 @@ like the router's rings, so a ring booked after it starts a slot later."""
 
 from __future__ import annotations
 
-from app.queue.factory import queue_store
+from app.queue import queue_services
 from tests.calls.conftest import talking
 
 
 def booked(floor) -> list[tuple[str, float]]:
     with floor.app.app_context():
-        store = queue_store()
+        store = queue_services().store
         return store.redis.zrange(f"{store.keys.prefix}:cps", 0, -1, withscores=True)
 
 

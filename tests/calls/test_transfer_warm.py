@@ -203,10 +203,9 @@ def test_caller_hangs_up_during_consult(floor, amy, bob):
     call.hangup()
     floor.wait(2)
     with floor.app.app_context():
-        from app.calls import transfers
-        from app.calls.factory import controls
+        from app.calls import call_controls, transfers
 
-        transfer = transfers.latest(controls(), call.sid)
+        transfer = transfers.latest(call_controls(), call.sid)
     assert transfer.state == "failed" and transfer.get("reason") == "caller_hung_up"
     assert floor.agent_state("amy")["state"] == "wrap_up"
     assert floor.agent_state("bob")["state"] == "available"
@@ -371,10 +370,9 @@ def test_caller_hangs_up_during_consult_and_the_agents_news_comes_first(floor, a
     late.release()
     floor.wait(2)
     with floor.app.app_context():
-        from app.calls import transfers
-        from app.calls.factory import controls
+        from app.calls import call_controls, transfers
 
-        transfer = transfers.latest(controls(), call.sid)
+        transfer = transfers.latest(call_controls(), call.sid)
     assert transfer.state == "failed" and transfer.get("reason") == "caller_hung_up"
     assert floor.agent_state("bob")["state"] == "available"
     assert bob.phone.call is None and amy.phone.call is None

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from flask import Flask
 
-from app.calls.factory import controls
+from app.calls import call_controls
 from app.observability.logs import configure_logging
 from config import AppSettings, DevelopmentConfig, app_settings
 from config.settings import ROOT, declared, declared_default, environment_name
@@ -150,9 +150,9 @@ def test_call_controls_use_the_declared_default_region(app, monkeypatch):
     monkeypatch.delenv("DEFAULT_REGION", raising=False)
     assert DevelopmentConfig().DEFAULT_REGION == "US"
     with app.app_context():
-        assert controls().settings.default_region == "US"
+        assert call_controls().settings.default_region == "US"
         app.config["DEFAULT_REGION"] = "GB"
-        assert controls().settings.default_region == "GB"
+        assert call_controls().settings.default_region == "GB"
 
 
 def test_a_line_logged_under_another_app_is_still_written(app):

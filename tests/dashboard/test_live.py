@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from app.agents import services as agents
 from app.extensions import db
-from app.queue.factory import floor_events
+from app.queue import queue_services
 from tests.dashboard.conftest import PASSWORD, sign_in
 from tests.flows.conftest import ASHA, NUMBER
 
@@ -44,7 +44,7 @@ class Stream:
 def test_a_new_connection_gets_panels_and_figures_then_replays_after_its_last_id(app,
                                                                                  supervisor):
     with app.app_context():
-        events = floor_events()
+        events = queue_services().events
         events.supervisor_alert("long_wait", call_sid="CA" + "7" * 32, department="billing",
                                 waited=40)
         events.call_event("CA" + "7" * 32, "escalated", step="offer", at=45, waited=45.2)

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from app.queue.factory import queue_store
+from app.queue import queue_services
 
 
 def test_anonymous_visitors_are_sent_to_sign_in(client):
@@ -29,7 +29,7 @@ def test_the_json_floor_is_for_supervisors_only(client, agent_browser):
 
 def test_supervisors_see_queues_agents_and_figures(app, supervisor):
     with app.app_context():
-        store = queue_store()
+        store = queue_services().store
         now = time.time()
         store.enqueue("CA" + "1" * 32, "billing", priority=0, since=now - 35,
                       number="+14155550100", department_name="Billing", language="en",
@@ -55,7 +55,7 @@ def test_supervisors_see_queues_agents_and_figures(app, supervisor):
 
 def test_live_calls_show_holds_and_transfers_from_the_call_controls(app, supervisor):
     with app.app_context():
-        store = queue_store()
+        store = queue_services().store
         now = time.time()
         for sid in ("CA" + "2" * 32, "CA" + "3" * 32):
             store.enqueue(sid, "billing", priority=0, since=now - 100, number="+14155550111",
@@ -83,11 +83,11 @@ def test_the_floor_shows_calls_the_cps_budget_holds_back(app, supervisor):
         "waiting": 0, "longest_wait": 0.0}
     assert "calls-per-second budget" not in supervisor.get("/supervisor").get_data(as_text=True)
     with app.app_context():
-        from app.queue.factory import cps_governor
+        from app.queue import queue_services
 
         now = time.time()
         for _ in range(4):  # at 1 CPS: now, then three more a second apart
-            cps_governor().reserve(now)
+            queue_services().governor.reserve(now)
     held = supervisor.get("/supervisor/api/floor").get_json()["cps"]
     assert held["waiting"] == 3 and 2 < held["longest_wait"] <= 3
     html = supervisor.get("/supervisor").get_data(as_text=True)

@@ -20,7 +20,7 @@ from freezegun import freeze_time
 
 from app.agents import services as agents
 from app.extensions import db
-from app.queue.factory import hold_clock, queue_store
+from app.queue import queue_services
 from app.telephony import TwilioGateway
 from sim.emulator import Emulator
 from sim.parties import Softphone
@@ -48,7 +48,7 @@ class Floor:
 
     def tick(self) -> None:
         with self.app.app_context():
-            hold_clock().tick()
+            queue_services().hold_clock().tick()
         self.emu.settle()  # the clock's REST requests (redirects) take effect
 
     def wait_until(self, predicate, timeout: float = 60.0, step: float = 0.25) -> float:
@@ -76,9 +76,9 @@ class Floor:
         """What the agent's state switch does (routing included)."""
         with self.app.app_context():
             agent = agents.find_agent(identity)
-            from app.queue.factory import queue_service
+            from app.queue import queue_services
 
-            service = queue_service()
+            service = queue_services().service
             if state == "available":
                 agents.change_state(service, agent, "available")
             else:
@@ -87,7 +87,7 @@ class Floor:
 
     def store(self):
         with self.app.app_context():
-            return queue_store()
+            return queue_services().store
 
     def call_state(self, call_sid: str) -> dict[str, str]:
         return self.store().call(call_sid)

@@ -24,7 +24,7 @@ from sqlalchemy import select
 from app import create_app
 from app.extensions import db
 from app.interactions.models import Interaction
-from app.queue.factory import queue_store
+from app.queue import queue_services
 from app.voicemail.models import Callback, Voicemail
 from sim.parties import CallHandle, Party
 from tests.conftest import (
@@ -166,7 +166,7 @@ def rows(app: Flask) -> dict[str, Any]:
                      for c in db.session.scalars(select(Callback).order_by(Callback.number))]
         messages = [(m.transcription_status, m.transcription_text, m.duration_seconds)
                     for m in db.session.scalars(select(Voicemail))]
-        agents = {a: queue_store().agent(a).get("state") for a in ("amy",)}
+        agents = {a: queue_services().store.agent(a).get("state") for a in ("amy",)}
         db.session.rollback()
     return {"interactions": interactions, "callbacks": callbacks, "messages": messages,
             "agents": agents}

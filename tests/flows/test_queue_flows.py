@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.interactions.models import Interaction
-from app.queue.factory import floor_events
+from app.queue import queue_services
 from sim.testing import assert_heard, assert_not_heard
 from tests.flows.conftest import ASHA, NUMBER, NURUL
 
@@ -70,7 +70,8 @@ def interaction(floor, call_sid: str) -> Interaction:
 
 def escalations(floor) -> list[dict]:
     with floor.app.app_context():
-        return [e for e in reversed(floor_events().recent(500)) if e["type"] == "call.escalated"]
+        recent = queue_services().events.recent(500)
+        return [e for e in reversed(recent) if e["type"] == "call.escalated"]
 
 
 
@@ -97,7 +98,8 @@ def test_an_agent_answers_and_the_caller_is_bridged_with_a_screen_pop(floor):
     floor.wait_until(lambda: amy.is_ringing, timeout=30)
     assert floor.agent_state("amy")["state"] == "ringing"
     with floor.app.app_context():
-        offer = [e for e in floor_events().read_agent_events("amy") if e["type"] == "offer"][0]
+        events = queue_services().events.read_agent_events("amy")
+        offer = [e for e in events if e["type"] == "offer"][0]
     assert offer["call_sid"] == call.sid
     assert offer["context"]["customer"]["name"] == "Asha"
     floor.wait(3)
@@ -134,7 +136,7 @@ def test_the_ladder_fires_each_step_at_its_time_and_offers_before_a_minute(floor
     assert heard_at(call, APOLOGY) - start < offered
     assert_heard(call, "You are number 1 in line.")
     with floor.app.app_context():
-        alerts = [e for e in floor_events().recent(100) if e["type"] == "alert.long_wait"]
+        alerts = [e for e in queue_services().events.recent(100) if e["type"] == "alert.long_wait"]
     assert alerts and alerts[0]["call_sid"] == call.sid
 
 

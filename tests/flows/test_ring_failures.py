@@ -5,7 +5,7 @@ leftover leg's label, each rung agent was put away, and the floor cycled to away
 
 from __future__ import annotations
 
-from app.queue.factory import floor_events
+from app.queue import queue_services
 from app.telephony import gateway
 from sim.faults import faults
 from tests.flows.conftest import ASHA
@@ -48,7 +48,7 @@ def two_callers(floor, key: str):
 
 def agent_events(floor, identity: str, kind: str) -> list[dict]:
     with floor.app.app_context():
-        return [e for e in floor_events().read_agent_events(identity) if e["type"] == kind]
+        return [e for e in queue_services().events.read_agent_events(identity) if e["type"] == kind]
 
 
 def test_a_leg_another_agent_left_in_the_room_does_not_block_the_next_ring(floor):

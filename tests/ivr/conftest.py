@@ -14,7 +14,7 @@ from app.extensions import db
 from app.floor.models import Department
 from app.interactions import pending
 from app.interactions.models import Interaction
-from app.queue.factory import queue_store
+from app.queue import queue_services
 from tests.conftest import PUBLIC_BASE_URL, call_params, parse_twiml
 
 ADMIN = {"Authorization": "Bearer dev-admin-token"}
@@ -63,7 +63,7 @@ def demo(app: Flask) -> None:
     # Someone is signed in everywhere (busy), so a caller handed off waits in the queue;
     # nobody signed in at all is the queue's own path, tested there.
     with app.app_context():
-        store = queue_store()
+        store = queue_services().store
         for department in db.session.scalars(select(Department)):
             store.set_agent_state(f"agent_{department.slug}", "away", [department.slug],
                                   time.time(), "in a meeting")

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.interactions.models import Interaction, InteractionEvent
-from app.queue.factory import floor_events, hold_clock, queue_service
+from app.queue import queue_services
 from app.queue.services import Caller
 
 START = "2026-11-23 09:00:00"
@@ -23,7 +23,7 @@ LADDER = [
 
 
 def join(sid: str, interaction_id: int | None = None) -> None:
-    queue_service().join(Caller(
+    queue_services().service.join(Caller(
         call_sid=sid, department="billing", department_name="Billing", language="en",
         number="+14155550100", interaction_id=interaction_id, customer_id=None, vip=False,
         ladder_settings={"ladder": LADDER}))
@@ -37,7 +37,8 @@ def new_interaction(sid: str) -> int:
 
 
 def someone_away() -> None:
-    queue_service().store.set_agent_state("busy_bee", "away", ["billing"], time.time(), "lunch")
+    queue_services().store.set_agent_state("busy_bee", "away", ["billing"], time.time(),
+                                           "lunch")
 
 
 def escalated_rows(interaction_id: int) -> list[dict]:
@@ -51,7 +52,7 @@ def test_every_step_lands_once_on_the_calls_timeline(app, monkeypatch):
     redirected: list[str] = []
     with freeze_time(START) as frozen, app.app_context():
         someone_away()
-        service = queue_service()
+        service = queue_services().service
         monkeypatch.setattr(type(service.gateway), "redirect_call",
                             lambda self, sid, url: redirected.append(url))
         ids = {f"CA{i}": new_interaction(f"CA{i}") for i in range(3)}
@@ -59,7 +60,7 @@ def test_every_step_lands_once_on_the_calls_timeline(app, monkeypatch):
             join(sid, interaction_id)
         for _ in range(50):
             frozen.tick(1)
-            hold_clock().tick()
+            queue_services().hold_clock().tick()
         for interaction_id in ids.values():
             steps = [(e["step"], e["waited"]) for e in escalated_rows(interaction_id)]
             assert steps == [("announce", 1.0), ("raise_priority", 20.0), ("widen", 30.0),
@@ -77,7 +78,7 @@ def test_every_step_lands_once_on_the_calls_timeline(app, monkeypatch):
 
 def floor_events_recent(app) -> list[dict]:
     with app.app_context():
-        return floor_events().recent(500)
+        return queue_services().events.recent(500)
 
 
 def test_a_failed_offer_puts_the_caller_back_and_is_retried(app, monkeypatch):
@@ -90,19 +91,19 @@ def test_a_failed_offer_puts_the_caller_back_and_is_retried(app, monkeypatch):
 
     with freeze_time(START) as frozen, app.app_context():
         someone_away()
-        service = queue_service()
+        service = queue_services().service
         monkeypatch.setattr(type(service.gateway), "redirect_call", redirect)
         for i in range(4):
             join(f"CA{i}")
         frozen.tick(45.5)
-        hold_clock().tick()  # the four offers at once, side by side
+        queue_services().hold_clock().tick()  # the four offers at once, side by side
         store = service.store
         assert sorted(calls) == ["CA0", "CA1", "CA2", "CA3"]
         assert store.call("CA1")["state"] == "waiting"  # back in line, at their place
         assert store.waiting("billing") == ["CA1"]
         assert [store.call(f"CA{i}")["state"] for i in (0, 2, 3)] == ["in_offer"] * 3
         frozen.tick(31)  # past any lease
-        hold_clock().tick()
+        queue_services().hold_clock().tick()
         assert store.call("CA1")["state"] == "in_offer"
         assert calls.count("CA1") == 2
     offers = [e for e in floor_events_recent(app)
@@ -114,7 +115,7 @@ def test_buffered_events_are_written_once_and_a_deleted_calls_are_dropped(app):
     from app.interactions.timeline import TimelineBuffer
 
     with app.app_context():
-        store = queue_service().store
+        store = queue_services().service.store
         buffer = TimelineBuffer(store.redis, f"{store.keys.prefix}:timeline:test")
         kept = new_interaction("CA-kept")
         pipe = store.redis.pipeline()

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from app.queue.factory import queue_service
+from app.queue import queue_services
 from app.queue.services import Caller
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -50,7 +50,7 @@ def silent_twilio() -> Iterator[str]:
 def test_sigterm_stops_a_clock_stuck_in_an_offer_within_seconds(app, silent_twilio):
     config = app.config
     with app.app_context():
-        service = queue_service()
+        service = queue_services().service
         service.store.set_agent_state("busy_bee", "away", ["billing"], time.time(), "meeting")
         service.join(Caller("CA" + "1" * 32, "billing", "Billing", "en", "+14155550100",
                             None, None, False, {"ladder": LADDER}))

@@ -7,7 +7,7 @@ import multiprocessing
 import redis
 
 from app import create_app
-from app.queue.factory import cps_governor
+from app.queue import queue_services
 from app.queue.governor import CpsGovernor
 from app.queue.keys import Keys
 from tests.conftest import make_settings
@@ -80,5 +80,5 @@ def test_two_app_instances_share_the_budget_set_by_twilio_cps(tmp_path, redis_se
     for _ in range(3):
         for app in apps:
             with app.app_context():
-                slots.append(cps_governor().reserve(NOW).at)
+                slots.append(queue_services().governor.reserve(NOW).at)
     assert slots == [NOW + i for i in range(6)]

@@ -9,7 +9,7 @@ from xml.etree import ElementTree
 import pytest
 from freezegun import freeze_time
 
-from app.queue.factory import floor_events, hold_clock, queue_service
+from app.queue import queue_services
 from app.queue.ladder import InvalidLadder, parse_ladder
 from app.queue.services import Caller
 
@@ -32,23 +32,23 @@ def caller(sid: str, ladder=None, vip=False) -> Caller:
 def someone_signed_in(app):
     """An agent signed in but away: callers wait (nobody signed in is another path)."""
     with app.app_context():
-        queue_service().store.set_agent_state("busy_bee", "away", ["billing"], time.time(),
+        queue_services().service.store.set_agent_state("busy_bee", "away", ["billing"], time.time(),
                                               "coaching")
 
 
 def escalations(app) -> list[tuple[str, float]]:
     with app.app_context():
-        events = floor_events().recent(200)
+        events = queue_services().events.recent(200)
     return sorted((e["step"], e["waited"]) for e in events if e["type"] == "call.escalated")
 
 
 def test_every_step_fires_once_at_its_time(app):
     ladder = [*LADDER, {"at": 45, "action": "offer"}]
     with freeze_time(START) as frozen, app.app_context():
-        service = queue_service()
+        service = queue_services().service
         service.join(caller("CA1", ladder))
         service.join(caller("CA2", ladder))
-        clock = hold_clock()
+        clock = queue_services().hold_clock()
         for _ in range(44):  # one second at a time, stopping short of the offer
             frozen.tick(1)
             clock.tick()
@@ -65,17 +65,17 @@ def test_every_step_fires_once_at_its_time(app):
 
 def test_a_restarted_clock_picks_up_the_deadlines_from_redis(app):
     with freeze_time(START) as frozen, app.app_context():
-        queue_service().join(caller("CA1", [*LADDER, {"at": 45, "action": "offer"}]))
+        queue_services().service.join(caller("CA1", [*LADDER, {"at": 45, "action": "offer"}]))
         frozen.tick(21)
-        hold_clock().tick()  # this "process" dies here
+        queue_services().hold_clock().tick()  # this "process" dies here
         frozen.tick(10)
-        hold_clock().tick()  # a new one, with nothing in memory
+        queue_services().hold_clock().tick()  # a new one, with nothing in memory
     assert [s for s, _ in escalations(app)] == ["announce", "raise_priority", "widen"]
 
 
 def test_two_clocks_racing_fire_each_step_once(app):
     with freeze_time(START) as frozen, app.app_context():
-        service = queue_service()
+        service = queue_services().service
         for i in range(30):
             service.join(caller(f"CA{i}", [*LADDER, {"at": 45, "action": "offer"}]))
         frozen.tick(41)
@@ -83,7 +83,7 @@ def test_two_clocks_racing_fire_each_step_once(app):
 
         def run_a_clock() -> None:
             with app.app_context():  # each clock is its own process in production
-                hold_clock(now=lambda: now).tick()
+                queue_services().hold_clock(now=lambda: now).tick()
 
         threads = [threading.Thread(target=run_a_clock) for _ in range(2)]
         for t in threads:
@@ -97,23 +97,23 @@ def test_two_clocks_racing_fire_each_step_once(app):
 
 def test_hanging_up_stops_the_clock(app):
     with freeze_time(START) as frozen, app.app_context():
-        service = queue_service()
+        service = queue_services().service
         service.join(caller("CA1", [*LADDER, {"at": 45, "action": "offer"}]))
         frozen.tick(5)
         service.caller_left("CA1")
         frozen.tick(50)
-        hold_clock().tick()
+        queue_services().hold_clock().tick()
         assert service.store.waiting("billing") == []
     assert [s for s, _ in escalations(app)] == []
 
 
 def test_abandoned_caller_is_recorded_with_their_wait(app):
     with freeze_time(START) as frozen, app.app_context():
-        service = queue_service()
+        service = queue_services().service
         service.join(caller("CA1"))
         frozen.tick(12.5)
         service.caller_left("CA1")
-        events = floor_events().recent(10)
+        events = queue_services().events.recent(10)
     abandoned = [e for e in events if e["type"] == "call.abandoned"]
     assert abandoned and abandoned[0]["wait_seconds"] == 12.5
 
@@ -138,7 +138,7 @@ def test_ladders_that_would_let_a_caller_wait_are_refused(ladder, complaint):
 
 def test_vip_callers_go_ahead_of_standard_ones(app):
     with freeze_time(START) as frozen, app.app_context():
-        service = queue_service()
+        service = queue_services().service
         service.join(caller("CA1"))
         frozen.tick(3)
         service.join(caller("VIP", vip=True))
@@ -147,7 +147,7 @@ def test_vip_callers_go_ahead_of_standard_ones(app):
 
 def test_with_nobody_signed_in_the_caller_is_offered_a_way_out_at_once(app):
     with freeze_time(START), app.app_context():
-        service = queue_service()
+        service = queue_services().service
         service.store.set_agent_state("busy_bee", "offline", ["billing"], time.time())
         root = ElementTree.fromstring(str(service.join(caller("CA1"))))
         gather = root.find("Gather")

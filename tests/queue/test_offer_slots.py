@@ -12,8 +12,7 @@ import logging
 import pytest
 
 from app.observability.logs import build_handler
-from app.queue import escalation
-from app.queue.factory import floor_events
+from app.queue import escalation, queue_services
 from tests.flows.conftest import NUMBER, OPEN_HOURS, Floor, emulated_floor
 
 OFFER_TEXT = "To keep waiting and keep your place, press 1."
@@ -43,7 +42,7 @@ def unknown_callers(floor, numbers: list[str]) -> list:
 
 def escalated(floor, step: str) -> dict[str, dict]:
     with floor.app.app_context():
-        events = floor_events().recent(500)
+        events = queue_services().events.recent(500)
     return {e["call_sid"]: e for e in events
             if e["type"] == "call.escalated" and e["step"] == step}
 

@@ -12,7 +12,7 @@ from flask import Flask
 from app.agents import services as agents
 from app.extensions import db
 from app.floor.models import Department
-from app.queue.factory import queue_service, queue_store
+from app.queue import queue_services
 from app.queue.services import Caller
 from tests.conftest import PUBLIC_BASE_URL, call_params, parse_twiml
 
@@ -110,11 +110,11 @@ def join_queue(app: Flask, call_sid: str, *, department: str = "billing", langua
     """A caller waiting in the department's queue; with nobody signed in they go straight to
     the offer menu (the queue's own behaviour), which is where keys 2 and 3 are pressed."""
     with app.test_request_context():
-        queue_service().join(Caller(call_sid=call_sid, department=department,
+        queue_services().service.join(Caller(call_sid=call_sid, department=department,
                                     department_name=department.title(), language=language,
                                     number=number, interaction_id=None, customer_id=None,
                                     vip=False, ladder_settings={}))
-        store = queue_store()
+        store = queue_services().store
         store.park(call_sid)
         assert store.call(call_sid)["state"] == "in_offer"
 

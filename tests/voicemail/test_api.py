@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from app.extensions import db
-from app.queue.factory import queue_store
+from app.queue import queue_services
 from app.voicemail import dialer, services, take_message
 from app.voicemail.boxes import box_by_slug
 from app.voicemail.models import Callback
@@ -192,11 +192,11 @@ def test_calling_back_a_requested_callback_takes_it_out_of_the_line(app, client,
     press_at_offer(signed_post, sid(9), "3")
     with app.app_context():
         callback = services.callback_for_call(sid(9)).id
-        assert queue_store().waiting("billing") == [sid(9)]
+        assert queue_services().store.waiting("billing") == [sid(9)]
     response = client.post(f"/api/callbacks/{callback}/call", headers=people["amy"])
     assert response.status_code == 200
     with app.app_context():
-        assert queue_store().waiting("billing") == []
+        assert queue_services().store.waiting("billing") == []
     assert fake_gateway.placed[0]["to"] == "client:amy"
     agent_leg = parse_twiml(signed_post(path_of(fake_gateway.placed[0]["url"]), call_params()))
     assert "They asked to be called back" in agent_leg.find("Say").text

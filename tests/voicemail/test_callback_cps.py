@@ -3,7 +3,7 @@ books the next slot of the one budget and its agent gets the whole ring from whe
 
 from __future__ import annotations
 
-from app.queue.factory import queue_store
+from app.queue import queue_services
 from tests.flows.test_queue_flows import unknown_caller
 from tests.voicemail.test_flows import (
     JORDAN,
@@ -44,7 +44,7 @@ def test_a_callback_behind_three_rings_starts_on_its_slot_and_connects(floor):  
     assert all(b - a >= 0.99 for a, b in zip(ordered, ordered[1:], strict=False)), rang
     assert rang["amy"] - freed_at >= 2.99  # behind the three others: its own slot
     with floor.app.app_context():
-        store = queue_store()
+        store = queue_services().store
         assert store.call(call.sid)["state"] == "offered"
         # The callback booked its slot on the shared budget, after the three rings.
         booked = store.redis.zrange(f"{store.keys.prefix}:cps", 0, -1, withscores=True)
@@ -56,6 +56,6 @@ def test_a_callback_behind_three_rings_starts_on_its_slot_and_connects(floor):  
     phones["amy"].answer()
     floor.emu.run_until(lambda: connected(jordan), timeout=60)
     with floor.app.app_context():
-        assert queue_store().call(call.sid)["state"] == "connected"
-        assert queue_store().agent("amy")["state"] == "on_call"
+        assert queue_services().store.call(call.sid)["state"] == "connected"
+        assert queue_services().store.agent("amy")["state"] == "on_call"
     assert all(c.in_conference for c in callers)

@@ -19,7 +19,7 @@ from sqlalchemy.exc import OperationalError
 
 from app.agents import services as agents
 from app.extensions import db
-from app.queue.factory import floor_events, queue_service, queue_store
+from app.queue import queue_services
 from app.voicemail import jobs
 from app.voicemail.models import Callback, Voicemail
 from sim.parties import CallHandle, Softphone
@@ -70,9 +70,10 @@ class Floor(QueueFloor):
     def set_state(self, identity: str, departments: list[str], state: str) -> None:
         with self.app.app_context():
             if state == "available":
-                agents.change_state(queue_service(), agents.find_agent(identity), "available")
+                agent = agents.find_agent(identity)
+                agents.change_state(queue_services().service, agent, "available")
             else:
-                queue_store().set_agent_state(identity, state, departments, time.time(),
+                queue_services().store.set_agent_state(identity, state, departments, time.time(),
                                               "in a meeting")
         self.emu.settle()
 
@@ -99,7 +100,7 @@ class Floor(QueueFloor):
 
     def queue_call(self, call_sid: str) -> dict[str, str]:
         with self.app.app_context():
-            return queue_store().call(call_sid)
+            return queue_services().store.call(call_sid)
 
 
 @contextmanager
@@ -362,9 +363,9 @@ def test_a_requested_callback_keeps_its_place_and_connects_agent_and_customer(fl
     amy.hangup()
     floor.emu.advance(5)
     with floor.app.app_context():
-        assert queue_store().agent("amy")["state"] == "wrap_up"
-        assert queue_store().position(call.sid) is None  # out of the line
-        assert queue_store().position(asha.sid) == 1
+        assert queue_services().store.agent("amy")["state"] == "wrap_up"
+        assert queue_services().store.position(call.sid) is None  # out of the line
+        assert queue_services().store.position(asha.sid) == 1
 
     headers = floor.token("amy")
     detail = api(floor, "get", f"/api/callbacks/{callback.id}", headers)
@@ -399,7 +400,7 @@ def sweep(floor: Floor, minutes: float, every: float = 30) -> None:
 
 def overdue_alerts(floor: Floor) -> list[dict]:
     with floor.app.app_context():
-        return [e for e in reversed(floor_events().recent(500))
+        return [e for e in reversed(queue_services().events.recent(500))
                 if e["type"] == "alert.callback_overdue"]
 
 
@@ -628,7 +629,7 @@ def test_a_requested_callback_the_agent_misses_goes_to_the_next_agent(floor):
     floor.emu.advance(1)
     assert floor.queue_call(call.sid)["state"] == "waiting"  # back in line, at its place
     with floor.app.app_context():
-        assert queue_store().agent("amy")["state"] == "away"
+        assert queue_services().store.agent("amy")["state"] == "away"
     headers = floor.token("bob")
     seen = api(floor, "get", f"/api/callbacks/{callback.id}", headers)
     assert seen["status"] == "open" and seen["assigned_to"] is None  # nobody is working it
@@ -659,8 +660,8 @@ def test_a_requested_callback_the_customer_misses_is_retried_from_the_backlog(fl
     floor.emu.advance(1)
     assert jordan.call_sids and not connected(jordan)  # his phone rang out
     with floor.app.app_context():
-        assert queue_store().agent("amy")["state"] == "wrap_up"
-        assert queue_store().position(call.sid) is None
+        assert queue_services().store.agent("amy")["state"] == "wrap_up"
+        assert queue_services().store.position(call.sid) is None
 
     headers = floor.token("amy")
     [mine] = api(floor, "get", "/api/callbacks?scope=mine", headers)["callbacks"]

@@ -6,7 +6,7 @@ import json
 from datetime import UTC, date, datetime
 
 from app.extensions import db
-from app.queue.factory import queue_store
+from app.queue import queue_services
 from app.voicemail import jobs
 from app.voicemail.hours import add_business_minutes
 from app.voicemail.models import Callback, Voicemail
@@ -16,7 +16,7 @@ from tests.voicemail.test_api import message_in
 
 def alerts(app) -> list[dict]:
     with app.app_context():
-        store = queue_store()
+        store = queue_services().store
         entries = store.redis.xrange(store.keys.events)
     return [{"type": f["type"], **json.loads(f["detail"])} for _, f in entries
             if f["type"].startswith("alert.")]
@@ -60,13 +60,14 @@ def test_an_overdue_requested_callback_moves_up_the_queue(app, frozen, signed_po
     press_at_offer(signed_post, sid(1), "3")
     join_queue(app, sid(2))
     with app.app_context():
-        queue_store().unpark(sid(2))
-        queue_store().rescore(sid(2), 1)  # a later caller raised past the callback
-        assert queue_store().waiting("billing") == [sid(2), sid(1)]
+        queue_services().store.unpark(sid(2))
+        queue_services().store.rescore(sid(2), 1)  # a later caller raised past the callback
+        assert queue_services().store.waiting("billing") == [sid(2), sid(1)]
         frozen.move_to("2026-11-25 10:16:00")
         assert jobs.check_overdue_callbacks() == 1
-        assert queue_store().call(sid(1))["priority"] == "1"
-        assert queue_store().waiting("billing") == [sid(1), sid(2)]  # same band, waited longer
+        store = queue_services().store
+        assert store.call(sid(1))["priority"] == "1"
+        assert store.waiting("billing") == [sid(1), sid(2)]  # same band, waited longer
 
 
 def test_retention_deletes_expired_recordings_from_twilio_and_from_us(app, frozen, departments,

@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from app.agents import services as agents
 from app.extensions import db
-from app.queue.factory import floor_events
+from app.queue import queue_services
 from app.voicemail import services
 from app.voicemail.models import Callback, Voicemail
 from app.web import sse
@@ -110,7 +110,7 @@ def test_the_event_stream_relays_the_change_to_the_console(app, frozen, client, 
     callback = message_in(app, "billing", 1)
     client.post(f"/api/callbacks/{callback}/claim", headers=people["amy"])
     with app.app_context():
-        events = floor_events()
+        events = queue_services().events
         text = "".join(sse.stream(events.redis, events.agent_stream("ann"), {"identity": "ann"},
                                    after="0-0", pacing=sse.Pacing(duration=0.2, block_ms=50)))
     assert "event: agent" in text and f'"type": "{CHANGED}"' in text

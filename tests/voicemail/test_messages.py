@@ -53,9 +53,9 @@ def test_key_2_greets_and_records_with_every_callback(app, signed_post, departme
     assert path_of(record.get("transcribeCallback")).startswith("/voicemail/transcription")
     assert query(record.get("action")) == {"box": "billing", "lang": "en", "call": CALL}
     with app.app_context():
-        from app.queue.factory import queue_store
+        from app.queue import queue_services
 
-        assert queue_store().call(CALL)["state"] == "ended"  # out of line for good
+        assert queue_services().store.call(CALL)["state"] == "ended"  # out of line for good
     callback = _only_callback(app)
     assert (callback.kind, callback.status, callback.number) == ("missed_call", "open",
                                                                  "+14155550100")

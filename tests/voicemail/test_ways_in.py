@@ -9,7 +9,7 @@ from sqlalchemy import select
 from app.customers.models import Customer
 from app.extensions import db
 from app.interactions import services as interactions
-from app.queue.factory import queue_store
+from app.queue import queue_services
 from app.voicemail import no_agents_message, take_message
 from app.voicemail.models import Callback
 from tests.conftest import call_params, parse_twiml
@@ -37,15 +37,15 @@ def test_key_3_keeps_the_callers_place_as_a_callback(app, signed_post, departmen
     join_queue(app, first, language="ms")
     join_queue(app, second, number="+14155550199")
     with app.app_context():
-        queue_store().unpark(second)  # the second caller keeps waiting
-        generation = queue_store().call(first)["generation"]
+        queue_services().store.unpark(second)  # the second caller keeps waiting
+        generation = queue_services().store.call(first)["generation"]
     root = press_at_offer(signed_post, first, "3")
     said = root.find("Say")
     assert said.get("language") == "ms-MY"
     assert "Giliran anda dikekalkan" in said.text
     assert root[-1].tag == "Hangup"
     with app.app_context():
-        store = queue_store()
+        store = queue_services().store
         assert store.waiting("billing") == [first, second]  # still ahead of the later caller
         entry = store.call(first)
         assert entry["kind"] == "callback" and entry["state"] == "waiting"
@@ -64,7 +64,7 @@ def test_key_3_with_a_withheld_number_takes_a_message_instead(app, signed_post, 
     assert "cannot see your phone number" in root.find("Say").text
     assert root.find("Record") is not None
     with app.app_context():
-        assert queue_store().waiting("billing") == []
+        assert queue_services().store.waiting("billing") == []
 
 
 def test_nobody_signed_in_gets_an_apology_and_the_departments_box(app, departments):

@@ -9,7 +9,7 @@ import pytest
 
 from app.agents import services as agents
 from app.extensions import db
-from app.queue.factory import floor_events
+from app.queue import queue_services
 from app.web import sse
 from tests.conftest import PUBLIC_BASE_URL
 from tests.flows.conftest import emulated_floor
@@ -87,7 +87,7 @@ def test_the_event_stream_says_hello_then_relays_the_agents_events(app, amy_brow
 
 def test_stream_relays_events_in_order_and_resumes_after_the_last_seen(app, people):
     with app.app_context():
-        events = floor_events()
+        events = queue_services().events
         stream = events.agent_stream("amy")
         events.agent_event("amy", "state", state="available", reason="")
         first = events.redis.xrevrange(stream, count=1)[0][0]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import socket
 
 from app.dashboard import sse as floor_sse
-from app.queue.factory import floor_events
+from app.queue import queue_services
 from app.web import sse
 from app.web.hangup import client_gone
 
@@ -32,7 +32,7 @@ def test_without_a_socket_to_look_at_nobody_is_ever_gone():
 def test_the_console_stream_ends_when_the_browser_has_gone(app):
     server_side, browser_side = socket.socketpair()
     with app.app_context():
-        events = floor_events()
+        events = queue_services().events
         stream = sse.stream(events.redis, events.agent_stream("amy"), {"identity": "amy"},
                              pacing=sse.Pacing(duration=30, block_ms=20),
                              gone=client_gone({"gunicorn.socket": server_side}))

@@ -3,7 +3,7 @@ tags reach the departments' feedback lists; the next call's screen-pop shows it.
 
 from __future__ import annotations
 
-from app.queue.factory import floor_events
+from app.queue import queue_services
 from app.wrapup.models import FeedbackItem, Wrapup
 
 FORM = {
@@ -40,7 +40,7 @@ def test_the_wrap_up_is_stored_and_the_agent_is_available_again(floor):
     assert row.interaction_id == interaction.id
     assert [e.kind for e in interaction.events].count("wrapped_up") == 1
     with floor.app.app_context():
-        kinds = [e["type"] for e in floor_events().read_agent_events("amy")]
+        kinds = [e["type"] for e in queue_services().events.read_agent_events("amy")]
     assert kinds[-1] == "available"
 
 
@@ -77,7 +77,7 @@ def test_the_next_call_shows_the_last_wrap_up_on_the_screen_pop(floor):
     second = floor.call_in()
     floor.wait_until(lambda: amy.is_ringing, timeout=30)
     with floor.app.app_context():
-        offer = [e for e in floor_events().read_agent_events("amy")
+        offer = [e for e in queue_services().events.read_agent_events("amy")
                  if e["type"] == "offer" and e["call_sid"] == second.sid][0]
     last = offer["context"]["last_wrapup"]
     assert last["call_sid"] == first.sid
