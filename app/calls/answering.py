@@ -11,11 +11,12 @@ agent's leg first, and record the answer themselves if it is in progress.
 from __future__ import annotations
 
 from app.calls.factory import Controls
+from app.queue.livecall import CallState, LiveCall
 
 IN_PROGRESS = "in-progress"
 
 
-def confirm_answer(c: Controls, call_sid: str, call: dict[str, str]) -> dict[str, str]:
+def confirm_answer(c: Controls, call_sid: str, call: LiveCall | None) -> LiveCall | None:
     """The call as it stands once Twilio has said whether the agent it rings answered.
 
     Only a call offered to an agent on a known leg is asked about; any other comes back
@@ -30,9 +31,9 @@ def confirm_answer(c: Controls, call_sid: str, call: dict[str, str]) -> dict[str
     dialled, not answered. The wait on record is longer than the caller's by at most the
     callback's delay, never shorter.
     """
-    leg, agent = call.get("agent_leg", ""), call.get("agent", "")
-    if call.get("state") != "offered" or not leg or not agent:
+    if call is None or call.state is not CallState.OFFERED or not call.agent_leg or not call.agent:
         return call
+    leg, agent = call.agent_leg, call.agent
     # A TelephonyError (Twilio cannot be asked) goes up: the agent is told to try again
     # (502 telephony_failed), not that a call they may be talking on is unanswered.
     status = c.gateway.fetch_call_status(leg)

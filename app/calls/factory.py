@@ -13,6 +13,7 @@ from flask import current_app
 
 from app.calls.store import ControlStore
 from app.queue import queue_services
+from app.queue.livecall import LiveCall
 from app.queue.services import QueueService
 from config import AppSettings, app_settings
 
@@ -51,8 +52,9 @@ class Controls:
     def url(self, path: str) -> str:
         return self.queue.url(path)
 
-    def call(self, call_sid: str) -> dict[str, str]:
-        return self.queue.store.call(call_sid)
+    def call(self, call_sid: str) -> LiveCall | None:
+        """The caller's live call as the queue keeps it, or None if it has none."""
+        return self.queue.store.live(call_sid)
 
 
 @dataclass(frozen=True)

@@ -14,23 +14,23 @@ from app.calls.machine import Transfer
 from app.customers.models import Customer
 from app.extensions import db
 from app.interactions.services import find_by_call_sid
-from app.queue.livecall import Audience, word
+from app.queue.livecall import Audience, CallState, LiveCall
 
 
-def _call(c: Controls, call_sid: str) -> dict[str, str]:
+def _call(c: Controls, call_sid: str) -> LiveCall:
     call = c.call(call_sid)
-    if not call:
+    if call is None:
         raise CallNotFound("No such live call.", call_sid=call_sid)
     return call
 
 
-def authorise(c: Controls, principal: Principal, call_sid: str) -> dict[str, str]:
+def authorise(c: Controls, principal: Principal, call_sid: str) -> LiveCall:
     """The call, if this principal may act on it: supervisors and the operator always; an
     agent only on a call they are on (or are being transferred)."""
     call = _call(c, call_sid)
     if principal.kind in ("admin", "supervisor"):
         return call
-    on_it = {call.get("agent", "")}
+    on_it = {call.agent}
     t = transfers.current(c, call_sid)
     if t is not None:
         on_it |= {t.from_agent, t.to_agent}
@@ -43,28 +43,28 @@ def _iso(value: str | None) -> str | None:
     return datetime.fromtimestamp(float(value), UTC).isoformat() if value else None
 
 
-def state_of(c: Controls, call: dict[str, str], ctl: dict[str, str],
+def state_of(c: Controls, call: LiveCall, ctl: dict[str, str],
              transfer: Transfer | None) -> str:
     # The queue's word for the console; held, transferring and wrap-up refine "talking".
-    state = word(call.get("state"), Audience.CONSOLE)
+    state = call.word(Audience.CONSOLE)
     if state == "talking":
         if transfer is not None and transfer.live:
             return "transferring"
         if ctl.get("held") == "1":
             return "held"
-    if (state == "ended" and call.get("agent")
-            and c.queue.store.agent(call["agent"]).get("state") == "wrap_up"):
+    if (state == "ended" and call.agent
+            and c.queue.store.agent(call.agent).get("state") == "wrap_up"):
         return "wrap-up"
     return state
 
 
-def _customer(call_sid: str, call: dict[str, str]) -> dict[str, Any] | None:
+def _customer(call_sid: str, call: LiveCall) -> dict[str, Any] | None:
     interaction = find_by_call_sid(call_sid)
     customer_id = interaction.customer_id if interaction is not None else None
-    if customer_id is None and call.get("customer_id", "").isdigit():
-        customer_id = int(call["customer_id"])
+    if customer_id is None:
+        customer_id = call.customer_id
     customer = db.session.get(Customer, customer_id) if customer_id else None
-    number = call.get("number") or (interaction.from_number if interaction else None)
+    number = call.number or (interaction.from_number if interaction else None)
     if customer is None:
         return {"id": None, "name": None, "number": number or None, "known": False}
     return {"id": customer.id, "name": customer.name, "number": number or None,
@@ -78,22 +78,22 @@ def view(c: Controls, call_sid: str) -> dict[str, Any]:
     live = latest if latest is not None and latest.live else None
     held = ctl.get("held") == "1"
     participants: list[dict[str, Any]] = [
-        {"role": "caller", "call_sid": call_sid, "number": call.get("number") or None,
+        {"role": "caller", "call_sid": call_sid, "number": call.number or None,
          "held": held}]
-    if call.get("agent") and call.get("state") in ("connected", "transferring"):
-        participants.append({"role": "agent", "identity": call["agent"],
-                             "call_sid": call.get("agent_leg") or None})
+    if call.agent and call.state in (CallState.CONNECTED, CallState.TRANSFERRING):
+        participants.append({"role": "agent", "identity": call.agent,
+                             "call_sid": call.agent_leg or None})
     if live is not None and live.to_agent:
         participants.append({"role": "transfer_target", "identity": live.to_agent,
                              "call_sid": live.get("to_leg") or None, "joined": live.joined})
     return {
         "call_sid": call_sid,
         "customer": _customer(call_sid, call),
-        "department": {"slug": call.get("department") or None,
-                       "name": call.get("department_name") or None},
-        "language": call.get("language") or None,
+        "department": {"slug": call.department or None,
+                       "name": call.department_name or None},
+        "language": call.language or None,
         "state": state_of(c, call, ctl, live),
-        "agent": call.get("agent") or None,
+        "agent": call.agent or None,
         "held_since": _iso(ctl.get("held_since")) if held else None,
         "hold": {"warn_at": list(c.settings.hold_warnings), "limit": c.settings.hold_limit},
         "transfer": live.to_dict() if live is not None else None,
@@ -101,19 +101,19 @@ def view(c: Controls, call_sid: str) -> dict[str, Any]:
     }
 
 
-def _talking(c: Controls, call_sid: str, call: dict[str, str]) -> None:
-    if call.get("state") != "connected" or not call.get("agent"):
+def _talking(c: Controls, call_sid: str, call: LiveCall | None) -> LiveCall:
+    if call is None or call.state is not CallState.CONNECTED or not call.agent:
         raise CallNotLive("The caller is not talking to an agent.", call_sid=call_sid,
-                          state=call.get("state") or None)
+                          state=call.state if call is not None else None)
     if transfers.current(c, call_sid) is not None:
         raise TransferInProgress("A transfer is in progress: complete, cancel or go "
                                  "three-way instead.", call_sid=call_sid)
+    return call
 
 
 def hold_call(c: Controls, principal: Principal, call_sid: str) -> None:
     call = confirm_answer(c, call_sid, authorise(c, principal, call_sid))
-    _talking(c, call_sid, call)
-    hold.hold(c, call_sid, call["agent"])
+    hold.hold(c, call_sid, _talking(c, call_sid, call).agent)
 
 
 def resume_call(c: Controls, principal: Principal, call_sid: str) -> None:
@@ -129,9 +129,9 @@ def hang_up(c: Controls, principal: Principal, call_sid: str) -> None:
     t = transfers.current(c, call_sid)
     if t is not None and principal.identity == t.to_agent and t.get("to_leg"):
         leg = t.get("to_leg")
-    elif call.get("state") == "connected" and call.get("agent_leg"):
-        leg = call["agent_leg"]
+    elif call is not None and call.state is CallState.CONNECTED and call.agent_leg:
+        leg = call.agent_leg
     else:
         raise CallNotLive("Nobody is on this call to hang up.", call_sid=call_sid,
-                          state=call.get("state") or None)
+                          state=call.state if call is not None else None)
     c.gateway.hang_up(leg)

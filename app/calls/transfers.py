@@ -41,6 +41,7 @@ from app.floor import departments
 from app.floor.models import Department
 from app.queue.holdclock import step_member
 from app.queue.ladder import ladder_for
+from app.queue.livecall import CallState, LiveCall
 from app.queue.store import MAX_PRIORITY, queue_score
 
 log = logging.getLogger(__name__)
@@ -70,6 +71,15 @@ def _live(c: Controls, call_sid: str) -> Transfer:
     if t is None:
         raise TransferNotFound("No transfer is in progress on this call.", call_sid=call_sid)
     return t
+
+
+def _number(call: LiveCall | None) -> str:
+    return call.number if call is not None else ""
+
+
+def _since(call: LiveCall | None, now: float) -> float:
+    """When the caller's wait began (their place in line), or `now` if unknown."""
+    return call.since if call is not None and call.since is not None else now
 
 
 # -- moves ------------------------------------------------------------------------------------
@@ -114,18 +124,18 @@ def start(c: Controls, call_sid: str, mode: str, target: Any) -> Transfer:
     kind, target_id = target["kind"], str(target.get("id") or "")
     # Asked for right after answering, the answer's callback may still be on its way.
     call = confirm_answer(c, call_sid, c.call(call_sid))
-    if call.get("state") == "offered":
+    if call is not None and call.state is CallState.OFFERED:
         raise CallNotLive("This call has not been answered yet: transfer it once you are "
                           "talking to the caller.", call_sid=call_sid, state="offered")
-    if call.get("state") != "connected" or not call.get("agent"):
+    if call is None or call.state is not CallState.CONNECTED or not call.agent:
         raise CallNotLive("Only a call an agent is talking on can be transferred.",
-                          call_sid=call_sid, state=call.get("state") or None)
-    from_agent = call["agent"]
+                          call_sid=call_sid, state=call.state if call is not None else None)
+    from_agent = call.agent
     candidates, department = _target(kind, target_id, from_agent)
     now = round(c.now(), 3)
     fields = {"id": "TR" + uuid4().hex, "call_sid": call_sid, "mode": mode,
               "state": "initiated", "target_kind": kind, "target_id": target_id,
-              "from_agent": from_agent, "from_leg": call.get("agent_leg", ""), "to_agent": "",
+              "from_agent": from_agent, "from_leg": call.agent_leg, "to_agent": "",
               "to_leg": "", "reason": "", "created_at": now, "updated_at": now}
     found = c.store.create_transfer(call_sid, fields)
     if found != "ok":
@@ -182,7 +192,7 @@ def _warm(c: Controls, t: Transfer, candidates: list[str], department: str) -> T
         hold.hold(c, sid, t.from_agent, reason="transfer")
         c.queue.book_call(sid, "transfer")  # the account's CPS budget (docs/queue.md)
         leg = c.gateway.add_participant(
-            sid, to=f"client:{who}", from_=call.get("number") or c.queue.settings.caller_id,
+            sid, to=f"client:{who}", from_=_number(call) or c.queue.settings.caller_id,
             label=f"transfer-{t.id}", timeout=c.settings.transfer_ring_timeout,
             status_callback=c.url(f"/api/calls/twiml/transfer-leg?call={sid}&transfer={t.id}"
                                   f"&agent={who}"),
@@ -220,7 +230,7 @@ def _cold(c: Controls, t: Transfer, candidates: list[str], department: str) -> T
             raise TargetUnavailable("That agent is not available to take the call now.",
                                     target=t.to_dict()["target"])
         pending = f"agent:{who}"
-        score = queue_score(MAX_PRIORITY, float(call.get("since") or now))
+        score = queue_score(MAX_PRIORITY, _since(call, now))
         taken = c.store.take_call(sid, t.from_agent, "offered", agent=who, offered_at=now,
                                   since=now, score=score, priority=MAX_PRIORITY)
     if not taken:
@@ -429,7 +439,7 @@ def on_agent_left(c: Controls, sid: str, leg: str, *, room_ended: bool = False) 
     if t is not None and leg and leg == t.get("to_leg"):
         return t.to_agent
     call = c.call(sid)
-    return call.get("agent", "") if leg and leg == call.get("agent_leg") else ""
+    return call.agent if call is not None and leg and leg == call.agent_leg else ""
 
 
 def _original_left(c: Controls, sid: str, t: Transfer) -> None:
@@ -445,7 +455,7 @@ def _original_left(c: Controls, sid: str, t: Transfer) -> None:
     call = c.call(sid)
     if c.store.take_call(sid, t.from_agent, "transferring"):
         hold.end_hold(c, sid)
-        c.store.set_ctl(sid, pending=f"back:{call.get('department', '')}")
+        c.store.set_ctl(sid, pending=f"back:{call.department if call is not None else ''}")
         c.gateway.redirect_call(sid, c.url(f"/api/calls/twiml/rejoin?call={sid}"))
 
 
@@ -496,16 +506,19 @@ def _requeue_at_head(c: Controls, sid: str, slug: str) -> None:
     now = c.now()
     try:
         department = departments.get(slug)
-        name = departments.view(department).name_in(call.get("language", "en"))
+        language = (call.language if call is not None else "") or "en"
+        name = departments.view(department).name_in(language)
         settings = department.settings
     except Exception:
         log.exception("department %s not usable; %s keeps the old one's settings", slug, sid)
-        name, settings = call.get("department_name", slug), None
-    steps = ladder_for(settings) if settings is not None else None
-    ladder = (json.dumps([{"at": s.at, "action": s.action, **s.params} for s in steps])
-              if steps is not None else call.get("ladder", "[]"))
+        name, settings = (call.department_name if call is not None else "") or slug, None
+    if settings is not None:
+        steps = [{"at": s.at, "action": s.action, **s.params} for s in ladder_for(settings)]
+    else:
+        steps = call.ladder() if call is not None else []
+    ladder = json.dumps(steps)
     # Transferred callers go first: top priority, and their first wait start as the tiebreak.
-    score = queue_score(MAX_PRIORITY, float(call.get("since") or now))
+    score = queue_score(MAX_PRIORITY, _since(call, now))
     if not c.store.requeue(sid, slug, score=score, priority=MAX_PRIORITY, since=now,
                            department_name=name, ladder=ladder, announce="0",
                            best_position=""):
@@ -518,7 +531,11 @@ def _requeue_at_head(c: Controls, sid: str, slug: str) -> None:
 def _restart_clock(c: Controls, sid: str, ladder: str | None) -> None:
     store = c.queue.store
     generation = store.bump_generation(sid)
-    raw = json.loads(ladder if ladder is not None else store.call(sid).get("ladder") or "[]")
+    if ladder is not None:
+        raw = json.loads(ladder)
+    else:
+        call = store.live(sid)
+        raw = call.ladder() if call is not None else []
     now = c.now()
     store.schedule({step_member(sid, generation, i): now + float(s["at"])
                     for i, s in enumerate(raw)})

@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import request
 
 from app.calls import bp, transfers, twiml
-from app.calls.factory import controls
+from app.calls.factory import Controls, controls
 from app.queue.twiml import empty
 from app.telephony import twilio_webhook
 from config import app_settings
@@ -20,13 +20,19 @@ def _call() -> str:
     return request.args.get("call", "")
 
 
+def _language(c: Controls, sid: str) -> str:
+    """The caller's language (English for a call the queue no longer has)."""
+    call = c.call(sid)
+    return (call.language if call is not None else "") or "en"
+
+
 @bp.post("/twiml/hold")
 @twilio_webhook
 def hold_music():
     """The hold URL: the apology with the reason, music, and again."""
     c = controls()
     sid = _call()
-    language = c.call(sid).get("language", "en")
+    language = _language(c, sid)
     turn = int(request.args.get("turn", "0") or 0)
     apology = None
     if turn % APOLOGY_EVERY == 0:
@@ -43,7 +49,7 @@ def hold_music():
 def announce():
     c = controls()
     key = request.args.get("say", "")
-    language = c.call(_call()).get("language", "en")
+    language = _language(c, _call())
     if key not in ANNOUNCEMENTS:
         return empty()
     return twiml.announcement(c.queue.phrases.text(key, language),
@@ -57,8 +63,7 @@ def rejoin():
     again, told why."""
     c = controls()
     sid = _call()
-    call = c.call(sid)
-    language = call.get("language", "en")
+    language = _language(c, sid)
     kind, _, subject = c.store.ctl(sid).get("pending", "").partition(":")
     if kind == "queue":
         intro = c.queue.phrases.text("calls.transferring", language,

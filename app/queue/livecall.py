@@ -1,10 +1,11 @@
 """A live call, as the queue keeps it in Redis: its states, its one reader, and its words.
 
 The call hash (`Keys.call(sid)`, fields listed in app/queue/lua.py) is written by the queue's
-Lua scripts and read only here: every package above the queue asks `read` / `read_many` (or
-`QueueStore.call` for the raw fields, which reads through `read_fields`), so a field renamed
-or a state added is a change in one module. tests/queue/test_livecall.py fails if a module
-outside the queue builds the call hash's key.
+Lua scripts and read only here: every package above the queue gets a `LiveCall`
+(`QueueStore.live` / `live_many`, or `read` / `read_many`), so a field renamed or a state
+added is a change in one module. The raw fields (`read_fields`, `QueueStore.call`) are the
+queue's own. tests/queue/test_call_hash_guard.py fails if a module outside the queue builds
+the call hash's key or asks for its raw fields.
 
 Each audience names a state in its own words (`WORDS`); the console and the floor refine
 "talking" further (held, transferring, wrap-up) from the call controls' own keys.

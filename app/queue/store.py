@@ -64,7 +64,8 @@ class QueueStore:
                                  *flat))
 
     def call(self, call_sid: str) -> dict[str, str]:
-        """The call hash's raw fields ({} if none); `live` is the typed view."""
+        """The call hash's raw fields ({} if none), for the queue's own code; every other
+        package reads `live` (a LiveCall)."""
         return livecall.read_fields(self.redis, call_sid, self.keys)
 
     def live(self, call_sid: str) -> LiveCall | None:

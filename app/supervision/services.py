@@ -19,7 +19,7 @@ from app.clock import timestamp
 from app.extensions import db
 from app.floor import departments
 from app.interactions import services as interactions
-from app.queue.livecall import Audience, word
+from app.queue.livecall import Audience, CallState, LiveCall, word
 from app.queue.services import QueueService
 from app.supervision import audit, snapshot
 from app.supervision.errors import (
@@ -77,11 +77,11 @@ class SupervisionService:
             raise CallNotLive("No live call with this SID.", call_sid=call_sid)
         return snapshot.call_item(self.store, call, self.now(), self.monitoring(call_sid) or None)
 
-    def _live(self, call_sid: str) -> dict[str, str]:
-        call = self.store.call(call_sid)
-        if not call:
+    def _live(self, call_sid: str) -> LiveCall:
+        call = self.store.live(call_sid)
+        if call is None:
             raise CallNotLive("No live call with this SID.", call_sid=call_sid)
-        if call.get("state") in ENDED:
+        if not call.live:
             raise CallerGone("The caller has hung up.", call_sid=call_sid)
         return call
 
@@ -91,7 +91,7 @@ class SupervisionService:
                  agent: str | None = None) -> dict[str, Any]:
         """A waiting caller to another department's queue, or straight to an available agent."""
         call = self._live(call_sid)
-        before = call.get("department", "")
+        before = call.department
         if agent:
             target = self._agent(agent)
             result = self.store.offer_to(call_sid, target.identity, self.now())
@@ -105,8 +105,7 @@ class SupervisionService:
             if not found.active:
                 raise WrongCallState("That department takes no calls (inactive).",
                                      error_id="department_inactive", department=found.slug)
-            language = call.get("language", "en")
-            name = departments.view(found).name_in(language)
+            name = departments.view(found).name_in(call.language or "en")
             result = self.store.reassign(call_sid, found.slug, name)
             if result != "ok":
                 raise _refusal(f"caller:{result}", call_sid)
@@ -165,11 +164,10 @@ class SupervisionService:
             raise BadMonitorMode("Choose listen, whisper or barge.", field="mode",
                                  allowed=list(MODES))
         call = self._live(call_sid)
-        if call.get("state") != "connected":
+        if call.state is not CallState.CONNECTED:
             raise WrongCallState("Only a call an agent is on can be monitored.",
-                                 call_sid=call_sid,
-                                 state=word(call.get("state"), Audience.API))
-        coach = call.get("agent_leg") if mode == "whisper" else None
+                                 call_sid=call_sid, state=call.word(Audience.API))
+        coach = call.agent_leg if mode == "whisper" else None
         if mode == "whisper" and not coach:
             raise WrongCallState("There is no agent on the call to whisper to.",
                                  call_sid=call_sid)
@@ -205,7 +203,7 @@ class SupervisionService:
         self.store.redis.expire(self.monitor_key(call_sid), MONITOR_RECORD_SECONDS)
         self._record(supervisor, "monitor", call_sid, mode=mode,
                      previous=current.get("mode") if current else None,
-                     agent=call.get("agent") or None)
+                     agent=call.agent or None)
         return {"call_sid": call_sid, "mode": mode, "supervisor": supervisor}
 
     def stop_monitor(self, supervisor: str, call_sid: str) -> dict[str, Any]:
@@ -234,8 +232,8 @@ class SupervisionService:
             return
         if current.get("mode") != "whisper" or leg != current.get("coach"):
             return
-        call = self.store.call(call_sid)
-        coach = call.get("agent_leg", "") if call.get("state") == "connected" else ""
+        call = self.store.live(call_sid)
+        coach = call.agent_leg if call is not None and call.state is CallState.CONNECTED else ""
         if coach == leg:
             coach = ""
         try:
@@ -249,7 +247,7 @@ class SupervisionService:
         self.store.redis.hset(self.monitor_key(call_sid), mapping={"coach": coach, "mode": mode})
         self.queue.events.call_event(call_sid, "supervisor_monitor_moved",
                                      supervisor=current.get("supervisor"), mode=mode,
-                                     agent=call.get("agent") if coach else None)
+                                     agent=call.agent if call is not None and coach else None)
 
     def monitor_leg_ended(self, call_sid: str, leg: str) -> None:
         """The supervisor's softphone left (hung up, never answered, or the call ended)."""

@@ -10,7 +10,8 @@ APP = Path(__file__).resolve().parents[2] / "app"
 
 def _reads_the_call_hash(tree: ast.AST) -> list[int]:
     """Lines that build the call hash's key (`<x>.keys.call(...)`, `keys.call(...)`,
-    `Keys(...).call(...)`) or spell it in a string (`...:call:...`)."""
+    `Keys(...).call(...)`), spell it in a string (`...:call:...`), or take its raw fields
+    instead of a LiveCall (`<x>.store.call(...)`, `store.call(...)`, `read_fields`)."""
     lines = []
     for node in ast.walk(tree):
         if isinstance(node, ast.Attribute) and node.attr == "call":
@@ -19,8 +20,12 @@ def _reads_the_call_hash(tree: ast.AST) -> list[int]:
                     else owner.id if isinstance(owner, ast.Name)
                     else owner.func.id if isinstance(owner, ast.Call)
                     and isinstance(owner.func, ast.Name) else "")
-            if name in ("keys", "Keys"):
+            if name in ("keys", "Keys", "store", "queue_store"):
                 lines.append(node.lineno)
+        elif ((isinstance(node, ast.Attribute) and node.attr == "read_fields")
+              or (isinstance(node, ast.Name) and node.id == "read_fields")
+              or (isinstance(node, ast.alias) and node.name == "read_fields")):
+            lines.append(getattr(node, "lineno", 0))
         elif (isinstance(node, ast.Constant) and isinstance(node.value, str)
               and (":call:" in node.value or "'call'" in node.value)):
             lines.append(node.lineno)
@@ -35,7 +40,7 @@ def test_only_the_queue_reads_the_call_hash():
         for line in _reads_the_call_hash(ast.parse(path.read_text(), str(path))):
             offenders.append(f"{path.relative_to(APP.parent)}:{line}")
     assert offenders == [], ("read the call through app.queue.livecall "
-                             "(QueueStore.live / live_many / call)")
+                             "(QueueStore.live / live_many: a LiveCall)")
 
 
 def test_the_guard_sees_a_direct_read():
@@ -44,6 +49,11 @@ def test_the_guard_sees_a_direct_read():
                    "pipe.hmget(keys.call(sid), 'number')",
                    "r.hgetall(Keys('cc').call(sid))",
                    "r.hgetall(f'{prefix}:call:{sid}')",
+                   "queue_services().store.call(sid).get('agent')",
+                   "self.store.call(sid)",
+                   "store.call(sid)['state']",
+                   "from app.queue.livecall import read_fields",
+                   "livecall.read_fields(client, sid)",
                    "LUA = \"local ck = k('call', ARGV[2])\""):
         assert _reads_the_call_hash(ast.parse(source)), source
 
