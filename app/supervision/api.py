@@ -7,12 +7,12 @@ from flask import g, jsonify, request
 from app.auth import require_api_auth
 from app.errors import InvalidInput, json_object
 from app.queue import queue_services
-from app.supervision import audit, bp
-from app.supervision.services import SupervisionService
+from app.queue.services import QueueService
+from app.supervision import audit, bp, services
 
 
-def _service() -> SupervisionService:
-    return SupervisionService(queue_services().service)
+def _queue() -> QueueService:
+    return queue_services().service
 
 
 def _identity(body: dict, key: str) -> str | None:
@@ -27,7 +27,7 @@ def _identity(body: dict, key: str) -> str | None:
 @bp.get("/api/supervisor/calls")
 @require_api_auth("supervisor")
 def live_calls():
-    return jsonify({"calls": _service().calls()})
+    return jsonify({"calls": services.live_calls(_queue())})
 
 
 @bp.post("/api/supervisor/calls/<call_sid>/reassign")
@@ -37,28 +37,29 @@ def reassign(call_sid: str):
     department, agent = _identity(body, "department"), _identity(body, "agent")
     if bool(department) == bool(agent):
         raise InvalidInput("Name either a 'department' or an 'agent'.", field="department")
-    return jsonify(_service().reassign(g.principal.identity, call_sid, department=department,
-                                       agent=agent))
+    return jsonify(services.reassign(_queue(), g.principal.identity, call_sid,
+                                     department=department, agent=agent))
 
 
 @bp.post("/api/supervisor/calls/<call_sid>/take-back")
 @require_api_auth("supervisor")
 def take_back(call_sid: str):
     agent = _identity(json_object(empty_ok=True), "agent")
-    return jsonify(_service().take_back(g.principal.identity, call_sid, agent))
+    return jsonify(services.take_back(_queue(), g.principal.identity, call_sid, agent))
 
 
 @bp.post("/api/supervisor/calls/<call_sid>/monitor")
 @require_api_auth("supervisor")
 def monitor(call_sid: str):
     mode = json_object(empty_ok=True).get("mode", "listen")
-    return jsonify(_service().start_monitor(g.principal.identity, call_sid, str(mode)))
+    return jsonify(services.start_monitor(_queue(), g.principal.identity, call_sid,
+                                          str(mode)))
 
 
 @bp.delete("/api/supervisor/calls/<call_sid>/monitor")
 @require_api_auth("supervisor")
 def stop_monitor(call_sid: str):
-    return jsonify(_service().stop_monitor(g.principal.identity, call_sid))
+    return jsonify(services.stop_monitor(_queue(), g.principal.identity, call_sid))
 
 
 @bp.get("/api/supervisor/audit")

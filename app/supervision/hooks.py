@@ -14,11 +14,11 @@ def on_conference_event(call_sid: str, event: str, form: Mapping[str, str]) -> N
     if event != "participant-leave":
         return
     from app.queue import queue_services
-    from app.supervision.services import SupervisionService
+    from app.supervision import services
 
     try:
-        SupervisionService(queue_services().service).participant_left(
-            call_sid, form.get("CallSid", ""), form.get("ConferenceSid", ""))
+        services.participant_left(queue_services().service, call_sid,
+                                  form.get("CallSid", ""), form.get("ConferenceSid", ""))
     except Exception:
         # Other packages' hooks run after this one: never stop them.
         log.exception("supervision hook failed for %s", call_sid)

@@ -6,8 +6,7 @@ from flask import request
 
 from app.queue import queue_services
 from app.queue.twiml import empty
-from app.supervision import bp
-from app.supervision.services import SupervisionService
+from app.supervision import bp, services
 from app.telephony import twilio_webhook
 
 LEG_OVER = {"completed", "busy", "no-answer", "failed", "canceled"}
@@ -18,6 +17,6 @@ LEG_OVER = {"completed", "busy", "no-answer", "failed", "canceled"}
 def monitor_leg():
     """Call-progress events of a supervisor's monitoring leg: forget it once it is over."""
     if request.form.get("CallStatus", "") in LEG_OVER:
-        SupervisionService(queue_services().service).monitor_leg_ended(
-            request.args.get("call", ""), request.form.get("CallSid", ""))
+        services.monitor_leg_ended(queue_services().service, request.args.get("call", ""),
+                                   request.form.get("CallSid", ""))
     return empty()
