@@ -1,7 +1,7 @@
 """Waiting callers: joining the queue, the hold loop, routing to agents, leaving.
 
 `QueueService` takes its store, Twilio gateway, phrasebook, settings and clock as arguments;
-`queue_service()` builds one for the current app.
+`app.queue.queue_services().service` is the current app's (built in app/queue/factory.py).
 """
 
 from __future__ import annotations
