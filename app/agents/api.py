@@ -85,7 +85,7 @@ def create():
     agent = services.create_agent(
         str(body.get("name", "")), str(body.get("identity", "")),
         role=str(body.get("role", "agent")), departments=[str(d) for d in departments],
-        password=body.get("password"),
+        password=body.get("password"), languages=body.get("languages"),
     )
     db.session.commit()
     return jsonify(services.presence(queue_services().service, agent)), 201

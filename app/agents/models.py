@@ -33,6 +33,9 @@ class Agent(db.Model):
     role: Mapped[str] = mapped_column(String(16), default="agent")
     password_hash: Mapped[str] = mapped_column(String(256), default="")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # The languages the agent speaks (codes of app/floor/languages.py, comma-separated, the
+    # agent's best first): the router offers a caller to an agent who speaks their language.
+    languages: Mapped[str] = mapped_column(String(64), default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
 
     departments = relationship(
@@ -48,6 +51,10 @@ class Agent(db.Model):
     @property
     def department_slugs(self) -> list[str]:
         return [d.slug for d in self.departments]
+
+    @property
+    def language_codes(self) -> list[str]:
+        return [code for code in (self.languages or "").split(",") if code]
 
 
 class AgentToken(db.Model):

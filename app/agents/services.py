@@ -14,8 +14,10 @@ from app.auth import Principal
 from app.clock import now, timestamp
 from app.errors import Conflict, DomainError, InvalidInput, NotFound
 from app.extensions import db
+from app.floor.languages import LANGUAGES
 from app.floor.models import Department
 from app.queue.services import QueueService
+from config import app_settings
 
 
 class BadCredentials(DomainError):
@@ -31,8 +33,29 @@ def _departments(slugs: list[str]) -> list[Department]:
     return list(found)
 
 
+def parse_languages(codes: list[str] | str | None) -> list[str]:
+    """The languages an agent speaks, checked: codes of app/floor/languages.py, at least
+    one, each once, in the order given. None (not said) is the floor's default language."""
+    if codes is None:
+        return [app_settings().DEFAULT_LANGUAGE]
+    items = codes.split(",") if isinstance(codes, str) else codes
+    if not isinstance(items, list) or not all(isinstance(c, str) for c in items):
+        raise InvalidInput("'languages' is a list of language codes.", field="languages",
+                           allowed=list(LANGUAGES))
+    chosen = list(dict.fromkeys(c.strip() for c in items if c.strip()))
+    unknown = [c for c in chosen if c not in LANGUAGES]
+    if unknown:
+        raise InvalidInput("Unknown languages.", field="languages", unknown=unknown,
+                           allowed=list(LANGUAGES))
+    if not chosen:
+        raise InvalidInput("An agent speaks at least one language.", field="languages",
+                           allowed=list(LANGUAGES))
+    return chosen
+
+
 def create_agent(name: str, identity: str, *, role: str = "agent", departments: list[str],
-                 password: str | None = None) -> Agent:
+                 password: str | None = None, languages: list[str] | str | None = None
+                 ) -> Agent:
     if not name or not name.strip():
         raise InvalidInput("A name is required.", field="name")
     if not IDENTITY_PATTERN.match(identity or ""):
@@ -44,6 +67,7 @@ def create_agent(name: str, identity: str, *, role: str = "agent", departments: 
         raise Conflict("An agent with this identity exists.", field="identity")
     agent = Agent(name=name.strip(), identity=identity, role=role)
     agent.departments = _departments(departments)
+    agent.languages = ",".join(parse_languages(languages))
     if password:
         if len(password) < 8:
             raise InvalidInput("Passwords have at least 8 characters.", field="password")
@@ -112,7 +136,8 @@ def change_state(service: QueueService, agent: Agent, state: str, reason: str = 
     if state == "away" and not reason.strip():
         raise InvalidInput("Say why you are away.", field="reason")
     result = service.store.set_agent_state(agent.identity, state, agent.department_slugs,
-                                           timestamp(), reason.strip())
+                                           timestamp(), reason.strip(),
+                                           languages=agent.language_codes)
     if result != state:
         raise Conflict("You are on a call: your state changes when it ends.", current=result)
     service.events.agent_event(agent.identity, "state", state=state, reason=reason)
@@ -128,6 +153,7 @@ def presence(service: QueueService, agent: Agent) -> dict[str, object]:
         "name": agent.name,
         "role": agent.role,
         "departments": agent.department_slugs,
+        "languages": agent.language_codes,
         "state": live.get("state", "offline"),
         "since": float(live["since"]) if live.get("since") else None,
         "reason": live.get("reason") or None,

@@ -83,6 +83,12 @@ ACTIONS: dict[str, LadderAction] = {a.name: a for a in (
         "adds `departments` (default: the department's overflow) to the caller's queues, "
         "then agents of those are rung", fields=(WIDEN_TO,)),
     LadderAction(
+        "any_language", "Widen to any language", "Any language",
+        "any agent of the department may take the call",
+        "lets any available agent of the caller's queues take them, whatever languages the "
+        "agent speaks (until then only agents who speak the caller's language), then agents "
+        "are rung"),
+    LadderAction(
         "alert", "Alert supervisors", "Alert", "supervisors alerted",
         "publishes alert.long_wait to the floor and logs a warning"),
     LadderAction(

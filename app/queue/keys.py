@@ -33,6 +33,11 @@ class Keys:
         """Sorted set of available agents of a department, longest idle first."""
         return f"{self.prefix}:avail:{department}"
 
+    def speaks(self, department: str, language: str) -> str:
+        """Sorted set of available agents of a department who speak `language`, longest idle
+        first; language "*" holds those whose languages are not known (they take anyone)."""
+        return f"{self.prefix}:speaks:{department}:{language}"
+
     def agent(self, identity: str) -> str:
         """Hash with an agent's presence: state, since, reason, call."""
         return f"{self.prefix}:agent:{identity}"

@@ -4,6 +4,7 @@ A department configures its ladder in `Department.settings["ladder"]`, a list of
 
     [{"at": 0,  "action": "announce"},
      {"at": 20, "action": "raise_priority", "by": 2},
+     {"at": 20, "action": "any_language"},
      {"at": 30, "action": "widen", "departments": ["support"]},
      {"at": 40, "action": "alert"},
      {"at": 45, "action": "offer"}]
@@ -26,6 +27,7 @@ HOLD_LIMIT_SECONDS = 60
 DEFAULT_LADDER: list[dict[str, Any]] = [
     {"at": 0, "action": "announce"},
     {"at": 20, "action": "raise_priority", "by": 2},
+    {"at": 20, "action": "any_language"},
     {"at": 30, "action": "widen"},
     {"at": 40, "action": "alert"},
     {"at": 45, "action": "offer"},

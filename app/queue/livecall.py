@@ -98,6 +98,7 @@ class LiveCall:
     number: str = ""
     customer_id: int | None = None
     language: str = ""
+    any_language: bool = False  # the ladder let any agent take them, whatever they speak
     priority: int = 0
     since: float | None = None
     answered_at: float | None = None
@@ -121,6 +122,7 @@ class LiveCall:
             number=f.get("number", ""),
             customer_id=_int(f.get("customer_id")),
             language=f.get("language", ""),
+            any_language=f.get("any_language") == "1",
             priority=_int(f.get("priority")) or 0,
             since=_float(f.get("since")),
             answered_at=_float(f.get("answered_at")),

@@ -19,9 +19,19 @@ score, priority, since (wait start, epoch s), state (waiting | in_offer | offere
 | transferring | ended), agent, agent_leg, offered_at, answered_at, ended_at, generation
 (hold-clock generation), ladder (JSON), fired:<generation>:<index> and due:<gen>:<index>
 (hold-clock marks), offer_pending, retry_at, ring_failures, withdrawn_leg, announce, number,
-customer_id, language, kind, callback_id, interaction_id.
+customer_id, language, any_language ('1' once the ladder's `any_language` step let any
+agent of the caller's queues take them, whatever languages the agent speaks), kind,
+callback_id, interaction_id.
 The agent hash (`k('agent', identity)`): identity, state (offline | available | ringing |
-on_call | wrap_up | away), since, reason, call, departments (comma list).
+on_call | wrap_up | away), since, reason, call, departments (comma list), languages (comma
+list of the codes the agent speaks; absent or empty: not known, see below).
+
+Availability. An available agent is in `k('avail', d)` for each of their departments d, and
+in `k('speaks', d, lang)` for each language they speak (both scored by idle-since, longest
+idle first); an agent whose languages are not known (a presence set before agents had
+languages, or by a path that did not say) is in `k('speaks', d, '*')` and takes a caller of
+any language, as before languages were a skill. `make_available` / `make_unavailable` keep
+all of these sets in step with the agent hash.
 """
 
 from __future__ import annotations
@@ -44,17 +54,27 @@ _FLOOR = r"""
 local prefix = KEYS[1]
 local function k(...) return prefix .. ':' .. table.concat({...}, ':') end
 """ + _SPLIT + r"""
+-- The sets an available agent is in: each department's, and each (department, language).
+local function availability_sets(identity)
+  local a = redis.call('HMGET', k('agent', identity), 'departments', 'languages')
+  local languages = split(a[2])
+  if #languages == 0 then languages = {'*'} end
+  local sets = {}
+  for _, d in ipairs(split(a[1])) do
+    table.insert(sets, k('avail', d))
+    for _, l in ipairs(languages) do table.insert(sets, k('speaks', d, l)) end
+  end
+  return sets
+end
 local function make_available(identity, now)
-  local deps = split(redis.call('HGET', k('agent', identity), 'departments'))
   redis.call('HSET', k('agent', identity), 'state', 'available', 'since', now, 'reason', '',
              'call', '')
-  for _, d in ipairs(deps) do redis.call('ZADD', k('avail', d), now, identity) end
+  for _, set in ipairs(availability_sets(identity)) do redis.call('ZADD', set, now, identity) end
 end
 local function make_unavailable(identity, state, now, reason, call)
-  local deps = split(redis.call('HGET', k('agent', identity), 'departments'))
   redis.call('HSET', k('agent', identity), 'state', state, 'since', now, 'reason', reason or '',
              'call', call or '')
-  for _, d in ipairs(deps) do redis.call('ZREM', k('avail', d), identity) end
+  for _, set in ipairs(availability_sets(identity)) do redis.call('ZREM', set, identity) end
 end
 local function requeue(sid)
   local ck = k('call', sid)
@@ -124,42 +144,70 @@ MATCH = Script(
     doc="""KEYS: the floor's prefix (builds every key, all in its slot).
     ARGV: now, department...
     Pairs the best waiting caller across the departments with the longest-idle available agent
-    of that caller's department. Returns {sid, identity, department} or nil.
-    A caller whose last ring Twilio refused waits out a short back-off (call field `retry_at`)
-    without losing their place: the first few callers of each queue are looked at, and the
-    best one not backing off is taken.""",
+    of that caller's department who speaks the caller's language (`k('speaks', d, language)`,
+    or `k('speaks', d, '*')`: an agent whose languages are not known). A caller with no
+    language, or whom the ladder's `any_language` step widened (call field `any_language`),
+    takes any available agent of the department (`k('avail', d)`).
+    Returns {sid, identity, department} or nil.
+    Per department, the first LOOK (32) callers of its line are looked at, best first, and
+    the first one an available agent can take is that department's candidate: a caller whose
+    language nobody free speaks does not hold up the callers behind them. A caller whose last
+    ring Twilio refused waits out a short back-off (call field `retry_at`) without losing
+    their place, and is passed over meanwhile. A department with nobody available costs one
+    EXISTS: the callers are read only when someone could take one.""",
     body=r"""
-local now = ARGV[1]
-local LOOK = 8
-local function head_of(d)
-  local heads = redis.call('ZRANGE', k('q', d), 0, LOOK - 1, 'WITHSCORES')
-  for j = 1, #heads, 2 do
-    local retry_at = redis.call('HGET', k('call', heads[j]), 'retry_at')
-    if not retry_at or retry_at == '' or tonumber(retry_at) <= tonumber(now) then
-      return {heads[j], heads[j + 1]}
+local now = tonumber(ARGV[1])
+local LOOK = 32
+local idle_heads = {}
+-- The longest-idle member of an availability set, as {identity, idle since}, or false.
+local function longest_idle(key)
+  local head = idle_heads[key]
+  if head == nil then
+    local r = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')
+    head = false
+    if #r > 0 then head = {r[1], tonumber(r[2])} end
+    idle_heads[key] = head
+  end
+  return head
+end
+local function agent_for(d, language, any)
+  if any or language == '' then return longest_idle(k('avail', d)) end
+  local speaker = longest_idle(k('speaks', d, language))
+  local unknown = longest_idle(k('speaks', d, '*'))
+  if speaker and unknown then
+    if unknown[2] < speaker[2] then return unknown end
+    return speaker
+  end
+  return speaker or unknown
+end
+local function candidate(d)
+  if redis.call('EXISTS', k('avail', d)) == 0 then return nil end
+  local callers = redis.call('ZRANGE', k('q', d), 0, LOOK - 1, 'WITHSCORES')
+  for j = 1, #callers, 2 do
+    local c = redis.call('HMGET', k('call', callers[j]), 'retry_at', 'language', 'any_language')
+    if not c[1] or c[1] == '' or tonumber(c[1]) <= now then
+      local agent = agent_for(d, c[2] or '', c[3] == '1')
+      if agent then return {callers[j], tonumber(callers[j + 1]), agent[1], agent[2]} end
     end
   end
-  return {}
+  return nil
 end
 local best_sid, best_score, best_agent, best_idle, best_dept
 for i = 2, #ARGV do
   local d = ARGV[i]
-  local head = head_of(d)
-  if #head > 0 then
-    local agent = redis.call('ZRANGE', k('avail', d), 0, 0, 'WITHSCORES')
-    if #agent > 0 then
-      local score, idle = tonumber(head[2]), tonumber(agent[2])
-      if best_sid == nil or score < best_score or (score == best_score and idle < best_idle) then
-        best_sid, best_score, best_agent, best_idle, best_dept = head[1], score, agent[1], idle, d
-      end
+  local found = candidate(d)
+  if found then
+    local score, idle = found[2], found[4]
+    if best_sid == nil or score < best_score or (score == best_score and idle < best_idle) then
+      best_sid, best_score, best_agent, best_idle, best_dept = found[1], score, found[3], idle, d
     end
   end
 end
 if best_sid == nil then return nil end
 unqueue(best_sid)
 redis.call('HSET', k('call', best_sid), 'state', 'offered', 'agent', best_agent,
-           'offered_at', now)
-make_unavailable(best_agent, 'ringing', now, '', best_sid)
+           'offered_at', ARGV[1])
+make_unavailable(best_agent, 'ringing', ARGV[1], '', best_sid)
 return {best_sid, best_agent, best_dept}
 """)
 
@@ -295,17 +343,24 @@ return added
 
 SET_AGENT_STATE = Script(
     doc="""KEYS: the floor's prefix (builds every key, all in its slot).
-    ARGV: now, identity, state, reason, departments(csv)
+    ARGV: now, identity, state, reason, departments(csv)[, languages(csv)]
     Presence changes an agent makes. Refused (returns the current state) while they are
-    ringing or on a call: those end through the call, not a button.""",
+    ringing or on a call: those end through the call, not a button; their languages, when
+    given, are taken even then (they are in no availability set until the call ends, and
+    the end of it makes them available with these). Without languages the agent hash keeps
+    the ones it has.""",
     body=r"""
 local now, identity, state = ARGV[1], ARGV[2], ARGV[3]
 local ak = k('agent', identity)
 local current = redis.call('HGET', ak, 'state')
-if current == 'ringing' or current == 'on_call' then return current end
--- Leave the old department sets before replacing the department list.
+if current == 'ringing' or current == 'on_call' then
+  if ARGV[6] then redis.call('HSET', ak, 'languages', ARGV[6]) end
+  return current
+end
+-- Leave the old availability sets before replacing the departments and languages.
 if current then make_unavailable(identity, current, now, '', '') end
 redis.call('HSET', ak, 'identity', identity, 'departments', ARGV[5])
+if ARGV[6] then redis.call('HSET', ak, 'languages', ARGV[6]) end
 redis.call('SADD', k('agents'), identity)
 if state == 'available' then
   -- Keep idle time across a refresh of the same state: longest idle goes first.
@@ -470,7 +525,8 @@ lateness is counted from that, not from the later retry.
 
 Returns {timeline entries pushed, then per step: member, outcome, a, b, c, first due}:
 - 'done'     took effect, or had nothing to do (answered, gone, old generation, fired);
-- 'route'    a widen took effect; a = the departments (comma list) to route;
+- 'route'    a widen (or any_language) took effect; a = the departments (comma list) to
+             route;
 - 'alert'    an alert took effect; a = the department, b = the step's `at`;
 - 'redirect' the caller was parked for the offer: Python redirects the call, then marks it
              fired (a = since, b = interaction id, c = the step's `at`), or puts the
@@ -591,6 +647,12 @@ for i = 11, #ARGV, 5 do
             end
             outcome, a = 'route', table.concat(wanted, ',')
           end
+        elseif action == 'any_language' then
+          -- Any available agent of the caller's queues may take them now, whatever languages
+          -- the agent speaks (MATCH reads the mark).
+          redis.call('HSET', ck, 'any_language', '1')
+          local queues = redis.call('HGET', ck, 'queues') or ''
+          if state == 'waiting' and queues ~= '' then outcome, a = 'route', queues end
         elseif action == 'alert' then
           publish('alert.long_wait', {call_sid = sid, department = c[6] or '',
                                       waited = step.at})
@@ -740,8 +802,8 @@ return 1
 # clock run in between).
 
 CALL_FIELDS = ("sid", "department", "department_name", "queues", "number", "customer_id",
-               "language", "state", "priority", "since", "answered_at", "agent", "kind",
-               "callback_id", "generation", "ladder")
+               "language", "any_language", "state", "priority", "since", "answered_at", "agent",
+               "kind", "callback_id", "generation", "ladder")
 
 CALLS = Script(
     doc="""KEYS: the floor's prefix (builds every key, all in its slot).

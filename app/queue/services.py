@@ -223,10 +223,14 @@ class QueueService:
         )
 
     def _agent_free_for(self, call_sid: str) -> bool:
-        """Is an agent of the caller's queues free? Then the apology ("all of our agents are
-        helping other customers") would be untrue: the ring waits only for the news that the
-        caller is in the room, which Twilio may deliver after this wait URL request."""
-        return any(self.store.available_agents(q) for q in self.queues_of(call_sid))
+        """Is an agent free who could take this caller (their queues, their language)? Then
+        the apology ("all of our agents are helping other customers") would be untrue: the
+        ring waits only for the news that the caller is in the room, which Twilio may deliver
+        after this wait URL request."""
+        call = self.store.live(call_sid)
+        if call is None:
+            return False
+        return bool(self.store.agents_for(list(call.queues), call.language, call.any_language))
 
     def _announced_position(self, call_sid: str, call: dict[str, str]) -> int | None:
         """The position to tell the caller: never worse than one they were told before.

@@ -161,9 +161,12 @@ class QueueStore:
     # -- agents ----------------------------------------------------------------------------
 
     def set_agent_state(self, identity: str, state: str, departments: list[str], now: float,
-                        reason: str = "") -> str:
-        """Returns the state the agent is in afterwards (unchanged if ringing or on a call)."""
-        return self._run("SET_AGENT_STATE", now, identity, state, reason, ",".join(departments))
+                        reason: str = "", *, languages: list[str] | None = None) -> str:
+        """Returns the state the agent is in afterwards (unchanged if ringing or on a call).
+        `languages`: the codes the agent speaks (None keeps the ones Redis has)."""
+        extra = () if languages is None else (",".join(languages),)
+        return self._run("SET_AGENT_STATE", now, identity, state, reason, ",".join(departments),
+                         *extra)
 
     def finish_call(self, identity: str, state: str, now: float, reason: str = "") -> bool:
         return bool(self._run("FINISH_CALL", now, identity, state, reason))
@@ -173,6 +176,19 @@ class QueueStore:
 
     def available_agents(self, department: str) -> list[str]:
         return self.redis.zrange(self.keys.available(department), 0, -1)
+
+    def agents_for(self, departments: list[str], language: str, any_language: bool) -> set[str]:
+        """The available agents who could take a caller of these queues now, as MATCH would
+        choose among them: speaking the caller's language (or of unknown languages), or any
+        of them for a caller with no language or widened to any language."""
+        pipe = self.redis.pipeline(transaction=False)
+        for department in departments:
+            if any_language or not language:
+                pipe.zrange(self.keys.available(department), 0, -1)
+            else:
+                pipe.zrange(self.keys.speaks(department, language), 0, -1)
+                pipe.zrange(self.keys.speaks(department, "*"), 0, -1)
+        return {identity for found in pipe.execute() for identity in found}
 
     def signed_in_agents(self, departments: list[str]) -> list[str]:
         """Agents of any of these departments who are signed in (any state but offline)."""
