@@ -27,6 +27,7 @@ from twilio.request_validator import RequestValidator
 from app import create_app
 from app.embedded_redis import EmbeddedRedis
 from app.extensions import db
+from app.floor.languages import LANGUAGES
 from config import TestingConfig
 from tests.parallel import pytest_xdist_make_scheduler  # noqa: F401 - how -n shares the files
 
@@ -36,6 +37,9 @@ os.environ["APP_ENV"] = "testing"
 
 PUBLIC_BASE_URL = "https://callcentre.example.test"
 AUTH_TOKEN = "test-auth-token"
+# Test agents speak every language unless a test is about languages: a test of another
+# behaviour is not made to wait for the ladder's any_language step by the caller it picked.
+EVERY_LANGUAGE = list(LANGUAGES)
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
 # A test's database file path -> its PostgreSQL database's URL, so that `make_settings` on
 # that path (a second app over the same database) reaches the same database.

@@ -27,6 +27,7 @@ from typing import Any
 import requests
 
 from app.embedded_redis import EmbeddedRedis, free_port
+from tests.conftest import EVERY_LANGUAGE
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -147,11 +148,13 @@ class Stack:
             "    for d in db.session.query(Department): d.hours = {}\n"
             "    for p in json.loads(sys.argv[1]):\n"
             "        services.create_agent(p['name'], p['identity'], role=p['role'],\n"
-            "            departments=p['departments'], password=p['password'])\n"
+            "            departments=p['departments'], password=p['password'],\n"
+            "            languages=p['languages'])\n"
             "    db.session.commit()\n"
         )
         people = [{"identity": p.identity, "name": p.name, "role": p.role,
-                   "departments": list(p.departments), "password": PASSWORD}
+                   "departments": list(p.departments), "password": PASSWORD,
+                   "languages": list(getattr(p, "languages", None) or EVERY_LANGUAGE)}
                   for p in self.people]
         import json
 

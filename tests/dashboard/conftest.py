@@ -12,6 +12,7 @@ from flask.testing import FlaskClient
 from app.agents import services
 from app.extensions import db
 from app.floor.models import Department
+from tests.conftest import EVERY_LANGUAGE
 from tests.flows.conftest import OPEN_HOURS, Floor, emulated_floor
 
 PASSWORD = "correct horse battery"
@@ -33,7 +34,8 @@ def sign_in(client: FlaskClient, identity: str, password: str = PASSWORD) -> Non
 def add_people(app: Flask, departments: list[str]) -> None:
     """Amy (agent) and Sam (supervisor), in these (existing) departments."""
     with app.app_context():
-        services.create_agent("Amy Agent", "amy", departments=departments, password=PASSWORD)
+        services.create_agent("Amy Agent", "amy", departments=departments, password=PASSWORD,
+                              languages=EVERY_LANGUAGE)
         services.create_agent("Sam Supervisor", "sam", role="supervisor",
                               departments=departments, password=PASSWORD)
         db.session.commit()

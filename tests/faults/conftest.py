@@ -41,6 +41,7 @@ from app.embedded_redis import EmbeddedRedis, free_port
 from app.extensions import db
 from app.floor import departments
 from config import TestingConfig
+from tests.conftest import EVERY_LANGUAGE
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -321,7 +322,8 @@ def _prepare_database(path: Path, settings: TestingConfig) -> Flask:
                                       language="en", phones=[number], source="import")
         for identity in AGENTS:
             agents.create_agent(identity.title(), identity, role="agent",
-                                departments=["support"], password=PASSWORD)
+                                departments=["support"], password=PASSWORD,
+                                languages=EVERY_LANGUAGE)
         db.session.commit()
     return app
 

@@ -25,7 +25,7 @@ from app.telephony import TwilioGateway
 from sim.emulator import Emulator
 from sim.parties import Softphone
 from sim.testing import emulator_for
-from tests.conftest import AUTH_TOKEN, PUBLIC_BASE_URL
+from tests.conftest import AUTH_TOKEN, EVERY_LANGUAGE, PUBLIC_BASE_URL
 
 NUMBER = "+15005550006"
 # Wednesday 25 November 2026, 10:30 in Kolkata: every demo department is open.
@@ -61,11 +61,12 @@ class Floor:
         return self.emu.elapsed - start
 
     def agent(self, identity: str, departments: list[str], *, state: str = "available",
-              role: str = "agent") -> Softphone:
-        """An agent with an account, a softphone, and a state."""
+              role: str = "agent", languages: list[str] | None = None) -> Softphone:
+        """An agent with an account, a softphone, and a state; speaking every language unless
+        `languages` says otherwise."""
         with self.app.app_context():
             agents.create_agent(identity.title(), identity, role=role, departments=departments,
-                                password="password123")
+                                password="password123", languages=languages or EVERY_LANGUAGE)
             db.session.commit()
         phone = self.emu.softphone(identity)
         self.set_state(identity, departments, state)

@@ -128,9 +128,10 @@ def test_the_ladder_fires_each_step_at_its_time_and_offers_before_a_minute(floor
     offered = heard_at(call, OFFER_TEXT) - start
     assert offered < 60, f"the offer came after {offered:.1f} s"
     steps = {e["step"]: e for e in escalations(floor)}
-    assert list(steps) == ["announce", "raise_priority", "widen", "alert", "offer"]
-    for step, at in (("announce", 0), ("raise_priority", 20), ("widen", 30), ("alert", 40),
-                     ("offer", 45)):
+    assert list(steps) == ["announce", "raise_priority", "any_language", "widen", "alert",
+                           "offer"]
+    for step, at in (("announce", 0), ("raise_priority", 20), ("any_language", 20),
+                     ("widen", 30), ("alert", 40), ("offer", 45)):
         assert at <= steps[step]["waited"] < at + 1.5, (step, steps[step])
     # The apology with the reason and the position was in the hold loop before the offer.
     assert heard_at(call, APOLOGY) - start < offered
@@ -258,7 +259,7 @@ def test_the_clock_restarted_mid_wait_still_fires_every_step(floor):
     floor.emu.advance(15)
     floor.tick()  # a new process, nothing in memory, catches up at once
     fired = [e["step"] for e in escalations(floor)]
-    assert fired == ["announce", "raise_priority", "widen"]
+    assert fired == ["announce", "raise_priority", "any_language", "widen"]
     floor.wait_until(lambda: call.gathering, timeout=30)
     assert [e["step"] for e in escalations(floor)].count("offer") == 1
 

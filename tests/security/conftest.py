@@ -15,6 +15,7 @@ from werkzeug.routing import Rule
 from app.agents import services as agents
 from app.extensions import db
 from app.floor.models import Department
+from tests.conftest import EVERY_LANGUAGE
 
 PASSWORD = "correct horse battery"
 ADMIN_TOKEN = "dev-admin-token"
@@ -76,7 +77,7 @@ def cast(app: Flask) -> Iterator[Cast]:
         db.session.flush()
         for name, (identity, role, departments) in PEOPLE.items():
             agents.create_agent(name.title(), identity, role=role, departments=departments,
-                                password=PASSWORD)
+                                password=PASSWORD, languages=EVERY_LANGUAGE)
         db.session.commit()
     result = Cast(app)
     client = app.test_client()

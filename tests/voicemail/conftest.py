@@ -14,7 +14,7 @@ from app.extensions import db
 from app.floor.models import Department
 from app.queue import queue_services
 from app.queue.services import Caller
-from tests.conftest import PUBLIC_BASE_URL, call_params, parse_twiml
+from tests.conftest import EVERY_LANGUAGE, PUBLIC_BASE_URL, call_params, parse_twiml
 
 ADMIN = {"Authorization": "Bearer dev-admin-token"}
 CUSTOMER = "+14155550100"
@@ -77,8 +77,10 @@ def departments(app: Flask) -> None:
 def people(app: Flask, departments, client) -> dict[str, dict[str, str]]:
     """amy (billing), sam (sales), sue (supervisor): their API headers."""
     with app.app_context():
-        agents.create_agent("Amy Agent", "amy", departments=["billing"], password="password-1")
-        agents.create_agent("Sam Agent", "sam", departments=["sales"], password="password-1")
+        agents.create_agent("Amy Agent", "amy", departments=["billing"], password="password-1",
+                            languages=EVERY_LANGUAGE)
+        agents.create_agent("Sam Agent", "sam", departments=["sales"], password="password-1",
+                            languages=EVERY_LANGUAGE)
         agents.create_agent("Sue Supervisor", "sue", role="supervisor", departments=["billing"],
                             password="password-1")
         db.session.commit()

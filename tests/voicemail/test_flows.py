@@ -24,7 +24,7 @@ from app.voicemail import jobs
 from app.voicemail.models import Callback, Voicemail
 from sim.parties import CallHandle, Softphone
 from sim.testing import assert_heard, assert_not_heard
-from tests.conftest import PUBLIC_BASE_URL
+from tests.conftest import EVERY_LANGUAGE, PUBLIC_BASE_URL
 from tests.flows.conftest import Floor as QueueFloor
 from tests.flows.conftest import emulated_floor
 
@@ -61,7 +61,7 @@ class Floor(QueueFloor):
         """An agent with an account and a softphone; away (signed in, busy) unless told."""
         with self.app.app_context():
             agents.create_agent(identity.title(), identity, role=role, departments=departments,
-                                password=PASSWORD)
+                                password=PASSWORD, languages=EVERY_LANGUAGE)
             db.session.commit()
         phone = self.emu.softphone(identity, answer_after=answer_after)
         self.set_state(identity, departments, state)

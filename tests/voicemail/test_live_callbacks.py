@@ -18,7 +18,7 @@ from app.queue import queue_services
 from app.voicemail import services
 from app.voicemail.models import Callback, Voicemail
 from app.web import sse
-from tests.conftest import call_params, parse_twiml
+from tests.conftest import EVERY_LANGUAGE, call_params, parse_twiml
 from tests.voicemail.conftest import path_of, query, recording_params, sid, transcription_params
 from tests.voicemail.test_api import message_in
 from tests.voicemail.test_flows import (
@@ -80,7 +80,8 @@ def test_a_message_reaches_the_departments_consoles_and_no_one_elses(floor):
 def ann(app: Flask, client: FlaskClient, people) -> dict[str, str]:
     """A second billing agent, beside amy (billing), sam (sales) and sue (supervisor)."""
     with app.app_context():
-        agents.create_agent("Ann Agent", "ann", departments=["billing"], password="password-1")
+        agents.create_agent("Ann Agent", "ann", departments=["billing"], password="password-1",
+                            languages=EVERY_LANGUAGE)
         db.session.commit()
     response = client.post("/api/agents/login", json={"identity": "ann", "password": "password-1"})
     return {"Authorization": f"Bearer {response.get_json()['token']}"}

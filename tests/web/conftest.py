@@ -9,6 +9,7 @@ import pytest
 from app.agents import services
 from app.extensions import db
 from app.floor.models import Department
+from tests.conftest import EVERY_LANGUAGE
 
 PASSWORD = "correct horse battery"
 
@@ -19,7 +20,8 @@ def people(app):
     with app.app_context():
         db.session.add(Department(slug="billing", name="Billing", menu_key="1"))
         db.session.flush()
-        services.create_agent("Amy Agent", "amy", departments=["billing"], password=PASSWORD)
+        services.create_agent("Amy Agent", "amy", departments=["billing"], password=PASSWORD,
+                              languages=EVERY_LANGUAGE)
         services.create_agent("Sam Supervisor", "sam", role="supervisor",
                               departments=["billing"], password=PASSWORD)
         db.session.commit()

@@ -11,7 +11,7 @@ from app.agents import services as agents
 from app.extensions import db
 from app.queue import queue_services
 from app.web import sse
-from tests.conftest import PUBLIC_BASE_URL
+from tests.conftest import EVERY_LANGUAGE, PUBLIC_BASE_URL
 from tests.flows.conftest import emulated_floor
 from tests.web.conftest import PASSWORD, page_csrf, sign_in
 
@@ -123,7 +123,8 @@ def test_phone_changes_are_sent_once_each():
 def floor_with_amy(app):
     with emulated_floor(app, OPEN_HOURS) as emu:
         with app.app_context():
-            agents.create_agent("Amy Agent", "amy", departments=["support"], password=PASSWORD)
+            agents.create_agent("Amy Agent", "amy", departments=["support"], password=PASSWORD,
+                                languages=EVERY_LANGUAGE)
             db.session.commit()
         yield emu
 
