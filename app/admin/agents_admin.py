@@ -1,4 +1,5 @@
-"""Agent accounts as supervisors manage them: departments, role, deactivation, passwords.
+"""Agent accounts as supervisors manage them: departments, languages, role, deactivation,
+passwords.
 
 Creating an agent is the agents package's own `create_agent`; the rest lives here because
 only the administration pages change accounts after creation. Callers commit.
@@ -9,7 +10,7 @@ from __future__ import annotations
 from sqlalchemy import delete, select
 
 from app.agents.models import ROLES, Agent, AgentToken
-from app.agents.services import find_agent
+from app.agents.services import find_agent, parse_languages
 from app.clock import timestamp
 from app.errors import Conflict, InvalidInput
 from app.extensions import db
@@ -26,7 +27,8 @@ def all_accounts() -> list[Agent]:
 
 
 def update(agent: Agent, *, name: str, role: str, departments: list[str],
-           store: QueueStore) -> Agent:
+           store: QueueStore, languages: list[str] | None = None) -> Agent:
+    """Name, role, departments and (when given) languages; presence follows at once."""
     if not name.strip():
         raise InvalidInput("A name is required.", field="name")
     if role not in ROLES:
@@ -35,14 +37,21 @@ def update(agent: Agent, *, name: str, role: str, departments: list[str],
     missing = sorted(set(departments) - {d.slug for d in found})
     if missing:
         raise InvalidInput("Unknown departments.", field="departments", unknown=missing)
+    if languages is not None:
+        agent.languages = ",".join(parse_languages(languages))
     agent.name, agent.role = name.strip()[:120], role
     agent.departments = found
     live = store.agent(agent.identity)
     if live and live.get("state") not in BUSY:
         # The agent's queues change now, not at their next state switch: an available agent
-        # moves to the new departments' lines at once.
+        # moves to the new departments' and languages' lines at once.
         store.set_agent_state(agent.identity, live.get("state") or "offline",
-                              agent.department_slugs, timestamp(), live.get("reason") or "")
+                              agent.department_slugs, timestamp(), live.get("reason") or "",
+                              languages=agent.language_codes)
+    elif live:
+        # Ringing or on a call: the languages wait in the agent hash for the call's end.
+        store.set_agent_state(agent.identity, live.get("state") or "offline",
+                              agent.department_slugs, timestamp(), languages=agent.language_codes)
     return agent
 
 

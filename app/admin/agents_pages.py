@@ -1,4 +1,4 @@
-"""Agents: create, departments and role, deactivate, reset a password."""
+"""Agents: create, departments, languages and role, deactivate, reset a password."""
 
 from __future__ import annotations
 
@@ -10,7 +10,15 @@ from app.agents import services as agents
 from app.auth import login_required
 from app.errors import InvalidInput
 from app.floor import departments
+from app.floor.languages import LANGUAGES
 from app.queue import queue_services
+from config import app_settings
+
+
+def _choices() -> dict[str, object]:
+    """What the agent forms choose from: departments, and languages (code -> Language)."""
+    return {"departments": departments.all_departments(), "languages": LANGUAGES,
+            "default_language": app_settings().DEFAULT_LANGUAGE}
 
 
 @bp.get("/agents")
@@ -20,7 +28,7 @@ def agent_list():
     accounts = agents_admin.all_accounts()
     presence = {a.identity: store.agent(a.identity).get("state", "offline") for a in accounts}
     return render_template("admin/agents.html", accounts=accounts, presence=presence,
-                           departments=departments.all_departments())
+                           **_choices())
 
 
 @bp.post("/agents")
@@ -34,7 +42,9 @@ def agent_create():
             raise InvalidInput("The two passwords differ.", field="confirm")
         agents.create_agent(form.get("name", ""), identity, role=form.get("role", "agent"),
                             departments=form.getlist("departments"),
-                            password=form.get("password") or None)
+                            password=form.get("password") or None,
+                            # none ticked: the floor's default language
+                            languages=form.getlist("languages") or None)
 
     return save(change, f"{identity} can sign in now.", to=url_for("admin.agent_list"))
 
@@ -44,8 +54,7 @@ def agent_create():
 def agent_edit(identity: str):
     account = agents.find_agent(identity)
     state = queue_services().store.agent(identity).get("state", "offline")
-    return render_template("admin/agent.html", account=account, state=state,
-                           departments=departments.all_departments())
+    return render_template("admin/agent.html", account=account, state=state, **_choices())
 
 
 @bp.post("/agents/<identity>")
@@ -56,6 +65,7 @@ def agent_save(identity: str):
     return save(lambda: agents_admin.update(account, name=form.get("name", ""),
                                             role=form.get("role", "agent"),
                                             departments=form.getlist("departments"),
+                                            languages=form.getlist("languages"),
                                             store=queue_services().store),
                 f"{account.identity} saved.", to=url_for("admin.agent_edit", identity=identity))
 

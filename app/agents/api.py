@@ -96,3 +96,17 @@ def create():
 def list_agents():
     service = queue_services().service
     return jsonify({"agents": [services.presence(service, a) for a in services.all_agents()]})
+
+
+@bp.put("/api/agents/<identity>/languages")
+@require_api_auth("supervisor")
+def set_languages(identity: str):
+    """The languages an agent speaks (the router offers them callers in these)."""
+    body = json_object()
+    languages = body.get("languages")
+    if not isinstance(languages, list):
+        raise InvalidInput("'languages' is a list of language codes.", field="languages")
+    service = queue_service()
+    agent = services.set_languages(service, services.find_agent(identity), languages)
+    db.session.commit()
+    return jsonify(services.presence(service, agent))

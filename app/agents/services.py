@@ -25,7 +25,7 @@ class BadCredentials(DomainError):
     status = 401
 
 
-def _departments(slugs: list[str]) -> list[Department]:
+def departments_named(slugs: list[str]) -> list[Department]:
     found = db.session.scalars(select(Department).where(Department.slug.in_(slugs))).all()
     missing = sorted(set(slugs) - {d.slug for d in found})
     if missing:
@@ -66,13 +66,29 @@ def create_agent(name: str, identity: str, *, role: str = "agent", departments: 
     if db.session.scalars(select(Agent).where(Agent.identity == identity)).first():
         raise Conflict("An agent with this identity exists.", field="identity")
     agent = Agent(name=name.strip(), identity=identity, role=role)
-    agent.departments = _departments(departments)
+    agent.departments = departments_named(departments)
     agent.languages = ",".join(parse_languages(languages))
     if password:
         if len(password) < 8:
             raise InvalidInput("Passwords have at least 8 characters.", field="password")
         agent.set_password(password)
     db.session.add(agent)
+    return agent
+
+
+def set_languages(service: QueueService, agent: Agent, languages: list[str] | str) -> Agent:
+    """The languages the agent speaks, from now on: an available agent takes callers in
+    their new languages at once (and is offered any waiting caller they now can take); one
+    on a call, from the end of it."""
+    agent.languages = ",".join(parse_languages(languages))
+    live = service.store.agent(agent.identity)
+    if live:
+        state = service.store.set_agent_state(
+            agent.identity, live.get("state") or "offline", agent.department_slugs,
+            float(live.get("since") or timestamp()), live.get("reason") or "",
+            languages=agent.language_codes)
+        if state == "available":
+            service.route(agent.department_slugs)
     return agent
 
 

@@ -72,13 +72,45 @@ def test_changing_departments_moves_an_available_agent_to_the_new_lines(app, sup
         db.session.commit()
         queue_services().store.set_agent_state("amy", "available", ["billing"], 1000.0)
     page = post_form(supervisor, "/admin/agents/amy",
-                     {"name": "Amy Agent", "role": "supervisor", "departments": ["support"]})
+                     {"name": "Amy Agent", "role": "supervisor", "departments": ["support"],
+                      "languages": ["en"]})
     assert "amy saved." in text(page)
     with app.app_context():
         store = queue_services().store
         assert agents.find_agent("amy").role == "supervisor"
         assert store.available_agents("support") == ["amy"]
         assert store.available_agents("billing") == []
+
+
+def test_a_new_agent_speaks_the_languages_ticked_or_the_floors_default(app, supervisor):
+    listing = supervisor.get("/admin/agents").get_data(as_text=True)
+    assert 'name="languages" value="bn"' in listing
+    assert 'value="en" checked' in listing  # DEFAULT_LANGUAGE is ticked to start with
+    post_form(supervisor, "/admin/agents", create_form(languages=["bn", "en"]))
+    post_form(supervisor, "/admin/agents", create_form(identity="cat", name="Cat"))
+    with app.app_context():
+        assert agents.find_agent("ben").language_codes == ["bn", "en"]
+        assert agents.find_agent("cat").language_codes == [app.config["DEFAULT_LANGUAGE"]]
+    assert "বাংলা, English" in text(supervisor.get("/admin/agents"))
+
+
+def test_changing_languages_moves_an_available_agent_to_the_new_lines(app, supervisor):
+    with app.app_context():
+        queue_store().set_agent_state("amy", "available", ["billing"], 1000.0,
+                                      languages=["en"])
+    page = supervisor.get("/admin/agents/amy").get_data(as_text=True)
+    assert 'name="languages" value="en" checked' in page
+    assert "amy saved." in text(post_form(supervisor, "/admin/agents/amy", {
+        "name": "Amy Agent", "role": "agent", "departments": ["billing"],
+        "languages": ["en", "bn"]}))
+    with app.app_context():
+        store = queue_store()
+        assert agents.find_agent("amy").language_codes == ["en", "bn"]
+        assert store.agents_for(["billing"], "bn", False) == {"amy"}
+        assert store.agent("amy")["state"] == "available"
+    assert "An agent speaks at least one language." in text(post_form(
+        supervisor, "/admin/agents/amy",
+        {"name": "Amy Agent", "role": "agent", "departments": ["billing"]}))
 
 
 def test_deactivating_signs_an_agent_out_everywhere(app, supervisor):
