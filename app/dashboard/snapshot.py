@@ -19,6 +19,7 @@ from sqlalchemy.orm import selectinload
 
 from app.agents.models import Agent
 from app.customers.models import Customer
+from app.dashboard import takers
 from app.extensions import db
 from app.floor.models import Department
 from app.queue import lua
@@ -101,6 +102,8 @@ def _call_item(call: dict[str, str], customers: dict[int, str],
         "number": call.get("number", ""),
         "customer": customer,
         "language": call.get("language", ""),
+        "language_name": takers.language_name(call.get("language", "")),
+        "any_language": call.get("any_language") == "1",
         "state": _call_state(call),
         "priority": int(call.get("priority") or 0),
         "since": _number(call.get("since")),
@@ -224,6 +227,10 @@ def build(sources: FloorSources, now: float, now_dt) -> dict[str, Any]:
         widened = [items[s] for s in order if s in items and items[s]["department"]
                    != department.slug]
         waiting = others + in_line
+        for caller in waiting:
+            # Those at the offer menu or ringing are not offered to anyone else meanwhile;
+            # the count says who could take them were they back in line.
+            caller["could_take"] = len(takers.could_take(caller, presence))
         queues.append({
             "slug": department.slug, "name": department.name, "active": department.active,
             "waiting": waiting, "widened_in": [w["call_sid"] for w in widened],
@@ -242,6 +249,7 @@ def build(sources: FloorSources, now: float, now_dt) -> dict[str, Any]:
             "name": account.name if account else identity,
             "role": account.role if account else "agent",
             "departments": [d for d in row.get("departments", "").split(",") if d],
+            "languages": [c for c in row.get("languages", "").split(",") if c],
             "state": row.get("state", "offline"),
             "since": _number(row.get("since")),
             "reason": row.get("reason") or None,
@@ -251,7 +259,7 @@ def build(sources: FloorSources, now: float, now_dt) -> dict[str, Any]:
     for identity, account in accounts.items():
         if identity not in signed_in and account.active:
             agents.append({"identity": identity, "name": account.name, "role": account.role,
-                           "departments": [], "state": "offline",
+                           "departments": [], "languages": [], "state": "offline",
                            "since": None, "reason": None, "call_sid": None})
     order_of = {"ringing": 0, "on_call": 1, "wrap_up": 2, "available": 3, "away": 4,
                 "offline": 5}
