@@ -15,6 +15,7 @@ from app.floor.models import Department
 from app.queue import queue_services
 from app.web import bp, simphone, sse
 from app.web.hangup import client_gone
+from app.floor.languages import LANGUAGES
 from config import app_settings
 
 MAX_DIAL_LENGTH = 130  # "client:" and a 121-character identity, or any phone number
@@ -31,6 +32,8 @@ def _settings() -> dict[str, object]:
         "wrapUpSeconds": config.WRAP_UP_SECONDS,
         "holdWarnAt": [30, 45],
         "holdLimit": 60,
+        # The caller's language, named in its own script (static/js/caller-language.js).
+        "languages": {code: language.name for code, language in LANGUAGES.items()},
     }
 
 
