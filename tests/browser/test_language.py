@@ -56,9 +56,12 @@ def test_a_bengali_callers_language_on_the_floor_and_the_console(stack, sign_in,
         expect(console.get_by_test_id("language-not-yours")).to_contain_text(
             "Not one of your languages")
         screenshot(console, "console-language")
+        # Reject: the caller goes back in line (and hangs up below), Alice is away.
+        console.get_by_test_id("reject").click()
+        expect(ringing).to_be_hidden(timeout=15_000)
     finally:
         caller.hangup()
         set_languages(stack, "alice", EVERY_LANGUAGE)
-        bob.post(f"{stack.url}/api/agents/me/state", json={"state": "offline"}, timeout=10)
-    expect(console.get_by_test_id("ringing")).to_be_hidden(timeout=15_000)
-    console.get_by_role("button", name="Offline").click()
+        for identity in ("alice", "bob"):
+            agent_api(stack, identity).post(f"{stack.url}/api/agents/me/state",
+                                            json={"state": "offline"}, timeout=10)
