@@ -3,11 +3,12 @@
     .venv/bin/python -m bench.hold_clock [--callers 10000] [--arrival 30] [--clocks 2]
 
 Callers join the queue spread over `--arrival` seconds (all of them waiting at once by the
-end), each with the default ladder (announce 0 s, raise priority 20 s, widen 30 s, alert
-40 s, offer 45 s, the offer a real REST redirect to the emulator). `--clocks` real clock
-processes (`flask --app app queue clock`, as in the Procfile) fire the steps. Lateness is
-when a step took effect minus when it was due. The emulator's REST server runs in a process
-of its own (as Twilio is another machine), not in the process that makes the callers join.
+end), each with the default ladder (announce 0 s, raise priority 20 s, any language 20 s,
+widen 30 s, alert 40 s, offer 45 s, the offer a real REST redirect to the emulator).
+`--clocks` real clock processes (`flask --app app queue clock`, as in the Procfile) fire the
+steps. Lateness is when a step took effect minus when it was due. The emulator's REST
+server runs in a process of its own (as Twilio is another machine), not in the process that
+makes the callers join.
 
 Baseline, in the same run and on the same Redis: the same deadlines claimed by a bare loop
 that does nothing but claim and acknowledge: what the machine and Redis cost on their own.
@@ -43,6 +44,7 @@ from sim.emulator import Emulator
 
 ROOT = Path(__file__).resolve().parent.parent
 LADDER = [{"at": 0, "action": "announce"}, {"at": 20, "action": "raise_priority", "by": 2},
+          {"at": 20, "action": "any_language"},
           {"at": 30, "action": "widen", "departments": ["support"]},
           {"at": 40, "action": "alert"}, {"at": 45, "action": "offer"}]
 

@@ -3,9 +3,11 @@
     .venv/bin/python -m bench.queue_ops [--big 100000] [--small 100] [--ops 2000]
 
 For each queue size it measures, on a real redis-server: join (enqueue a new caller),
-position (a caller's place), and pick (match the best caller to an agent, then put them
-back so the size stays the same). The small queue is the baseline; the report gives each
-operation's mean and p99 in microseconds and the big/small ratio (target: at most 3x).
+position (a caller's place), and pick (match the best caller to an agent who speaks their
+language, then put them back so the size stays the same; every fourth caller speaks a
+language the agent does not, and is passed over). The small queue is the baseline; the
+report gives each operation's mean and p99 in microseconds and the big/small ratio
+(target: at most 3x).
 """
 
 from __future__ import annotations
@@ -26,6 +28,12 @@ from app.queue.store import QueueStore
 T0 = 1_800_000_000.0
 
 
+def language_of(i: int) -> str:
+    """Every fourth caller speaks Bengali, which the bench agent does not: a pick passes over
+    them (routing by language, docs/queue.md), as it would on a mixed floor."""
+    return "bn" if i % 4 == 0 else "en"
+
+
 def fill(store: QueueStore, department: str, size: int) -> None:
     pipe_size = 5000
     for start in range(0, size, pipe_size):
@@ -35,7 +43,7 @@ def fill(store: QueueStore, department: str, size: int) -> None:
             pipe.hset(store.keys.call(sid), mapping={
                 "sid": sid, "department": department, "queues": department,
                 "score": T0 + i, "priority": 0, "since": T0 + i, "state": "waiting",
-                "agent": "", "generation": 1})
+                "agent": "", "generation": 1, "language": language_of(i)})
             pipe.zadd(store.keys.queue(department), {sid: T0 + i})
         pipe.execute()
 
@@ -51,12 +59,12 @@ def timed(fn, n: int) -> list[float]:
 
 def measure(store: QueueStore, department: str, size: int, ops: int) -> dict[str, list[float]]:
     fill(store, department, size)
-    store.set_agent_state("bench_agent", "away", [department], T0, "bench")
+    store.set_agent_state("bench_agent", "away", [department], T0, "bench", languages=["en"])
     rng = random.Random(7)
 
     def join(i: int) -> None:
         store.enqueue(f"{department}-new-{i}", department, priority=rng.randint(0, 2),
-                      since=T0 + size + i)
+                      since=T0 + size + i, language=language_of(i))
 
     def position(i: int) -> None:
         store.position(f"{department}-{rng.randrange(size)}")

@@ -50,8 +50,7 @@ def update(agent: Agent, *, name: str, role: str, departments: list[str],
                               languages=agent.language_codes)
     elif live:
         # Ringing or on a call: the languages wait in the agent hash for the call's end.
-        store.set_agent_state(agent.identity, live.get("state") or "offline",
-                              agent.department_slugs, timestamp(), languages=agent.language_codes)
+        store.set_agent_languages(agent.identity, agent.language_codes)
     return agent
 
 

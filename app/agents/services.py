@@ -81,14 +81,8 @@ def set_languages(service: QueueService, agent: Agent, languages: list[str] | st
     their new languages at once (and is offered any waiting caller they now can take); one
     on a call, from the end of it."""
     agent.languages = ",".join(parse_languages(languages))
-    live = service.store.agent(agent.identity)
-    if live:
-        state = service.store.set_agent_state(
-            agent.identity, live.get("state") or "offline", agent.department_slugs,
-            float(live.get("since") or timestamp()), live.get("reason") or "",
-            languages=agent.language_codes)
-        if state == "available":
-            service.route(agent.department_slugs)
+    if service.store.set_agent_languages(agent.identity, agent.language_codes) == "available":
+        service.route(agent.department_slugs)
     return agent
 
 

@@ -345,18 +345,13 @@ SET_AGENT_STATE = Script(
     doc="""KEYS: the floor's prefix (builds every key, all in its slot).
     ARGV: now, identity, state, reason, departments(csv)[, languages(csv)]
     Presence changes an agent makes. Refused (returns the current state) while they are
-    ringing or on a call: those end through the call, not a button; their languages, when
-    given, are taken even then (they are in no availability set until the call ends, and
-    the end of it makes them available with these). Without languages the agent hash keeps
-    the ones it has.""",
+    ringing or on a call: those end through the call, not a button. Without languages the
+    agent hash keeps the ones it has (SET_AGENT_LANGUAGES changes them in any state).""",
     body=r"""
 local now, identity, state = ARGV[1], ARGV[2], ARGV[3]
 local ak = k('agent', identity)
 local current = redis.call('HGET', ak, 'state')
-if current == 'ringing' or current == 'on_call' then
-  if ARGV[6] then redis.call('HSET', ak, 'languages', ARGV[6]) end
-  return current
-end
+if current == 'ringing' or current == 'on_call' then return current end
 -- Leave the old availability sets before replacing the departments and languages.
 if current then make_unavailable(identity, current, now, '', '') end
 redis.call('HSET', ak, 'identity', identity, 'departments', ARGV[5])
@@ -368,6 +363,29 @@ if state == 'available' then
   make_available(identity, now)
 else
   make_unavailable(identity, state, now, ARGV[4], '')
+end
+return state
+""")
+
+
+SET_AGENT_LANGUAGES = Script(
+    doc="""KEYS: the floor's prefix (builds every key, all in its slot).
+    ARGV: identity, languages(csv) -> the agent's state ('' when they have no presence).
+    The languages an agent speaks, in whatever state they are: an available agent moves to
+    the new languages' sets keeping their idle time; any other is in no availability set, and
+    becomes available later with these. State, since, reason and call are left alone.""",
+    body=r"""
+local identity = ARGV[1]
+local ak = k('agent', identity)
+if redis.call('EXISTS', ak) == 0 then return '' end
+local state = redis.call('HGET', ak, 'state') or ''
+local since = redis.call('HGET', ak, 'since') or '0'
+if state == 'available' then
+  for _, set in ipairs(availability_sets(identity)) do redis.call('ZREM', set, identity) end
+end
+redis.call('HSET', ak, 'languages', ARGV[2])
+if state == 'available' then
+  for _, set in ipairs(availability_sets(identity)) do redis.call('ZADD', set, since, identity) end
 end
 return state
 """)

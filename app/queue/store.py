@@ -38,7 +38,8 @@ class QueueStore:
         self._scripts = {
             name: client.register_script(getattr(lua, name).source)
             for name in ("ENQUEUE", "MATCH", "RELEASE_OFFER", "ANSWER", "HANG_UP", "PARK",
-                         "UNPARK", "RESCORE", "WIDEN", "SET_AGENT_STATE", "FINISH_CALL",
+                         "UNPARK", "RESCORE", "WIDEN", "SET_AGENT_STATE", "SET_AGENT_LANGUAGES",
+                         "FINISH_CALL",
                          "CLAIM_DUE", "REASSIGN", "OFFER_TO", "TAKE_BACK", "TAKE_CALL")
         }
 
@@ -167,6 +168,10 @@ class QueueStore:
         extra = () if languages is None else (",".join(languages),)
         return self._run("SET_AGENT_STATE", now, identity, state, reason, ",".join(departments),
                          *extra)
+
+    def set_agent_languages(self, identity: str, languages: list[str]) -> str:
+        """The languages an agent speaks, in any state; returns the state ('' for none)."""
+        return self._run("SET_AGENT_LANGUAGES", identity, ",".join(languages))
 
     def finish_call(self, identity: str, state: str, now: float, reason: str = "") -> bool:
         return bool(self._run("FINISH_CALL", now, identity, state, reason))

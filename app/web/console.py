@@ -11,11 +11,11 @@ from app.auth import login_required, require_api_auth
 from app.clock import timestamp
 from app.errors import InvalidInput
 from app.extensions import db
+from app.floor.languages import LANGUAGES
 from app.floor.models import Department
 from app.queue import queue_services
 from app.web import bp, simphone, sse
 from app.web.hangup import client_gone
-from app.floor.languages import LANGUAGES
 from config import app_settings
 
 MAX_DIAL_LENGTH = 130  # "client:" and a 121-character identity, or any phone number

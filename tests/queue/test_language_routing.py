@@ -116,10 +116,9 @@ def test_languages_changed_during_a_call_take_effect_when_it_ends(store):
     available(store, "amy", T0, ["en"])
     caller(store, "RAHIM", T0 + 1, "")
     assert store.match(["billing"], T0 + 2).agent == "amy"
-    # Refused as a state change (ringing), but the languages are kept for later.
-    assert store.set_agent_state("amy", "available", ["billing"], T0 + 3,
-                                 languages=["en", "bn"]) == "ringing"
+    assert store.set_agent_languages("amy", ["en", "bn"]) == "ringing"
     assert store.agent("amy")["languages"] == "en,bn"
+    assert store.agent("amy")["call"] == "RAHIM"  # the ring goes on
     assert store.finish_call("amy", "available", T0 + 30)
     assert store.redis.zrange(store.keys.speaks("billing", "bn"), 0, -1) == ["amy"]
 
@@ -139,3 +138,15 @@ def test_agents_for_counts_who_could_take_the_caller_now(store):
     assert store.agents_for(["billing", "support"], "bn", False) == {"unknown", "bengali"}
     assert store.agents_for(["billing"], "bn", True) == {"english", "unknown"}
     assert store.agents_for(["billing"], "", False) == {"english", "unknown"}
+
+
+def test_new_languages_keep_an_available_agents_idle_time(store):
+    available(store, "amy", T0, ["en"])
+    available(store, "ben", T0 + 5, ["bn"])
+    assert store.set_agent_languages("amy", ["en", "bn"]) == "available"
+    assert store.redis.zrange(store.keys.speaks("billing", "bn"), 0, -1) == ["amy", "ben"]
+    assert store.redis.zrange(store.keys.speaks("billing", "en"), 0, -1) == ["amy"]
+    assert store.set_agent_languages("amy", ["hi"]) == "available"
+    assert store.redis.zrange(store.keys.speaks("billing", "bn"), 0, -1) == ["ben"]
+    assert store.agent("amy")["since"] == str(T0)
+    assert store.set_agent_languages("nobody", ["en"]) == ""

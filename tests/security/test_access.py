@@ -40,6 +40,7 @@ EXPECTED: dict[tuple[str, str], str] = {
     # agents
     ("/api/agents", "POST"): ADMIN,
     ("/api/agents", "GET"): SUPERVISOR,
+    ("/api/agents/<>/languages", "PUT"): SUPERVISOR,
     ("/api/agents/logout", "POST"): AGENT,
     ("/api/agents/me", "GET"): AGENT,
     ("/api/agents/me/events", "GET"): AGENT,
