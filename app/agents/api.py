@@ -106,7 +106,7 @@ def set_languages(identity: str):
     languages = body.get("languages")
     if not isinstance(languages, list):
         raise InvalidInput("'languages' is a list of language codes.", field="languages")
-    service = queue_service()
+    service = queue_services().service
     agent = services.set_languages(service, services.find_agent(identity), languages)
     db.session.commit()
     return jsonify(services.presence(service, agent))

@@ -47,10 +47,10 @@ def list_agents() -> None:
 @click.argument("languages")
 def set_languages(identity: str, languages: str) -> None:
     """Set the LANGUAGES (comma-separated codes, e.g. en,bn) agent IDENTITY speaks."""
-    from app.queue.factory import queue_service
+    from app.queue import queue_services
 
     try:
-        agent = services.set_languages(queue_service(), services.find_agent(identity),
+        agent = services.set_languages(queue_services().service, services.find_agent(identity),
                                        languages)
     except DomainError as err:
         raise click.ClickException(f"{err.message} {err.details or ''}".strip()) from err
@@ -63,10 +63,10 @@ def set_languages(identity: str, languages: str) -> None:
 def import_agents(path: str) -> None:
     """Create or update agents from a CSV file (docs/queue.md, "Agents from a CSV file")."""
     from app.agents import importer
-    from app.queue.factory import queue_service
+    from app.queue import queue_services
 
     with open(path, newline="", encoding="utf-8-sig") as handle:
-        report = importer.import_csv(handle, queue_service())
+        report = importer.import_csv(handle, queue_services().service)
     if report.errors:
         db.session.rollback()
         for line, message in report.errors:

@@ -96,7 +96,7 @@ def test_a_new_agent_speaks_the_languages_ticked_or_the_floors_default(app, supe
 
 def test_changing_languages_moves_an_available_agent_to_the_new_lines(app, supervisor):
     with app.app_context():
-        queue_store().set_agent_state("amy", "available", ["billing"], 1000.0,
+        queue_services().store.set_agent_state("amy", "available", ["billing"], 1000.0,
                                       languages=["en"])
     page = supervisor.get("/admin/agents/amy").get_data(as_text=True)
     assert 'name="languages" value="en" checked' in page
@@ -104,7 +104,7 @@ def test_changing_languages_moves_an_available_agent_to_the_new_lines(app, super
         "name": "Amy Agent", "role": "agent", "departments": ["billing"],
         "languages": ["en", "bn"]}))
     with app.app_context():
-        store = queue_store()
+        store = queue_services().store
         assert agents.find_agent("amy").language_codes == ["en", "bn"]
         assert store.agents_for(["billing"], "bn", False) == {"amy"}
         assert store.agent("amy")["state"] == "available"

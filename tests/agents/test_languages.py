@@ -9,7 +9,7 @@ from app.agents import services
 from app.extensions import db
 from app.floor.languages import LANGUAGES
 from app.floor.models import Department
-from app.queue.factory import queue_store
+from app.queue import queue_services
 from tests.agents.test_api import auth, login
 
 
@@ -51,7 +51,7 @@ def test_a_supervisor_sets_an_agents_languages_and_routing_follows_at_once(clien
     token = login(client).get_json()["token"]
     client.post("/api/agents/me/state", json={"state": "available"}, headers=auth(token))
     with app.app_context():
-        assert queue_store().agents_for(["billing"], "bn", False) == set()
+        assert queue_services().store.agents_for(["billing"], "bn", False) == set()
     # An agent may not set their own.
     assert client.put("/api/agents/amy/languages", json={"languages": ["bn"]},
                       headers=auth(token)).status_code == 403
@@ -62,7 +62,7 @@ def test_a_supervisor_sets_an_agents_languages_and_routing_follows_at_once(clien
     assert response.get_json()["languages"] == ["en", "bn"]
     assert response.get_json()["state"] == "available"
     with app.app_context():
-        assert queue_store().agents_for(["billing"], "bn", False) == {"amy"}
+        assert queue_services().store.agents_for(["billing"], "bn", False) == {"amy"}
         assert services.find_agent("amy").languages == "en,bn"
     empty = client.put("/api/agents/amy/languages", json={"languages": []}, headers=admin)
     assert empty.status_code == 400
@@ -86,7 +86,7 @@ def test_the_cli_creates_with_languages_and_changes_them(app, billing):
 
 def test_a_csv_file_creates_and_updates_agents(app, amy, tmp_path):
     with app.app_context():
-        queue_store().set_agent_state("amy", "available", ["billing"], 1000.0,
+        queue_services().store.set_agent_state("amy", "available", ["billing"], 1000.0,
                                       languages=["en"])
     path = tmp_path / "agents.csv"
     path.write_text("identity,name,role,departments,languages,password\n"
@@ -104,7 +104,7 @@ def test_a_csv_file_creates_and_updates_agents(app, amy, tmp_path):
         assert rahul.department_slugs == ["billing", "support"] and rahul.check_password(
             "longenough")
         assert services.find_agent("lee").language_codes == [app.config["DEFAULT_LANGUAGE"]]
-        assert queue_store().agents_for(["billing"], "bn", False) == {"amy"}
+        assert queue_services().store.agents_for(["billing"], "bn", False) == {"amy"}
 
 
 def test_a_csv_file_with_a_bad_row_changes_nothing(app, amy, tmp_path):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import time
 
-from app.queue.factory import queue_store
+from app.queue import queue_services
 
 RAHIM = "CA" + "b" * 32
 JORDAN = "CA" + "e" * 32
@@ -25,7 +25,7 @@ def row_of(html: str, sid: str) -> str:
 
 def test_each_waiting_caller_shows_their_language_and_who_could_take_them(app, supervisor):
     with app.app_context():
-        store = queue_store()
+        store = queue_services().store
         now = time.time()
         store.enqueue(RAHIM, "billing", priority=0, since=now - 12, number="+8801712345678",
                       department_name="বিলিং", language="bn")
@@ -52,12 +52,12 @@ def test_each_waiting_caller_shows_their_language_and_who_could_take_them(app, s
 
     # Sam comes back: a Bengali speaker is free.
     with app.app_context():
-        queue_store().set_agent_state("sam", "available", ["billing"], time.time())
+        queue_services().store.set_agent_state("sam", "available", ["billing"], time.time())
     assert waiting_callers(supervisor)[RAHIM]["could_take"] == 1
     # Sam leaves again, and the ladder's any_language step fires: Amy could take him.
     with app.app_context():
-        queue_store().set_agent_state("sam", "away", ["billing"], time.time(), "meeting")
-        queue_store().set_call_fields(RAHIM, any_language="1")
+        queue_services().store.set_agent_state("sam", "away", ["billing"], time.time(), "meeting")
+        queue_services().store.set_call_fields(RAHIM, any_language="1")
     callers = waiting_callers(supervisor)
     assert callers[RAHIM]["any_language"] is True and callers[RAHIM]["could_take"] == 1
     assert "any agent may take them" in row_of(supervisor.get("/supervisor").get_data(
