@@ -161,3 +161,19 @@ def test_head_matches_the_models(empty_app: Flask):
             context = MigrationContext.configure(connection, opts={"compare_type": True})
             differences = compare_metadata(context, db.metadata)
         assert differences == [], "the models and the migrations differ (a migration missing?)"
+
+
+def test_agents_there_before_languages_speak_the_default_language(empty_app: Flask):
+    with empty_app.app_context():
+        upgrade(revision="0006_call_controls")
+        db.session.execute(text(
+            "INSERT INTO agents (name, identity, role, password_hash, active, created_at) "
+            "VALUES ('Old Hand', 'old_hand', 'agent', '', :yes, CURRENT_TIMESTAMP)"),
+            {"yes": True})
+        db.session.commit()
+        db.session.remove()
+        upgrade(revision="0007_agent_languages")
+        assert db.session.execute(text(
+            "SELECT languages FROM agents WHERE identity = 'old_hand'")).scalar() == (
+            empty_app.config["DEFAULT_LANGUAGE"])
+        db.session.remove()
