@@ -4,10 +4,14 @@ them."""
 
 from __future__ import annotations
 
+from sim.testing import assert_heard
 from tests.flows.test_queue_flows import choose
 
 RAHIM = "+8801712345678"  # a demo customer: Bengali, picks billing with key 1
 JORDAN = "+12025550143"  # a demo customer: English
+# The apology in Bengali: "we are sorry to keep you waiting; all our agents are helping other
+# customers" (queue.apology_position), true for Rahim while only English speakers are free.
+APOLOGY_BN = "আপনাকে অপেক্ষা করানোর জন্য আমরা দুঃখিত"
 
 
 def offered_after(floor, call) -> float:
@@ -32,6 +36,7 @@ def test_a_bengali_caller_waits_for_the_bengali_speaker_then_goes_to_the_free_ag
     assert not eddie.is_ringing
     assert floor.call_state(rahim.sid)["state"] == "waiting"
     assert floor.agent_state("eddie")["state"] == "available"
+    assert_heard(rahim, APOLOGY_BN)
     # The widening step: any agent of billing may take him now.
     floor.wait_until(lambda: eddie.is_ringing, timeout=10)
     assert 20 <= offered_after(floor, rahim) < 22
