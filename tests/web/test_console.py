@@ -9,6 +9,7 @@ import pytest
 
 from app.agents import services as agents
 from app.extensions import db
+from app.floor.languages import LANGUAGES
 from app.queue import queue_services
 from app.web import sse
 from tests.conftest import EVERY_LANGUAGE, PUBLIC_BASE_URL
@@ -36,11 +37,15 @@ def test_the_console_page_carries_the_agents_settings(amy_browser):
     html = client.get("/console").get_data(as_text=True)
     assert console_settings(html) == {"identity": "amy", "mode": "emulator",
                                       "wrapUpSeconds": 30, "holdWarnAt": [30, 45],
-                                      "holdLimit": 60}
+                                      "holdLimit": 60,
+                                      "languages": {code: language.name for code, language
+                                                    in LANGUAGES.items()}}
     for control in ("go-available", "go-away", "answer", "reject", "hold", "transfer-start",
-                    "transfer-complete", "wrapup-submit", "callback-clear-save"):
+                    "transfer-complete", "wrapup-submit", "callback-clear-save",
+                    "caller-language", "ringing-language", "language-not-yours"):
         assert f'data-testid="{control}"' in html
     assert "vendor/alpine.min.js" in html and "js/console.js" in html
+    assert "js/caller-language.js" in html
     # Offline, the console needs no Twilio SDK.
     assert "twilio-voice.min.js" not in html
 
