@@ -73,6 +73,24 @@ def department_save(slug: str):
                                                                   slug=slug), config=True)
 
 
+@bp.post("/departments/<slug>/missed-calls")
+@login_required(role="supervisor")
+def missed_calls_save(slug: str):
+    """Whether (and after what wait) hung-up callers become missed-call callbacks (R14)."""
+    department = departments.get(slug)
+    form = request.form
+
+    def change() -> None:
+        departments.update(department, {
+            "missed_call_callbacks": bool(form.get("missed_call_callbacks")),
+            "missed_call_after_seconds": form.get("missed_call_after_seconds", ""),
+        })
+
+    return save(change, f"{department.name}'s missed calls saved.",
+                to=url_for("admin.department_edit", slug=slug, _anchor="missed-calls"),
+                config=True)
+
+
 @bp.post("/departments/<slug>/ladder")
 @login_required(role="supervisor")
 def ladder_save(slug: str):

@@ -30,7 +30,9 @@ from app.floor.models import Department, Holiday
 SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
 MAX_KEYWORDS = 30
 EDITABLE = ("name", "names", "menu_key", "speech_keywords", "timezone", "hours", "is_default",
-            "position", "active")
+            "position", "active", "missed_call_callbacks", "missed_call_after_seconds")
+# A missed-call callback's wait threshold, in seconds: any wait (0) up to ten minutes.
+MISSED_CALL_AFTER_RANGE = (0, 600)
 
 
 @dataclass(frozen=True)
@@ -50,6 +52,9 @@ class DepartmentView:
     holidays: dict[date, str] = field(default_factory=dict)
     # Other packages' per-department settings (the queue's "ladder", "overflow", ...).
     settings: dict[str, Any] = field(default_factory=dict)
+    # A caller who hangs up unserved after this wait gets a missed-call callback (R14).
+    missed_call_callbacks: bool = True
+    missed_call_after_seconds: int = 20
 
     def name_in(self, language: str) -> str:
         return self.names.get(language) or self.name
@@ -82,7 +87,13 @@ def view(department: Department) -> DepartmentView:
         hours={k: [list(r) for r in v] for k, v in (department.hours or {}).items()},
         holidays={h.day: h.name for h in department.holidays},
         settings=dict(settings),
+        missed_call_callbacks=department.missed_call_callbacks is not False,
+        missed_call_after_seconds=_after_or_default(department.missed_call_after_seconds),
     )
+
+
+def _after_or_default(value: int | None) -> int:
+    return 20 if value is None else value
 
 
 def default_of(departments: list[DepartmentView]) -> DepartmentView | None:
@@ -187,6 +198,8 @@ def to_dict(department: Department) -> dict[str, Any]:
         "holidays": [{"day": h.day.isoformat(), "name": h.name} for h in department.holidays],
         "is_default": bool(department.is_default), "position": department.position,
         "active": bool(department.active),
+        "missed_call_callbacks": department.missed_call_callbacks is not False,
+        "missed_call_after_seconds": _after_or_default(department.missed_call_after_seconds),
     }
 
 
@@ -267,6 +280,17 @@ def _position(value: Any) -> int:
     return value
 
 
+def _after_seconds(value: Any) -> int:
+    low, high = MISSED_CALL_AFTER_RANGE
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value.strip())  # the admin form's field
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise InvalidDepartment(f"missed_call_after_seconds must be a whole number of seconds "
+                                f"from {low} to {high}.", field="missed_call_after_seconds",
+                                value=value)
+    return value
+
+
 def _day(value: Any) -> date:
     if isinstance(value, date):
         return value
@@ -292,4 +316,6 @@ _CLEAN = {
     "is_default": _bool("is_default"),
     "active": _bool("active"),
     "position": _position,
+    "missed_call_callbacks": _bool("missed_call_callbacks"),
+    "missed_call_after_seconds": _after_seconds,
 }

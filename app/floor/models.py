@@ -15,6 +15,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    true,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -53,6 +54,12 @@ class Department(db.Model):
     position: Mapped[int] = mapped_column(Integer, default=0)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # Nobody ignored (R14): a caller with a number who hangs up after waiting longer than
+    # this, unserved and without a message, gets a missed-call callback in the box.
+    missed_call_callbacks: Mapped[bool] = mapped_column(Boolean, default=True,
+                                                        server_default=true())
+    missed_call_after_seconds: Mapped[int] = mapped_column(Integer, default=20,
+                                                           server_default="20")
 
     holidays: Mapped[list[Holiday]] = relationship(
         back_populates="department", cascade="all, delete-orphan", order_by="Holiday.day"

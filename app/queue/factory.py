@@ -140,7 +140,10 @@ class QueueServices:
                                screen_pop=_screen_pop,
                                start_callback=hooks.start_callback,
                                after_call=hooks.after_call,
-                               governor=governor)
+                               governor=governor,
+                               # Lists the packages above append to: the service sees them.
+                               abandon_hooks=hooks.abandon_hooks,
+                               answer_hooks=hooks.answer_hooks)
         return _Built(inputs, store, events, governor, service)
 
     @property

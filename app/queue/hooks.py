@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from flask import Flask
 
 from app.queue.holdclock import Handler
-from app.queue.services import AfterCall, OfferHandler, StartCallback
+from app.queue.services import AbandonHook, AfterCall, AnswerHook, OfferHandler, StartCallback
 
 # (call SID, StatusCallbackEvent, the webhook's form), run after the queue has handled each
 # event of a caller's conference.
@@ -34,6 +34,10 @@ class QueueHooks:
     # (call SID, call hash) -> the caller's TwiML or None once their agent hangs up first
     # (wrap-up's survey).
     after_call: AfterCall | None = None
+    # A caller hung up before an agent answered / an agent answered a caller (voicemail's
+    # missed-call callbacks: opened on the one, closed on the other).
+    abandon_hooks: list[AbandonHook] = field(default_factory=list)
+    answer_hooks: list[AnswerHook] = field(default_factory=list)
 
 
 _KEY = "queue.hooks"

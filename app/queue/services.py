@@ -18,6 +18,7 @@ from app.queue import twiml
 from app.queue.governor import CpsGovernor, Slot
 from app.queue.holdclock import retry_member, ring_member, step_member, wrapup_member
 from app.queue.ladder import Step, ladder_for
+from app.queue.livecall import LiveCall
 from app.queue.store import QueueStore
 from app.queue.twiml import Voice
 from app.telephony import VoiceResponse
@@ -77,6 +78,13 @@ StartCallback = Callable[..., str]
 # survey): (call SID, call hash) -> TwiML, or None for the plain goodbye.
 AfterCall = Callable[[str, dict[str, str]], VoiceResponse | None]
 
+# A caller hung up before any agent answered (voicemail's missed-call callback): (the call
+# as it was just before the hang-up, seconds waited in line). Run once per call, after the
+# queue has let them go; a hook that fails is logged and never fails the queue.
+AbandonHook = Callable[[LiveCall, float], None]
+# An agent answered a caller (voicemail closes the number's missed calls): (the call).
+AnswerHook = Callable[[LiveCall], None]
+
 
 @dataclass(frozen=True)
 class QueueSettings:
@@ -108,7 +116,9 @@ class QueueService:
                  screen_pop: Callable[[str], dict[str, Any] | None] | None = None,
                  start_callback: StartCallback | None = None,
                  after_call: AfterCall | None = None,
-                 governor: CpsGovernor | None = None) -> None:
+                 governor: CpsGovernor | None = None,
+                 abandon_hooks: list[AbandonHook] | None = None,
+                 answer_hooks: list[AnswerHook] | None = None) -> None:
         self.store = store
         self.gateway = gateway
         self.phrases = phrases
@@ -123,6 +133,8 @@ class QueueService:
         self.after_call = after_call
         # The account's calls-per-second budget; without one, every create starts at once.
         self.governor = governor
+        self.abandon_hooks = abandon_hooks or []
+        self.answer_hooks = answer_hooks or []
 
     def url(self, path: str) -> str:
         """Absolute URLs everywhere: REST redirects need them, and TwiML is clearer with them."""
@@ -432,7 +444,18 @@ class QueueService:
         self._bump_generation(call_sid)  # the hold clock stops: the caller is being served
         self.events.call_event(call_sid, "answered", agent=agent, wait_seconds=round(waited, 1))
         self.events.agent_event(agent, "answered", call_sid=call_sid)
+        self._answered(call_sid)
         return True
+
+    def _answered(self, call_sid: str) -> None:
+        if not self.answer_hooks:
+            return
+        call = LiveCall.from_fields(call_sid, self.store.call(call_sid))
+        for hook in self.answer_hooks:
+            try:
+                hook(call)
+            except Exception:
+                log.exception("answer hook %r failed for call %s", hook, call_sid)
 
     def _late_answer(self, call_sid: str, agent: str, leg: str, at: float | None) -> None:
         """The answer's news came after the caller's hang-up, although the answer came first
@@ -451,6 +474,7 @@ class QueueService:
         waited = at - float(call.get("since", at))
         self.events.call_event(call_sid, "answered", agent=agent, wait_seconds=round(waited, 1),
                                late=True)
+        self._answered(call_sid)
 
     def leg_superseded(self, call_sid: str, agent: str, leg: str) -> bool:
         """True if `leg` is an earlier ring of the agent now offered this caller on another leg
@@ -565,6 +589,7 @@ class QueueService:
             waited = self.now() - float(call.get("since", self.now()))
             self.events.call_event(call_sid, "abandoned", wait_seconds=round(waited, 1),
                                    state=state)
+            self._abandoned(call_sid, call, waited)
         if state == "offered" and agent:
             # Read after the hang-up: a ring that started meanwhile has stored its leg by now.
             leg = self.store.call(call_sid).get("agent_leg")
@@ -572,6 +597,16 @@ class QueueService:
                 self._cancel_leg(leg, agent)
             self.events.agent_event(agent, "offer_cancelled", call_sid=call_sid)
             self.route(self.agent_departments(agent))
+
+    def _abandoned(self, call_sid: str, call: dict[str, str], waited: float) -> None:
+        """Tell the hooks once: `hang_up` reports the state to one caller only, however many
+        times (and from however many webhooks) Twilio says the caller is gone."""
+        live = LiveCall.from_fields(call_sid, call)
+        for hook in self.abandon_hooks:
+            try:
+                hook(live, waited)
+            except Exception:
+                log.exception("abandon hook %r failed for call %s", hook, call_sid)
 
     def _cancel_leg(self, leg: str, agent: str) -> None:
         try:

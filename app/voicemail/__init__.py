@@ -2,7 +2,8 @@
 
 `register(app)` is all it takes: it brings the webhooks, the JSON API, the
 `flask voicemail` commands, the app's safe fallback (a message into the general box) and
-the queue's offer-menu handlers (2: a message, 3: a callback keeping the caller's place).
+the queue's offer-menu handlers (2: a message, 3: a callback keeping the caller's place) and
+its abandon and answer hooks (missed-call callbacks, app/voicemail/missed.py).
 """
 
 from flask import Blueprint, Flask
@@ -17,6 +18,7 @@ def register(app: Flask) -> None:
     from app.queue.hooks import queue_hooks
     from app.voicemail.dialer import start_callback_call
     from app.voicemail.jobs import periodic
+    from app.voicemail.missed import caller_abandoned, caller_answered
     from app.voicemail.phrases import VOICEMAIL_PROMPTS
     from app.voicemail.ways_in import (
         fallback_twiml,
@@ -32,6 +34,9 @@ def register(app: Flask) -> None:
                                        "3": request_callback_from_offer}
     # For the router, when a requested callback reaches the head of the line.
     queue_hooks(app).start_callback = start_callback_call
+    # Nobody ignored: unserved hang-ups become missed-call callbacks, an answer closes them.
+    queue_hooks(app).abandon_hooks.append(caller_abandoned)
+    queue_hooks(app).answer_hooks.append(caller_answered)
     # Overdue callbacks and expired recordings, swept on the hold clock's loop.
     clock_sweeps(app)["voicemail"] = periodic
 

@@ -80,6 +80,9 @@ class Callback(db.Model):
     escalations: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     escalated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     outcome: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    # Calls from this number that hung up unserved and were folded into this callback (each
+    # with its wait in the audit, `abandoned`), so repeated tries are one piece of work.
+    abandoned_calls: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     # The last outbound call an agent made for it (agent's softphone leg).
     last_call_sid: Mapped[str | None] = mapped_column(String(64), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)

@@ -46,6 +46,8 @@ def callback(item: Callback, *, detail: bool = False) -> dict[str, Any]:
         "created_at": _time(item.created_at),
         "closed_at": _time(item.closed_at),
         "attempts": item.attempts,
+        # Calls from the number that hung up unserved, folded into this callback (R14).
+        "abandoned_calls": item.abandoned_calls or 0,
         "number": item.number,
         "language": item.language,
         "customer": ({"id": item.customer.id, "name": item.customer.name}
@@ -58,6 +60,11 @@ def callback(item: Callback, *, detail: bool = False) -> dict[str, Any]:
     }
     if detail:
         data["events"] = [event(e) for e in item.events]
+        # Each of those calls' wait, oldest first (from the audit's `abandoned` lines).
+        data["waits"] = [{"call_sid": (e.detail or {}).get("call_sid"),
+                          "wait_seconds": (e.detail or {}).get("wait_seconds"),
+                          "at": _time(e.at)}
+                         for e in item.events if e.action == "abandoned"]
     return data
 
 

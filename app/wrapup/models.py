@@ -43,6 +43,9 @@ class Wrapup(db.Model):
     tags: Mapped[list[str]] = mapped_column(JSON, default=list)
     anything_else_asked: Mapped[bool] = mapped_column(Boolean, default=False,
                                                       server_default=false())
+    # The console's lines the agent confirmed having said (greeting, apology, anything_else):
+    # the agent's own words on the call (R9, R5, R11), kept with the wrap-up.
+    words_confirmed: Mapped[list[str]] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now,
                                                  onupdate=now)
