@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from flask import g, jsonify
 
 from app.auth import require_api_auth
-from app.calls import bp, services, transfers
+from app.calls import bp, services, transfers, words
 from app.calls.errors import TelephonyFailed, TransferNotFound
 from app.calls.factory import controls
 from app.errors import json_object
@@ -31,6 +31,13 @@ def get_call(call_sid: str):
     c = controls()
     services.authorise(c, g.principal, call_sid)
     return jsonify(services.view(c, call_sid))
+
+
+@bp.get("/<call_sid>/words")
+@require_api_auth("agent")
+def agent_words(call_sid: str):
+    """What the agent says on this call: greeting, apology, anything else (R9, R5, R11)."""
+    return jsonify(words.agent_words(controls(), g.principal, call_sid))
 
 
 @bp.post("/<call_sid>/hold")

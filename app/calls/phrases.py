@@ -17,4 +17,16 @@ CALL_PROMPTS: dict[str, str] = {
                                 "you.",
     "calls.back_in_line": "We are sorry: your agent's line was cut off. You are at the front of "
                           "the line, and the next free agent will take your call.",
+    # -- the agent's own words (app/calls/words.py): read out by the agent, not by Twilio ---
+    # {department} is the department's own name in the language ("बिलिंग विभाग", "Bahagian
+    # Bil"), so no text adds a word for "department" around it.
+    "calls.words_greeting": "Hello, thank you for calling {organisation}, {department}. My name "
+                            "is {agent}. How can I help you today?",
+    "calls.words_apology_busy": "I am sorry to have kept you waiting: all of our agents were "
+                                "helping other customers.",
+    "calls.words_apology_missed": "I am sorry to have kept you waiting: the first colleague we "
+                                  "put you through to could not pick up.",
+    "calls.words_apology_transfer": "I am sorry to have kept you waiting while we found the right "
+                                    "person to help you.",
+    "calls.words_anything_else": "Is there anything else I can help you with today?",
 }

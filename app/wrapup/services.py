@@ -8,7 +8,7 @@ commit.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select
@@ -30,6 +30,9 @@ from config import AppSettings, app_settings
 MAX_NOTES = 5000
 # Timeline events that name an agent who was on the call.
 AGENT_EVENTS = ("answered", "transferred")
+# The console's lines an agent confirms having said (app/calls/words.py shows them): the
+# greeting (R9), the apology for a wait (R5), "anything else?" before hanging up (R11).
+AGENT_LINES = ("greeting", "apology", "anything_else")
 
 
 @dataclass(frozen=True)
@@ -38,6 +41,7 @@ class WrapupForm:
     outcome: str
     tags: list[str]
     anything_else_asked: bool
+    words_confirmed: list[str] = field(default_factory=list)
 
 
 def parse_form(body: dict[str, Any], settings: AppSettings) -> WrapupForm:
@@ -63,7 +67,22 @@ def parse_form(body: dict[str, Any], settings: AppSettings) -> WrapupForm:
     if not isinstance(asked, bool):
         raise InvalidInput("Say whether you asked the caller if there was anything else (R11).",
                            field="anything_else_asked")
-    return WrapupForm(notes.strip(), outcome, list(dict.fromkeys(tags)), asked)
+    return WrapupForm(notes.strip(), outcome, list(dict.fromkeys(tags)), asked,
+                      _words(body.get("words_confirmed", []), asked))
+
+
+def _words(value: Any, asked: bool) -> list[str]:
+    """The lines confirmed, in the console's order. "anything_else" follows the form's own
+    check (`anything_else_asked`, the agent's last word on it), so the two never disagree."""
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise InvalidInput("'words_confirmed' is a list of the lines you said.",
+                           field="words_confirmed", allowed=list(AGENT_LINES))
+    unknown = sorted(set(value) - set(AGENT_LINES))
+    if unknown:
+        raise InvalidInput("Unknown lines.", field="words_confirmed", unknown=unknown,
+                           allowed=list(AGENT_LINES))
+    said = set(value) - {"anything_else"} | ({"anything_else"} if asked else set())
+    return [line for line in AGENT_LINES if line in said]
 
 
 def agents_on_call(interaction: Interaction) -> set[str]:
@@ -112,6 +131,7 @@ def submit(principal: Principal, call_sid: str, form: WrapupForm) -> Wrapup:
     wrapup.outcome = form.outcome
     wrapup.tags = form.tags
     wrapup.anything_else_asked = form.anything_else_asked
+    wrapup.words_confirmed = list(form.words_confirmed)
     by_slug = _departments_by_slug()
     routes = {c.id: c.department for c in options.tags(app_settings())}
     wrapup.items = [
@@ -121,7 +141,8 @@ def submit(principal: Principal, call_sid: str, form: WrapupForm) -> Wrapup:
     ]
     interactions.add_event(interaction, "wrapped_up" if created else "wrap_up_changed",
                            agent=principal.identity, outcome=form.outcome, tags=form.tags,
-                           anything_else_asked=form.anything_else_asked)
+                           anything_else_asked=form.anything_else_asked,
+                           words_confirmed=list(form.words_confirmed))
     return wrapup
 
 
@@ -164,6 +185,7 @@ def wrapup_to_dict(wrapup: Wrapup, call_sid: str | None = None) -> dict[str, Any
         "outcome": wrapup.outcome,
         "tags": list(wrapup.tags or []),
         "anything_else_asked": wrapup.anything_else_asked,
+        "words_confirmed": list(wrapup.words_confirmed or []),
         "feedback": [
             {"tag": item.tag, "label": labels.get(item.tag, item.tag),
              "department": item.department.slug if item.department else None}

@@ -82,6 +82,16 @@ PROMPTS: dict[str, str] = {
                                 "lain yang dapat membantu anda.",
     "calls.back_in_line": "Kami memohon maaf: talian ejen anda terputus. Anda berada di hadapan "
                           "barisan, dan ejen seterusnya yang lapang akan menjawab panggilan anda.",
+    # the agent's own words (app/calls/words.py), read out by the agent
+    "calls.words_greeting": "Helo, terima kasih kerana menghubungi {organisation}, {department}. "
+                            "Nama saya {agent}. Bagaimana saya boleh membantu anda hari ini?",
+    "calls.words_apology_busy": "Maaf kerana membuat anda menunggu: semua ejen kami sedang "
+                                "membantu pelanggan lain.",
+    "calls.words_apology_missed": "Maaf kerana membuat anda menunggu: rakan sekerja yang kami "
+                                  "sambungkan dahulu tidak dapat menjawab.",
+    "calls.words_apology_transfer": "Maaf kerana membuat anda menunggu semasa kami mencari orang "
+                                    "yang tepat untuk membantu anda.",
+    "calls.words_anything_else": "Adakah apa-apa lagi yang boleh saya bantu hari ini?",
     # -- app/voicemail: messages and callbacks ---------------------------------------------------
     "voicemail.greeting": "Anda telah menghubungi {box}. Kami memohon maaf kerana tidak dapat "
                           "menjawab panggilan anda sekarang. Sila tinggalkan nama dan pesanan "
