@@ -257,6 +257,7 @@
         var sid = presence.call_sid;
         if (sid && sid !== this.contextSid) this.loadContext(sid);
         if (sid && (presence.state === "on_call" || presence.state === "ringing")) this.loadCall(sid);
+        if (sid && presence.state === "on_call" && this.loadWords) this.loadWords(sid);  // agent_words.js
         if (!sid && presence.state !== "ringing") this.offer = null;
         if (presence.state === "wrap_up" && !this.wrap.callSid) this.startWrapUp(sid || this.contextSid);
         if (presence.state === "wrap_up" && this.call) this.call = this.endedCall(this.call);
@@ -423,6 +424,7 @@
       },
       hangup: function () {
         var self = this;
+        if (this.beforeHangup && !this.beforeHangup()) return Promise.resolve();  // "anything else?"
         return this.run(function () {
           return api("POST", self.callPath("/hangup"), {}).catch(function (err) {
             if (err.status === 404 || err.status === 405) return self.device.hangup();
@@ -502,7 +504,8 @@
       startWrapUp: function (sid) {
         // Events about a call can arrive after its wrap-up was saved: never ask twice.
         if (!sid || this.wrap.callSid === sid || this.wrappedUp.includes(sid)) return;
-        this.wrap = { callSid: sid, notes: "", outcome: "", tags: [], anything_else_asked: false };
+        this.wrap = { callSid: sid, notes: "", outcome: "", tags: [],
+                      anything_else_asked: !!(this.wordSaidOn && this.wordSaidOn(sid, "anything_else")) };
       },
       wrapRemaining: function () {
         if (this.me.state !== "wrap_up" || !this.me.since) return 0;
@@ -514,6 +517,7 @@
         return this.run(function () {
           return api("POST", "/api/calls/" + encodeURIComponent(w.callSid) + "/wrapup", {
             notes: w.notes, outcome: w.outcome, tags: w.tags, anything_else_asked: w.anything_else_asked,
+            words_confirmed: self.wordsFor ? self.wordsFor(w.callSid) : [],
           }).then(function () {
             self.wrappedUp = self.wrappedUp.concat([w.callSid]).slice(-20);
             sessionStorage.setItem("console.wrappedUp", JSON.stringify(self.wrappedUp));
