@@ -79,11 +79,13 @@ def missed_calls_save(slug: str):
     """Whether (and after what wait) hung-up callers become missed-call callbacks (R14)."""
     department = departments.get(slug)
     form = request.form
+    typed = form.get("missed_call_after_seconds", "").strip()
 
     def change() -> None:
         departments.update(department, {
             "missed_call_callbacks": bool(form.get("missed_call_callbacks")),
-            "missed_call_after_seconds": form.get("missed_call_after_seconds", ""),
+            # Whole seconds as typed; anything else is refused by the same check as the API's.
+            "missed_call_after_seconds": int(typed) if typed.isdigit() else typed,
         })
 
     return save(change, f"{department.name}'s missed calls saved.",

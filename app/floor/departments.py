@@ -282,8 +282,6 @@ def _position(value: Any) -> int:
 
 def _after_seconds(value: Any) -> int:
     low, high = MISSED_CALL_AFTER_RANGE
-    if isinstance(value, str) and value.strip().isdigit():
-        value = int(value.strip())  # the admin form's field
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
         raise InvalidDepartment(f"missed_call_after_seconds must be a whole number of seconds "
                                 f"from {low} to {high}.", field="missed_call_after_seconds",

@@ -66,6 +66,7 @@ def test_agent_takes_a_call_wraps_up_and_clears_a_voicemail_callback(stack, sign
     screenshot(page, "console-on-call")
 
     page.get_by_test_id("hangup").click()
+    page.get_by_test_id("anything-else-confirm").click()  # "anything else?" asked (R11)
     wrapup = page.get_by_test_id("wrapup")
     expect(wrapup).to_be_visible()
     expect_state(page, "Wrap-up")
@@ -207,6 +208,7 @@ def test_warm_transfer_to_a_second_agent(stack, sign_in, screenshot):
     expect(alice.get_by_test_id("wrapup")).to_be_hidden()
 
     bob.get_by_test_id("hangup").click()
+    bob.get_by_test_id("anything-else-confirm").click()
     expect(bob.get_by_test_id("wrapup")).to_be_visible()
     bob.get_by_test_id("wrapup-outcome").select_option("resolved")
     bob.get_by_test_id("wrapup-submit").click()
