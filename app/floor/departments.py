@@ -25,7 +25,7 @@ from app.floor.errors import (
     InvalidHours,
 )
 from app.floor.languages import LANGUAGES
-from app.floor.models import Department, Holiday
+from app.floor.models import MISSED_CALL_AFTER_SECONDS, Department, Holiday
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
 MAX_KEYWORDS = 30
@@ -54,7 +54,7 @@ class DepartmentView:
     settings: dict[str, Any] = field(default_factory=dict)
     # A caller who hangs up unserved after this wait gets a missed-call callback (R14).
     missed_call_callbacks: bool = True
-    missed_call_after_seconds: int = 20
+    missed_call_after_seconds: int = MISSED_CALL_AFTER_SECONDS
 
     def name_in(self, language: str) -> str:
         return self.names.get(language) or self.name
@@ -93,7 +93,8 @@ def view(department: Department) -> DepartmentView:
 
 
 def _after_or_default(value: int | None) -> int:
-    return 20 if value is None else value
+    # A row not yet flushed has no column default applied.
+    return MISSED_CALL_AFTER_SECONDS if value is None else value
 
 
 def default_of(departments: list[DepartmentView]) -> DepartmentView | None:

@@ -37,6 +37,10 @@ class Prompt(db.Model):
                                                  onupdate=now)
 
 
+# Nobody ignored (R14): a department's default wait before a hang-up is a missed call.
+MISSED_CALL_AFTER_SECONDS = 20
+
+
 class Department(db.Model):
     __tablename__ = "departments"
 
@@ -58,8 +62,8 @@ class Department(db.Model):
     # this, unserved and without a message, gets a missed-call callback in the box.
     missed_call_callbacks: Mapped[bool] = mapped_column(Boolean, default=True,
                                                         server_default=true())
-    missed_call_after_seconds: Mapped[int] = mapped_column(Integer, default=20,
-                                                           server_default="20")
+    missed_call_after_seconds: Mapped[int] = mapped_column(
+        Integer, default=MISSED_CALL_AFTER_SECONDS, server_default=str(MISSED_CALL_AFTER_SECONDS))
 
     holidays: Mapped[list[Holiday]] = relationship(
         back_populates="department", cascade="all, delete-orphan", order_by="Holiday.day"

@@ -79,9 +79,8 @@ def _record_abandon(call: LiveCall, waited: float) -> Callback | None:
     department = _department(call.department)
     if department is None or department.missed_call_callbacks is False:
         return None
-    after = department.missed_call_after_seconds
-    if waited <= (20 if after is None else after):
-        return None
+    if waited <= department.missed_call_after_seconds:
+        return None  # not longer than the department's setting
     own = services.callback_for_call(call.sid)
     if own is not None:
         # Either this call's news came twice, or the call reached a box (a message, a

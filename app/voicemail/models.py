@@ -63,7 +63,8 @@ class Callback(db.Model):
                                         index=True)
     # One callback per inbound call, whichever way it reached a box (retries find it again).
     call_sid: Mapped[str | None] = mapped_column(String(64), unique=True, nullable=True)
-    number: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    # Indexed: a caller's abandon and answer look up that number's open callbacks.
+    number: Mapped[str] = mapped_column(String(64), default="", server_default="", index=True)
     language: Mapped[str] = mapped_column(String(8), default="en", server_default="en")
     customer_id: Mapped[int | None] = mapped_column(
         ForeignKey("customers.id", ondelete="SET NULL"), nullable=True, index=True

@@ -26,6 +26,7 @@ def upgrade():
     with op.batch_alter_table('callbacks', schema=None) as batch_op:
         batch_op.add_column(sa.Column('abandoned_calls', sa.Integer(), server_default='0',
                                       nullable=False))
+        batch_op.create_index(batch_op.f('ix_callbacks_number'), ['number'], unique=False)
     with op.batch_alter_table('wrapups', schema=None) as batch_op:
         # Existing wrap-ups confirmed no line: an empty list, then no default (as `tags`).
         batch_op.add_column(sa.Column('words_confirmed', sa.JSON(),
@@ -38,6 +39,7 @@ def downgrade():
     with op.batch_alter_table('wrapups', schema=None) as batch_op:
         batch_op.drop_column('words_confirmed')
     with op.batch_alter_table('callbacks', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_callbacks_number'))
         batch_op.drop_column('abandoned_calls')
     with op.batch_alter_table('departments', schema=None) as batch_op:
         batch_op.drop_column('missed_call_after_seconds')

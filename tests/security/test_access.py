@@ -69,6 +69,7 @@ EXPECTED: dict[tuple[str, str], str] = {
     ("/api/calls/<>/transfer/three-way", "POST"): AGENT,
     ("/api/calls/<>/transfers", "POST"): AGENT,
     ("/api/calls/<>/wrapup", "POST"): AGENT,
+    ("/api/calls/<>/words", "GET"): AGENT,
     # customers
     ("/api/customers", "*"): AGENT,
     ("/api/customers/<>", "*"): AGENT,

@@ -74,6 +74,7 @@ def test_the_billing_agent_cannot_release_a_callback_bob_is_working(cast, billin
 
 CALL_ROUTES = [
     ("GET", "/api/calls/{sid}", None), ("GET", "/api/calls/{sid}/context", None),
+    ("GET", "/api/calls/{sid}/words", None),
     ("POST", "/api/calls/{sid}/hold", {}), ("POST", "/api/calls/{sid}/resume", {}),
     ("POST", "/api/calls/{sid}/transfers",
      {"mode": "cold", "target": {"kind": "department", "id": "sales"}}),
