@@ -48,6 +48,16 @@ def _agent_name(identity: str) -> str:
     return agent.name if agent is not None and agent.name else identity
 
 
+def _speaker(c: Controls, principal: Principal, call: LiveCall) -> str:
+    """Who says the lines: the principal if on the call (a supervisor who took it, too),
+    else the call's agent (a supervisor or the operator reading another's call)."""
+    latest = transfers.current(c, call.sid)
+    on_call = {call.agent} | ({latest.from_agent, latest.to_agent} if latest else set())
+    if principal.kind != "admin" and principal.identity in on_call:
+        return principal.identity
+    return call.agent or principal.identity
+
+
 def _department_name(call: LiveCall, language: str) -> str:
     for department in active_departments():
         if department.slug == call.department:
@@ -80,7 +90,7 @@ def agent_words(c: Controls, principal: Principal, call_sid: str) -> dict[str, A
     fields = authorise(c, principal, call_sid)
     call = LiveCall.from_fields(call_sid, fields)
     language = languages.language(call.language or "en").code
-    identity = principal.identity if principal.kind != "admin" else call.agent
+    identity = _speaker(c, principal, call)
     agent, organisation = _agent_name(identity), app_settings().ORGANISATION_NAME
 
     def values(lang: str) -> dict[str, str]:

@@ -88,3 +88,10 @@ def test_only_an_agent_on_the_call_reads_its_words(floor, amy):
     response = other.get(f"/api/calls/{call.sid}/words")
     assert response.status_code == 403
     assert other.get("/api/calls/CA_nothing/words").status_code == 404
+
+
+def test_a_supervisor_reading_the_call_sees_the_agents_name(floor, amy):
+    call = talking(floor, amy)
+    sue = sign_in(floor, "sue", ["billing"], state="away", role="supervisor")
+    greeting = lines(words(sue, call))["greeting"]
+    assert "Amy" in greeting["english"] and "Sue" not in greeting["english"]
