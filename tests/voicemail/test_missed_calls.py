@@ -145,6 +145,18 @@ def test_an_abandon_after_a_message_adds_to_the_open_message(floor):
     assert [w["call_sid"] for w in abandoned(callback)] == [later.sid]
 
 
+def test_a_caller_who_hangs_up_at_the_offer_menu_is_called_back(floor):
+    floor.agent("amy", ["billing"])
+    call = jordan_picks(floor, "1")
+    reach_the_offer(floor, call)  # out of the room, choosing: still unserved
+    call.hangup()
+    floor.wait(3)
+    [callback] = floor.callbacks()
+    assert callback.kind == "missed_call" and callback.call_sid == call.sid
+    [wait] = abandoned(callback)
+    assert 45 <= wait["wait_seconds"] < 55
+
+
 def test_a_department_with_missed_call_callbacks_off_or_a_longer_threshold(floor):
     floor.agent("amy", ["billing"])
     set_billing(floor, missed_call_after_seconds=30)
