@@ -32,6 +32,8 @@ def test_the_greeting_and_anything_else_are_confirmed_and_kept(stack, sign_in, s
     page.get_by_test_id("words-confirm-greeting").click()
     expect(page.get_by_test_id("words-said-greeting")).to_be_visible()
     screenshot(page, "console-agent-words")
+    page.reload()  # the ticks survive a reload
+    expect(page.get_by_test_id("words-said-greeting")).to_be_visible(timeout=15_000)
 
     # Hang up asks first; going back keeps the call, asking then hangs up.
     page.get_by_test_id("hangup").click()

@@ -15,22 +15,23 @@
 
   function empty() { return { callSid: null, body: null, confirmed: [] }; }
 
+  // What a reload finds: the last call's lines and ticks (a wrap-up after a reload needs them).
+  function stored() {
+    try {
+      var saved = JSON.parse(sessionStorage.getItem(STORE) || "null");
+      return saved && saved.callSid ? Object.assign(empty(), saved) : empty();
+    } catch (e) { return empty(); }  // a damaged entry is forgotten
+  }
+
   function mixin() {
     return {
-      words: empty(),
+      words: stored(),
       askingAnythingElse: false,
 
-      restoreWords: function () {
-        try {
-          var saved = JSON.parse(sessionStorage.getItem(STORE) || "null");
-          if (saved && saved.callSid) this.words = Object.assign(empty(), saved);
-        } catch (e) { /* a damaged entry is forgotten */ }
-      },
       saveWords: function () { sessionStorage.setItem(STORE, JSON.stringify(this.words)); },
 
       loadWords: function (sid) {
         var self = this;
-        if (!this.words.callSid) this.restoreWords();
         if (!sid || (this.words.callSid === sid && this.words.body)) return Promise.resolve();
         return api("GET", "/api/calls/" + encodeURIComponent(sid) + "/words").then(function (body) {
           var kept = self.words.callSid === sid ? self.words.confirmed : [];
