@@ -1,4 +1,5 @@
-"""Periodic work: kept callbacks are handled, overdue callbacks escalate, expired recordings go.
+"""Periodic work: kept callbacks and missed calls are handled, overdue callbacks escalate,
+expired recordings go.
 
 The hold-clock process (or an RQ scheduler) calls `periodic()` every half minute or so,
 inside an app context. Each function is safe to run from several processes at once: an
@@ -12,7 +13,7 @@ import logging
 from app.extensions import db
 from app.queue import queue_services
 from app.telephony import gateway
-from app.voicemail import dialer, inbox, queue_link, services
+from app.voicemail import dialer, inbox, missed, queue_link, services
 
 log = logging.getLogger(__name__)
 
@@ -52,5 +53,6 @@ def replay_kept_callbacks() -> int:
 
 
 def periodic() -> dict[str, int]:
-    return {"replayed": replay_kept_callbacks(), "escalated": check_overdue_callbacks(),
+    return {"replayed": replay_kept_callbacks(), "missed_calls": missed.replay(),
+            "escalated": check_overdue_callbacks(),
             "recordings_deleted": purge_expired_recordings()}

@@ -13,18 +13,23 @@ callbacks, with that call in their audit.
 
 Idempotent on the call SID: a call is added to a callback once, whichever way its news
 came, and a call that already has a callback of its own (it went to a box) gets no other.
-Each hook commits its own work; the queue logs a failure and goes on.
+Each hook commits its own work. The queue tells each hang-up once, so a hook that fails (the
+database is down) keeps what it was told in Redis (`PENDING`) and the periodic sweep
+(`replay()`, in `jobs.periodic`) handles it again until it succeeds, in the order it came.
 """
 
 from __future__ import annotations
 
+import json
 import logging
+import time
+import uuid
 from typing import Any
 
 from sqlalchemy import select
 
 from app.clock import now
-from app.extensions import db
+from app.extensions import db, redis_client
 from app.floor.models import Department
 from app.interactions import services as interactions
 from app.queue.livecall import LiveCall
@@ -37,6 +42,9 @@ log = logging.getLogger(__name__)
 ABANDONED = "abandoned"  # the audit action of a call folded into a callback
 ANSWERED_IN = "answered_in"  # the audit action of the call that closed it
 CLOSING_OUTCOME = "reached"
+# Hang-ups and answers whose callback work failed, kept for the periodic sweep:
+# {entry id: {"hook", "sid", "fields", "waited", "at"}}.
+PENDING = "voicemail:missed:pending"
 
 
 def _department(slug: str) -> Department | None:
@@ -68,7 +76,45 @@ def caller_abandoned(call: LiveCall, waited: float) -> Callback | None:
         return callback
     except Exception:
         db.session.rollback()
+        _keep("abandoned", call, waited)
         raise
+
+
+def _keep(hook: str, call: LiveCall, waited: float = 0.0) -> None:
+    entry = {"hook": hook, "sid": call.sid, "fields": dict(call.fields), "waited": waited,
+             "at": time.time()}
+    try:
+        redis_client.hset(PENDING, uuid.uuid4().hex, json.dumps(entry))
+    except Exception:  # noqa: BLE001 - Redis down too: the queue logs the hook's failure
+        log.warning("could not keep the %s call %s for later", hook, call.sid, exc_info=True)
+
+
+def replay() -> int:
+    """Hang-ups and answers kept after a failure, handled again (oldest first); how many
+    succeeded. One that fails again stays for the next sweep."""
+    entries = []
+    for entry_id, raw in redis_client.hgetall(PENDING).items():
+        try:
+            entries.append((json.loads(raw), entry_id))
+        except ValueError:
+            log.error("dropping an unreadable kept call: %r", raw)
+            redis_client.hdel(PENDING, entry_id)
+    done = 0
+    for entry, entry_id in sorted(entries, key=lambda e: e[0].get("at", 0)):
+        call = LiveCall.from_fields(entry["sid"], entry["fields"])
+        try:
+            if entry["hook"] == "abandoned":
+                _record_abandon(call, float(entry["waited"]))
+            else:
+                _close_missed(call)
+            db.session.commit()
+        except Exception:
+            db.session.rollback()
+            log.exception("kept %s call %s failed again", entry["hook"], entry["sid"])
+            continue
+        redis_client.hdel(PENDING, entry_id)
+        done += 1
+    return done
 
 
 def _record_abandon(call: LiveCall, waited: float) -> Callback | None:
@@ -116,6 +162,7 @@ def caller_answered(call: LiveCall) -> list[Callback]:
         return closed
     except Exception:
         db.session.rollback()
+        _keep("answered", call)
         raise
 
 

@@ -15,12 +15,14 @@ from app.extensions import db
 from app.floor.models import Department
 from app.interactions.models import Interaction
 from app.queue.livecall import LiveCall
+from app.voicemail import jobs
 from app.voicemail.missed import caller_abandoned
 from tests.voicemail.test_flows import (
     JORDAN,
     OPEN_HOURS,
     Floor,
     api,
+    database_down,
     floor_at,
     jordan_picks,
     kinds,
@@ -165,6 +167,24 @@ def test_a_department_with_missed_call_callbacks_off_or_a_longer_threshold(floor
     set_billing(floor, missed_call_callbacks=False)
     hang_up_after(floor, 35)
     assert floor.callbacks() == []
+
+
+def test_a_hang_up_while_the_database_is_down_is_called_back_once_it_is_up(floor):
+    floor.agent("amy", ["billing"])
+    call = jordan_picks(floor, "1")
+    floor.wait(25)
+    with database_down(floor.app):
+        call.hangup()
+        floor.wait(3)
+    assert floor.callbacks() == []  # kept in Redis, nothing half-written
+
+    with floor.app.app_context():
+        assert jobs.periodic()["missed_calls"] == 1  # the clock's sweep
+        assert jobs.periodic()["missed_calls"] == 0  # done: not again
+    [callback] = floor.callbacks()
+    assert callback.kind == "missed_call" and callback.call_sid == call.sid
+    [wait] = abandoned(callback)
+    assert 25 <= wait["wait_seconds"] < 30
 
 
 @pytest.mark.parametrize("number", ["", "anonymous", "+12"])
