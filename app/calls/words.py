@@ -87,8 +87,7 @@ def _line(key: str, line: str, language: str,
 
 def agent_words(c: Controls, principal: Principal, call_sid: str) -> dict[str, Any]:
     """The lines for this agent on this call, in the caller's language."""
-    fields = authorise(c, principal, call_sid)
-    call = LiveCall.from_fields(call_sid, fields)
+    call = authorise(c, principal, call_sid)
     language = languages.language(call.language or "en").code
     identity = _speaker(c, principal, call)
     agent, organisation = _agent_name(identity), app_settings().ORGANISATION_NAME
