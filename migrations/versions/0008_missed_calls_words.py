@@ -1,8 +1,8 @@
 """nobody ignored and the agent's own words: departments' missed-call callback setting, the
 abandoned calls a callback holds, the lines an agent confirmed on the wrap-up
 
-Revision ID: 0007_missed_calls_words
-Revises: 0006_call_controls
+Revision ID: 0008_missed_calls_words
+Revises: 0007_agent_languages
 Create Date: 2026-12-04 09:15:00.000000
 
 """
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0007_missed_calls_words'
-down_revision = '0006_call_controls'
+revision = '0008_missed_calls_words'
+down_revision = '0007_agent_languages'
 branch_labels = None
 depends_on = None
 
