@@ -2,6 +2,7 @@
 
     .venv/bin/python -m bench.load [--calls 500] [--agents 40] [--web-workers 3]
                                     [--database postgres|sqlite] [--ramp 25] [--cps 1]
+                                    [--agent-mode line|ring]
 
 Starts, on loopback ports under var/bench/load/<time>/: redis-server (append-only file on),
 a database (a throwaway PostgreSQL cluster from scripts/postgres.sh, or SQLite), gunicorn
@@ -205,17 +206,26 @@ def callers_with_an_agent(emu: Any) -> dict[str, str]:
             if conf.status != "in-progress":
                 continue
             for p in conf.connected():
-                to = calls[p.call_sid].to if p.call_sid in calls else ""
-                if to.startswith("client:"):
-                    rooms[conf.friendly_name] = to.removeprefix("client:")
+                agent = agent_of(calls[p.call_sid]) if p.call_sid in calls else ""
+                if agent:
+                    rooms[conf.friendly_name] = agent
     return rooms
+
+
+def agent_of(call: Any) -> str:
+    """The agent whose softphone a call is: rung (`To=client:`) or their persistent line, the
+    softphone's own outgoing call (`From=client:`). "" for anyone else."""
+    for address in (call.to, call.from_):
+        if address and address.startswith("client:"):
+            return address.removeprefix("client:")
+    return ""
 
 
 class Driver:
     """Plays every caller: a loop looks at each call and hands actions to a small pool."""
 
     def __init__(self, emu: Any, callers: list[Caller], ramp: float, web_url: str,
-                 tokens: dict[str, str], redis_url: str) -> None:
+                 tokens: dict[str, str], redis_url: str, lines: bool = False) -> None:
         import redis
 
         self.emu, self.callers, self.ramp = emu, callers, ramp
@@ -224,6 +234,51 @@ class Driver:
         self.pool = ThreadPoolExecutor(8, thread_name_prefix="caller")
         self.problems: list[str] = []
         self.back_from_away = 0
+        self.lines = lines  # agents hold persistent lines and accept offers on the console
+        self.offers_seen: dict[str, tuple[str, float]] = {}  # agent -> (call, first seen)
+        self.accepted = self.accept_refused = 0
+        # Issue 16's figure (a): each stretch an agent sat available while a caller waited
+        # in line (sampled every loop, ~0.2 s), in seconds.
+        self.idle_since: dict[str, float] = {}
+        self.idle_while_waiting: list[float] = []
+
+    def look_at_agents(self, now: float) -> None:
+        """One read of every agent: offers to accept (line mode), and who sits available
+        while a caller waits."""
+        pipe = self.redis.pipeline(transaction=False)
+        pipe.zcard("{cc}:q:" + DEPARTMENT)
+        for identity in self.tokens:
+            pipe.hmget("{cc}:agent:" + identity, "state", "call")
+            pipe.hmget("{cc}:line:" + identity, "state", "call")
+        found = pipe.execute()
+        waiting = found[0]
+        for i, identity in enumerate(self.tokens):
+            (state, call), (line, line_call) = found[1 + 2 * i], found[2 + 2 * i]
+            if state == "available" and waiting:
+                self.idle_since.setdefault(identity, now)
+            elif identity in self.idle_since:
+                self.idle_while_waiting.append(now - self.idle_since.pop(identity))
+            if not (self.lines and state == "ringing" and call and line == "connected"
+                    and not line_call):
+                self.offers_seen.pop(identity, None)
+                continue
+            seen = self.offers_seen.get(identity)
+            if seen is None or seen[0] != call:
+                self.offers_seen[identity] = (call, now)
+            elif seen[1] and now - seen[1] >= 0.5:  # a person takes half a second to click
+                self.offers_seen[identity] = (call, 0.0)
+                self.pool.submit(self.accept, identity, call)
+
+    def accept(self, identity: str, call_sid: str) -> None:
+        resp = requests.post(f"{self.web_url}/api/agents/me/offer/accept",
+                             json={"call_sid": call_sid}, timeout=30,
+                             headers={"Authorization": f"Bearer {self.tokens[identity]}"})
+        if resp.status_code == 200:
+            self.accepted += 1
+        elif resp.status_code == 409:
+            self.accept_refused += 1  # the caller hung up, or the offer's time ran out
+        else:
+            self.problems.append(f"{identity} accept: {resp.status_code} {resp.text}")
 
     def agents_come_back(self) -> None:
         """An agent put away for a missed ring goes available again, as a person would."""
@@ -233,6 +288,8 @@ class Driver:
         for identity, state in zip(self.tokens, pipe.execute(), strict=True):
             if state == "away":
                 self.back_from_away += 1
+                if self.lines and self.redis.hget("{cc}:line:" + identity, "state") != "connected":
+                    open_line(self.emu, self.redis, identity)
                 resp = requests.post(f"{self.web_url}/api/agents/me/state",
                                      json={"state": "available"}, timeout=30,
                                      headers={"Authorization": f"Bearer {self.tokens[identity]}"})
@@ -328,6 +385,7 @@ class Driver:
                 caller.dialed_at = now
                 caller.handle = self.emu.dial_in(caller.number, NUMBER)
             live = [c for c in self.callers if c.handle is not None and c.stage != "done"]
+            self.look_at_agents(now)
             with_agent = callers_with_an_agent(self.emu)
             for caller in live:
                 with self.emu.sched.lock:
@@ -394,23 +452,34 @@ def check(app: Any, emu: Any, callers: list[Caller]) -> tuple[dict[str, Any], li
     # Agent legs that joined a room of the caller's name after the caller had hung up (a ring
     # under way then lands in a new, empty room): not an answer; the app must end them.
     after_hang_up: dict[str, float] = {}
+    # A persistent line also sits in the agent's own room (`line-<identity>`): not a caller's.
+    left_at: dict[tuple[str, str], float] = {}
+    landed_in: dict[str, str] = {}
     for e in events:
-        if e["type"] == "participant_joined" and calls[e["call_sid"]].to.startswith("client:"):
-            owner = conference_owner.get(e["conference_sid"], "")
+        if e["type"] not in ("participant_joined", "participant_left"):
+            continue
+        owner = conference_owner.get(e.get("conference_sid", ""), "")
+        if owner not in sids or e.get("call_sid") not in calls or not agent_of(
+                calls[e["call_sid"]]):
+            continue
+        who = agent_of(calls[e["call_sid"]])
+        if e["type"] == "participant_joined":
             if owner in hung_up and e["t"] >= hung_up[owner]:
                 after_hang_up[e["call_sid"]] = e["t"]
+                landed_in[e["call_sid"]] = owner
             else:
-                joins[owner].append(calls[e["call_sid"]].to)
+                joins[owner].append(who)
                 first_join.setdefault(owner, e["t"])
             joined_at[e["call_sid"]] = e["t"]
         elif e["type"] == "participant_left" and e["call_sid"] in joined_at:
-            leg = calls[e["call_sid"]]
-            spans[leg.to].append((joined_at.pop(e["call_sid"]), e["t"], e["conference_sid"]))
+            spans[who].append((joined_at.pop(e["call_sid"]), e["t"], e["conference_sid"]))
+            left_at[(e["call_sid"], owner)] = e["t"]
     for leg_sid, t in after_hang_up.items():
         leg = calls[leg_sid]
-        stayed = (leg.ended_at if leg.ended_at is not None else float("inf")) - t
+        out = left_at.get((leg_sid, landed_in[leg_sid]), leg.ended_at)
+        stayed = (out if out is not None else float("inf")) - t
         if stayed > 5.0:
-            failures.append(f"{leg.to} left {stayed:.1f} s in an empty room ({leg_sid})")
+            failures.append(f"{agent_of(leg)} left {stayed:.1f} s in an empty room ({leg_sid})")
     outcomes: Counter[str] = Counter()
     short_messages = simultaneous = 0
     for sid, caller in sids.items():
@@ -515,6 +584,8 @@ def check(app: Any, emu: Any, callers: list[Caller]) -> tuple[dict[str, Any], li
             [c.connected_at - c.queued_at for c in callers if c.connected_at], 50), 1),
         "wait_to_answer_p99_s": round(percentile(
             [c.connected_at - c.queued_at for c in callers if c.connected_at], 99), 1),
+        "api_created_calls": len([c for c in calls.values() if c.direction == "outbound-api"]),
+        "calls_queued_for_cps": len([e for e in events if e["type"] == "call_queued"]),
     }
     return figures, failures
 
@@ -548,6 +619,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--webhook-workers", type=int, default=64,
                         help="webhooks the emulator has in flight at once, each call's in "
                              "order, as Twilio (0: one at a time, the old engine)")
+    parser.add_argument("--agent-mode", choices=["line", "ring"], default="line",
+                        help="line: agents hold persistent lines and accept offers on the "
+                             "console (AGENT_RING_MODE=line); ring: every agent is rung over "
+                             "the API")
     parser.add_argument("--cps", type=float, default=1.0,
                         help="the account's calls per second: the emulator's limit on "
                              "API-created calls, and the app's TWILIO_CPS")
@@ -588,11 +663,11 @@ def main(argv: list[str] | None = None) -> int:
     env.update({"APP_ENV": "testing", "DATABASE_URL": database_url,
                 "REDIS_URL": redis_server.url, "PUBLIC_BASE_URL": web_url,
                 "TWILIO_MODE": "emulator", "TWILIO_API_BASE_URL": sim_url,
-                "TWILIO_CPS": str(args.cps),
+                "TWILIO_CPS": str(args.cps), "AGENT_RING_MODE": args.agent_mode,
                 "PYTHONUNBUFFERED": "1", "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"})
     settings = TestingConfig(SQLALCHEMY_DATABASE_URI=database_url, REDIS_URL=redis_server.url,
                              PUBLIC_BASE_URL=web_url, TWILIO_API_BASE_URL=sim_url,
-                             TWILIO_CPS=args.cps,
+                             TWILIO_CPS=args.cps, AGENT_RING_MODE=args.agent_mode,
                              **{k: v for k, v in SETTINGS.items() if k != "LOG_LEVEL"})
     procs = Processes(run_dir, env)
     print(f"run directory {run_dir}; database {args.database}", flush=True)
@@ -609,9 +684,16 @@ def main(argv: list[str] | None = None) -> int:
                                            redis_server.url, "default"])
         wait_for(lambda: _ok(f"{web_url}/healthz"), 60, "web answers")
         tokens = {}
+        lines = args.agent_mode == "line"
+        import redis
+
+        floor_redis = redis.Redis.from_url(redis_server.url, decode_responses=True)
         for identity in agents:
             emu.softphone(identity, answer_after=0.5)
-            tokens[identity] = sign_in(web_url, identity)
+            token = login(web_url, identity)
+            if lines:  # the console opens the line before going available
+                open_line(emu, floor_redis, identity)
+            tokens[identity] = go_available(web_url, token)
         callers = [Caller(number, policy, patience=rng.uniform(5, 25), talk=rng.uniform(3, 8),
                           transfer=rng.random() < args.transfers)
                    for number, policy in zip(callers_numbers, rng.choices(
@@ -620,7 +702,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{args.calls} callers, {args.agents} agents, {args.web_workers} web processes "
               f"x {args.threads} threads, {args.clocks} clocks, {args.workers} workers",
               flush=True)
-        driver = Driver(emu, callers, args.ramp, web_url, tokens, redis_server.url)
+        driver = Driver(emu, callers, args.ramp, web_url, tokens, redis_server.url,
+                        lines=lines)
         redis_pid = redis_server.process.pid if redis_server.process else None
         load_before, cpu_before = os.getloadavg(), cpu_seconds(procs, redis_pid)
         driver.run(args.timeout)
@@ -630,6 +713,12 @@ def main(argv: list[str] | None = None) -> int:
         figures, failures = check(app, emu, callers)
         figures["driver_problems"] = driver.problems[:20]
         figures["agents_back_from_away"] = driver.back_from_away
+        figures["offers_accepted_on_a_line"] = driver.accepted
+        figures["accepts_refused"] = driver.accept_refused
+        idle = driver.idle_while_waiting
+        figures["agent_available_while_a_caller_waited_s"] = {
+            "stretches": len(idle), "p50": round(percentile(idle, 50), 2),
+            "p99": round(percentile(idle, 99), 2), "max": round(max(idle, default=0.0), 2)}
         figures["processes_alive"] = procs.alive()
         cpu = {k: round(cpu_after[k] - cpu_before.get(k, 0.0), 1) for k in cpu_after}
         if cpu:
@@ -647,6 +736,7 @@ def main(argv: list[str] | None = None) -> int:
                     "threads": args.threads, "clocks": args.clocks, "workers": args.workers,
                     "agents": args.agents, "ramp_seconds": args.ramp,
                     "webhook_workers": args.webhook_workers, "cps": args.cps,
+                    "agent_mode": args.agent_mode,
                     "failures": failures[:50], "failure_count": len(failures)})
     (run_dir / "results.json").write_text(json.dumps(figures, indent=2))
     if failures:
@@ -671,15 +761,26 @@ def _queue_empty(redis_url: str) -> bool:
     return client.llen("rq:queue:default") == 0
 
 
-def sign_in(web_url: str, identity: str) -> str:
-    """The agent signs in and goes available; returns their API token."""
-    token = requests.post(f"{web_url}/api/agents/login",
-                          json={"identity": identity, "password": PASSWORD},
-                          timeout=30).json()["token"]
+def login(web_url: str, identity: str) -> str:
+    """The agent signs in; returns their API token."""
+    return requests.post(f"{web_url}/api/agents/login",
+                         json={"identity": identity, "password": PASSWORD},
+                         timeout=30).json()["token"]
+
+
+def go_available(web_url: str, token: str) -> str:
     resp = requests.post(f"{web_url}/api/agents/me/state", json={"state": "available"},
                          headers={"Authorization": f"Bearer {token}"}, timeout=30)
     resp.raise_for_status()
     return token
+
+
+def open_line(emu: Any, floor_redis: Any, identity: str) -> None:
+    """The console's persistent line: the softphone calls the TwiML App with Line=open, and
+    the app has it once it answered (docs/queue.md, "The agent's line")."""
+    handle = emu.softphone(identity).place_call(params={"Line": "open"})
+    wait_for(lambda: floor_redis.hmget("{cc}:line:" + identity, "sid", "state")
+             == [handle.sid, "connected"], 30, f"{identity}'s line")
 
 
 if __name__ == "__main__":

@@ -140,6 +140,10 @@ class AppSettings:
         "http://com.twilio.sounds.music.s3.amazonaws.com/MARKOVICHAMP-Borghestral.mp3",
         "what callers hear on hold")
     RING_TIMEOUT_SECONDS: int = setting(20, "how long an offered agent's phone rings")
+    # line: an agent whose console holds its persistent line is offered on the console and
+    # moved into the caller's room (no call created); anyone else is rung over the API.
+    # ring: every agent is rung over the API (docs/queue.md, "The agent's line").
+    AGENT_RING_MODE: str = setting("line", "line or ring: how agents are offered callers")
     WRAP_UP_SECONDS: int = setting(30, "an agent's wrap-up after a call")
     # A clock process killed mid-step leaves its claim; another takes it over after this.
     # Above the longest step (a REST request and its retries: 3 x 3 s), and short enough

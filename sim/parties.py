@@ -41,6 +41,8 @@ class Heard:
             case "play":
                 return f"Play: {self.url}" + (" [interrupted]" if self.interrupted else "")
             case "silence":
+                if self.duration is None:  # open-ended: a conference's empty waitUrl
+                    return "Silence" + (f" ({self.text})" if self.text else "")
                 return f"Silence ({self.duration:g} s)"
             case "speech":
                 return f"{d.get('from')} says: {self.text}"
@@ -163,6 +165,17 @@ class Softphone(Party):
 
     def go_offline(self) -> None:
         self.online = False
+
+    def close_tab(self) -> None:
+        """The browser tab holding this softphone closes: the Voice SDK's device is gone, so
+        it is no longer registered and every call it had open ends (hung up from its side),
+        as a page unload disconnects the SDK's calls. A ringing call just stops being
+        answerable (Twilio ends it at its timeout)."""
+        self.online = False
+        for sid in list(self.call_sids):
+            call = self._emu.store.calls.get(sid)
+            if call is not None and not call.ended and call.answered_at is not None:
+                self._emu.party_hangup(self, sid)
 
     def place_call(self, to: str = "", params: dict[str, str] | None = None,
                    application_sid: str | None = None) -> CallHandle:

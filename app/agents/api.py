@@ -8,9 +8,10 @@ from flask import g, jsonify, request
 
 from app.agents import bp, services
 from app.auth import bearer_token, require_api_auth
-from app.errors import InvalidInput, json_object
+from app.errors import Conflict, InvalidInput, json_object
 from app.extensions import db
 from app.queue import queue_services
+from app.queue.agentline import ACCEPTED, LINE_DOWN
 from app.telephony import voice_access_token
 from config import app_settings
 
@@ -52,6 +53,39 @@ def set_state():
     service = queue_services().service
     services.change_state(service, agent, str(body.get("state", "")), str(body.get("reason", "")))
     return jsonify(services.presence(service, agent))
+
+
+def _offered_call() -> str:
+    call_sid = str(json_object().get("call_sid", ""))
+    if not call_sid:
+        raise InvalidInput("'call_sid' is the call offered to you.", field="call_sid")
+    return call_sid
+
+
+@bp.post("/api/agents/me/offer/accept")
+@require_api_auth("agent")
+def accept_offer():
+    """Take the call offered on my console: my persistent line joins the caller."""
+    call_sid = _offered_call()
+    outcome = queue_services().lines.accept(g.principal.identity, call_sid)
+    if outcome == LINE_DOWN:
+        raise Conflict("Your softphone's line is down: go available again to reconnect.",
+                       error_id="line_down", call_sid=call_sid)
+    if outcome != ACCEPTED:
+        raise Conflict("This call is no longer offered to you.", error_id="offer_gone",
+                       call_sid=call_sid)
+    return jsonify({"accepted": True, "call_sid": call_sid})
+
+
+@bp.post("/api/agents/me/offer/reject")
+@require_api_auth("agent")
+def reject_offer():
+    """Turn down the call offered on my console: it goes to the next agent, I go away."""
+    call_sid = _offered_call()
+    if not queue_services().lines.reject(g.principal.identity, call_sid):
+        raise Conflict("This call is no longer offered to you.", error_id="offer_gone",
+                       call_sid=call_sid)
+    return jsonify({"rejected": True, "call_sid": call_sid})
 
 
 @bp.get("/api/agents/me/token")

@@ -16,6 +16,7 @@ from app.errors import Conflict, DomainError, InvalidInput, NotFound
 from app.extensions import db
 from app.floor.languages import LANGUAGES
 from app.floor.models import Department
+from app.queue.lines import LineBook
 from app.queue.services import QueueService
 from config import app_settings
 
@@ -168,7 +169,16 @@ def presence(service: QueueService, agent: Agent) -> dict[str, object]:
         "since": float(live["since"]) if live.get("since") else None,
         "reason": live.get("reason") or None,
         "call_sid": live.get("call") or None,
+        "line": _line(service, agent.identity),
     }
+
+
+def _line(service: QueueService, identity: str) -> dict[str, object] | None:
+    line = LineBook(service.store.redis, service.store.keys).get(identity)
+    if line is None:
+        return None
+    return {"state": line.state, "since": line.since, "in_call": bool(line.call),
+            "sid": line.sid}
 
 
 def all_agents() -> list[Agent]:

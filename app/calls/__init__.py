@@ -20,9 +20,10 @@ def register(app: Flask) -> None:
     """Wire this package into `app`: its blueprint (routes, CLI) and its hooks."""
     from app.calls.hold import HOLD_KIND, hold_limit_hooks, on_deadline
     from app.calls.hooks import on_conference_event
+    from app.calls.lines import OFFER_KIND
     from app.calls.phrases import CALL_PROMPTS
     from app.calls.screenpop import in_transfer, transfer_context
-    from app.calls.transfers import on_hold_limit
+    from app.calls.transfers import on_hold_limit, on_offer_deadline
     from app.customers.access import call_access
     from app.customers.context import context_contributor
     from app.floor.prompts import register_defaults
@@ -32,6 +33,7 @@ def register(app: Flask) -> None:
 
     register_defaults(app, CALL_PROMPTS)
     queue_hooks(app).clock_handlers[HOLD_KIND] = on_deadline
+    queue_hooks(app).clock_handlers[OFFER_KIND] = on_offer_deadline  # transfers on a line
     hold_limit_hooks(app).append(on_hold_limit)  # the limit may end a transfer
     queue_hooks(app).conference_hooks.append(on_conference_event)
     context_contributor("transfer")(transfer_context)

@@ -98,6 +98,26 @@ def complete_transfer(call_sid: str):
         return jsonify(transfers.complete(c, call_sid).to_dict())
 
 
+@bp.post("/<call_sid>/transfer/accept")
+@require_api_auth("agent")
+def accept_transfer(call_sid: str):
+    """The target takes a warm transfer offered on their console: their line joins."""
+    c = controls()
+    services.authorise(c, g.principal, call_sid)
+    with _telephony():
+        return jsonify(transfers.accept_on_line(c, call_sid, g.principal.identity).to_dict())
+
+
+@bp.post("/<call_sid>/transfer/reject")
+@require_api_auth("agent")
+def reject_transfer(call_sid: str):
+    """The target turns down a warm transfer offered on their console."""
+    c = controls()
+    services.authorise(c, g.principal, call_sid)
+    with _telephony():
+        return jsonify(transfers.reject_on_line(c, call_sid, g.principal.identity).to_dict())
+
+
 @bp.post("/<call_sid>/transfer/cancel")
 @require_api_auth("agent")
 def cancel_transfer(call_sid: str):

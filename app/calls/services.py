@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from app.auth import Forbidden, Principal
-from app.calls import hold, transfers
+from app.calls import hold, lines, transfers
 from app.calls.answering import confirm_answer
 from app.calls.errors import CallNotFound, CallNotLive, TransferInProgress
 from app.calls.factory import Controls
@@ -129,8 +129,17 @@ def hang_up(c: Controls, principal: Principal, call_sid: str) -> None:
     t = transfers.current(c, call_sid)
     if t is not None and principal.identity == t.to_agent and t.get("to_leg"):
         leg = t.get("to_leg")
+        if lines.is_line(t.to_agent, leg):
+            # The target's line goes home (not hung up); no leg callback will say so.
+            lines.end_leg(c, t.to_agent, call_sid, leg)
+            transfers.on_target_leg(c, call_sid, t.id, t.to_agent, leg, "completed")
+            return
     elif call is not None and call.state is CallState.CONNECTED and call.agent_leg:
         leg = call.agent_leg
+        on_line = lines.agent_lines()
+        # A persistent line is not hung up: it goes back to the agent's room.
+        if leg == on_line.leg_of(call.agent) and on_line.hang_up(call.agent, call_sid):
+            return
     else:
         raise CallNotLive("Nobody is on this call to hang up.", call_sid=call_sid,
                           state=call.state if call is not None else None)

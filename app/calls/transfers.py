@@ -23,7 +23,7 @@ from uuid import uuid4
 from sqlalchemy import select
 
 from app.agents.models import Agent
-from app.calls import hold
+from app.calls import hold, lines
 from app.calls.answering import confirm_answer
 from app.calls.errors import (
     CallNotLive,
@@ -185,18 +185,23 @@ def _warm(c: Controls, t: Transfer, candidates: list[str], department: str) -> T
         raise TargetUnavailable("Nobody of that target is available to take a transfer now.",
                                 target=t.to_dict()["target"])
     call = c.call(sid)
+    on_line = lines.offerable(who)
     try:
         conference = hold.conference_sid(c, sid)
         # From now until the transfer ends, the original agent leaving must not end the room.
         c.gateway.update_participant(conference, t.get("from_leg"), end_conference_on_exit=False)
         hold.hold(c, sid, t.from_agent, reason="transfer")
-        c.queue.book_call(sid, "transfer")  # the account's CPS budget (docs/queue.md)
-        leg = c.gateway.add_participant(
-            sid, to=f"client:{who}", from_=_number(call) or c.queue.settings.caller_id,
-            label=f"transfer-{t.id}", timeout=c.settings.transfer_ring_timeout,
-            status_callback=c.url(f"/api/calls/twiml/transfer-leg?call={sid}&transfer={t.id}"
-                                  f"&agent={who}"),
-            start_conference_on_enter=True, end_conference_on_exit=False)
+        if on_line:
+            # The target's console rings; Accept moves their line in (accept_on_line).
+            leg = ""
+        else:
+            c.queue.book_call(sid, "transfer")  # the account's CPS budget (docs/queue.md)
+            leg = c.gateway.add_participant(
+                sid, to=f"client:{who}", from_=_number(call) or c.queue.settings.caller_id,
+                label=f"transfer-{t.id}", timeout=c.settings.transfer_ring_timeout,
+                status_callback=c.url(f"/api/calls/twiml/transfer-leg?call={sid}"
+                                      f"&transfer={t.id}&agent={who}"),
+                start_conference_on_enter=True, end_conference_on_exit=False)
     except Exception as exc:
         log.error("warm transfer %s of call %s could not ring %s: %s", t.id, sid, who, exc)
         c.store.release_agent(sid, who, c.now())
@@ -204,9 +209,57 @@ def _warm(c: Controls, t: Transfer, candidates: list[str], department: str) -> T
         _restore(c, sid, t)
         raise TargetUnavailable("The target's phone could not be rung.", agent=who) from exc
     moved = _move(c, t, "target_ringing", to_agent=who, to_leg=leg)
+    if on_line:
+        c.queue.store.schedule({lines.offer_member(sid, t.id):
+                                c.now() + c.settings.transfer_ring_timeout})
     c.events.agent_event(who, "transfer.offer", call_sid=sid, transfer=(moved or t).to_dict(),
-                         context=_screen_pop(c, sid))
+                         context=_screen_pop(c, sid), line=on_line)
     return moved or Transfer(c.store.transfer(sid))
+
+
+# -- a warm transfer offered on the target's line ---------------------------------------------
+
+
+def _offered_on_line(c: Controls, sid: str, agent: str) -> Transfer:
+    t = current(c, sid)
+    if (t is None or t.state != "target_ringing" or t.to_agent != agent
+            or t.get("to_leg")):
+        raise TransferStateConflict("No transfer of this call is offered to you now.",
+                                    transfer=_dict(c, sid))
+    return t
+
+
+def accept_on_line(c: Controls, sid: str, agent: str) -> Transfer:
+    """The target pressed Accept: their line joins the caller's room (an update, no call
+    created), and the transfer goes on exactly as when a rung leg answers."""
+    t = _offered_on_line(c, sid, agent)
+    leg = lines.agent_lines().join_transfer(agent, sid, f"transfer-{t.id}")
+    if not leg:
+        on_target_leg(c, sid, t.id, agent, "", "failed")
+        raise TargetUnavailable("Your softphone's line is down: go available again.",
+                                agent=agent)
+    on_target_leg(c, sid, t.id, agent, leg, "in-progress")
+    return Transfer(c.store.transfer(sid))
+
+
+def reject_on_line(c: Controls, sid: str, agent: str) -> Transfer:
+    """The target pressed Reject: as a rung target who rejects."""
+    t = _offered_on_line(c, sid, agent)
+    on_target_leg(c, sid, t.id, agent, "", "busy")
+    return Transfer(c.store.transfer(sid))
+
+
+def on_offer_deadline(deadline: Any, now: float) -> None:
+    """A transfer offered on a line was not taken in time: as a rung target who does not
+    answer (the caller goes back to the original agent, the target away)."""
+    from app.calls.factory import controls
+
+    c = controls()
+    sid, transfer_id = deadline.subject, deadline.generation
+    t = latest(c, sid)
+    if t is not None and t.id == transfer_id and t.state == "target_ringing" \
+            and not t.get("to_leg"):
+        on_target_leg(c, sid, t.id, t.to_agent, "", "no-answer")
 
 
 def _cold(c: Controls, t: Transfer, candidates: list[str], department: str) -> Transfer:
@@ -326,7 +379,10 @@ def _handover(c: Controls, sid: str, t: Transfer, *, reason: str,
     except Exception:
         log.exception("transfer %s: the target's leaving will not end the room", t.id)
     _record_agent(sid, t.to_agent)
-    if not original_gone and t.get("from_leg"):
+    if not original_gone and lines.is_line(t.from_agent, t.get("from_leg")):
+        # A line is not hung up: it goes home, and the original agent's call is over.
+        lines.agent_lines().hang_up(t.from_agent, sid)
+    elif not original_gone and t.get("from_leg"):
         try:
             c.gateway.hang_up(t.get("from_leg"))
         except Exception as exc:
@@ -350,10 +406,7 @@ def _record_agent(call_sid: str, identity: str) -> None:
 def _drop_target(c: Controls, sid: str, t: Transfer) -> None:
     """End the target's leg (ringing or joined) and free them."""
     if t.get("to_leg"):
-        try:
-            c.gateway.hang_up(t.get("to_leg"))
-        except Exception as exc:
-            log.warning("could not end transfer target %s's leg: %s", t.to_agent, exc)
+        lines.end_leg(c, t.to_agent, sid, t.get("to_leg"))
     if t.to_agent:
         c.store.release_agent(sid, t.to_agent, c.now())
 
@@ -386,7 +439,7 @@ def on_target_leg(c: Controls, sid: str, transfer_id: str, agent: str, leg: str,
             return
         if not (same and t.state in ("consulting", "three_way", "completed")):
             # Answered after the transfer ended (cancelled while ringing): nobody to talk to.
-            _hang_up_quietly(c, leg)
+            lines.end_leg(c, agent, sid, leg)
             c.store.release_agent(sid, agent, now)
     elif status in NOT_ANSWERED:
         missed = status == "no-answer"
@@ -421,13 +474,6 @@ def _caller_gone(c: Controls, sid: str) -> bool:
         return False
 
 
-def _hang_up_quietly(c: Controls, leg: str) -> None:
-    try:
-        c.gateway.hang_up(leg)
-    except Exception as exc:
-        log.warning("could not end leg %s: %s", leg, exc)
-
-
 def on_agent_left(c: Controls, sid: str, leg: str, *, room_ended: bool = False) -> str:
     """An agent's leg left the caller's room; returns who it was ('' if unknown).
     `room_ended`: it left because the room ended, which is no handover."""
@@ -437,6 +483,9 @@ def on_agent_left(c: Controls, sid: str, leg: str, *, room_ended: bool = False) 
             _original_left(c, sid, t)
         return t.from_agent
     if t is not None and leg and leg == t.get("to_leg"):
+        if t.live and not room_ended and lines.is_line(t.to_agent, leg):
+            # A target's line left the room (it dropped): no leg callback will say so.
+            on_target_leg(c, sid, t.id, t.to_agent, leg, "completed")
         return t.to_agent
     call = c.call(sid)
     return call.agent if call is not None and leg and leg == call.agent_leg else ""

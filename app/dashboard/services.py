@@ -38,7 +38,8 @@ def recent_events(store: QueueStore, count: int = RECENT_EVENTS) -> list[dict[st
 def _sources() -> snapshot.FloorSources:
     store = queue_services().store
     return snapshot.FloorSources(store=store, recent_events=lambda: recent_events(store),
-                                 cps_held=queue_services().governor.held_back)
+                                 cps_held=queue_services().governor.held_back,
+                                 lines=queue_services().line_book.many)
 
 
 def floor() -> dict[str, Any]:

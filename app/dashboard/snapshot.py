@@ -47,6 +47,8 @@ class FloorSources:
     recent_events: Any  # () -> list of floor events, newest first
     # (now) -> HeldBack: calls the calls-per-second budget holds back (app/queue/governor.py)
     cps_held: Any = None
+    # (identities) -> {identity: Line}: agents' persistent lines (app/queue/lines.py)
+    lines: Any = None
 
 
 def _number(value: str | None) -> float | None:
@@ -255,12 +257,16 @@ def build(sources: FloorSources, now: float, now_dt) -> dict[str, Any]:
             "reason": row.get("reason") or None,
             "call_sid": row.get("call") or None,
         })
+    lines = sources.lines([a["identity"] for a in agents]) if sources.lines else {}
+    for agent in agents:
+        line = lines.get(agent["identity"])
+        agent["line"] = line.state if line is not None else None
     signed_in = {a["identity"] for a in agents}
     for identity, account in accounts.items():
         if identity not in signed_in and account.active:
             agents.append({"identity": identity, "name": account.name, "role": account.role,
                            "departments": [], "languages": [], "state": "offline",
-                           "since": None, "reason": None, "call_sid": None})
+                           "since": None, "reason": None, "call_sid": None, "line": None})
     order_of = {"ringing": 0, "on_call": 1, "wrap_up": 2, "available": 3, "away": 4,
                 "offline": 5}
     agents.sort(key=lambda a: (order_of.get(a["state"], 9), a["name"].lower()))
@@ -278,6 +284,9 @@ def build(sources: FloorSources, now: float, now_dt) -> dict[str, Any]:
         "live_calls": live,
         "callbacks": backlog(now_dt),
         "cps": _cps(sources, now),
+        # Signed-in agents whose persistent line is down: away until they reconnect.
+        "lines_down": [a["identity"] for a in agents
+                       if a["line"] == "down" and a["state"] != "offline"],
         "alerts": alerts,
         "events": recent[:30],
         "departments": [{"slug": d.slug, "name": d.name} for d in departments],

@@ -16,12 +16,14 @@ from flask import Flask
 from app.clock import timestamp
 from app.extensions import db
 from app.floor import languages, prompts
+from app.queue.agentline import AgentLines
 from app.queue.escalation import Escalations
 from app.queue.events import FloorEvents
 from app.queue.governor import CpsGovernor
 from app.queue.holdclock import HoldClock
 from app.queue.hooks import queue_hooks
 from app.queue.keys import Keys
+from app.queue.lines import LineBook
 from app.queue.services import QueueService, QueueSettings
 from app.queue.store import QueueStore
 from app.queue.twiml import Voice
@@ -86,6 +88,7 @@ class _Built:
     events: FloorEvents
     governor: CpsGovernor
     service: QueueService
+    lines: LineBook
 
 
 class QueueServices:
@@ -128,6 +131,7 @@ class QueueServices:
         events = FloorEvents(store.redis, store.keys, partial(_timeline, store), timestamp)
         # The account's calls-per-second budget (TWILIO_CPS), shared through Redis.
         governor = CpsGovernor(store.redis, store.keys, config.TWILIO_CPS)
+        lines = LineBook(store.redis, store.keys)
         settings = QueueSettings(
             public_base_url=config.PUBLIC_BASE_URL,
             hold_music_url=config.HOLD_MUSIC_URL,
@@ -143,8 +147,9 @@ class QueueServices:
                                governor=governor,
                                # Lists the packages above append to: the service sees them.
                                abandon_hooks=hooks.abandon_hooks,
-                               answer_hooks=hooks.answer_hooks)
-        return _Built(inputs, store, events, governor, service)
+                               answer_hooks=hooks.answer_hooks,
+                               line_ready=_line_ready(lines, config.AGENT_RING_MODE))
+        return _Built(inputs, store, events, governor, service, lines)
 
     @property
     def store(self) -> QueueStore:
@@ -166,6 +171,17 @@ class QueueServices:
         """The account's calls-per-second budget (TWILIO_CPS)."""
         return self._current().governor
 
+    @property
+    def line_book(self) -> LineBook:
+        """The agents' persistent lines as the floor knows them (app/queue/lines.py)."""
+        return self._current().lines
+
+    @property
+    def lines(self) -> AgentLines:
+        """Opening, offering on, accepting with and dropping agents' persistent lines."""
+        built = self._current()
+        return AgentLines(built.service, built.lines, self._app.extensions["twilio_gateway"])
+
     def hold_clock(self, now: Callable[[], float] = timestamp, workers: int = 1) -> HoldClock:
         """A hold clock over this app's queue (`flask queue clock` runs one); a new one each
         time: a clock is a loop with threads, not a shared service."""
@@ -184,6 +200,19 @@ class QueueServices:
         batch = {k: h for k, h in escalations.batch_handlers().items() if k not in extra}
         return HoldClock(store, handlers, now, workers=workers, context=app.app_context,
                          batch_handlers=batch, settle=escalations.settle)
+
+
+def _line_ready(book: LineBook, mode: str) -> Callable[[str], bool] | None:
+    """In line mode (AGENT_RING_MODE), whether an agent's offer goes to their line: it is up
+    and in their own room."""
+    if mode != "line":
+        return None
+
+    def ready(agent: str) -> bool:
+        line = book.get(agent)
+        return line is not None and line.idle
+
+    return ready
 
 
 _KEY = "queue.services"

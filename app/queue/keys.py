@@ -42,6 +42,14 @@ class Keys:
         """Hash with an agent's presence: state, since, reason, call."""
         return f"{self.prefix}:agent:{identity}"
 
+    def offer_lock(self, call_sid: str) -> str:
+        """String held while an Accept or the offer's end is under way (never both)."""
+        return f"{self.prefix}:offer-lock:{call_sid}"
+
+    def line(self, identity: str) -> str:
+        """Hash with an agent's persistent line: its call SID, state, where it is."""
+        return f"{self.prefix}:line:{identity}"
+
     @property
     def agents(self) -> str:
         """Set of identities with a presence hash (for the dashboard and the sweeps)."""

@@ -38,6 +38,10 @@ MIN_RING = 5  # shorter than this, an agent could hardly pick up
 # Twilio normally ends an unanswered ring itself (its status callback says so); the app's own
 # end of the ring comes this much later, unless the caller's hold budget cannot wait.
 RING_GRACE = 2
+# An agent's Accept moves their line into the caller's room (a REST update and its retries,
+# app/queue/agentline.py) holding the offer's lock; the offer's end waits for it, and the
+# lock lapses after this long if the process holding it died.
+ACCEPT_GRACE = 12.0
 
 
 class Phrasebook(Protocol):
@@ -118,7 +122,8 @@ class QueueService:
                  after_call: AfterCall | None = None,
                  governor: CpsGovernor | None = None,
                  abandon_hooks: list[AbandonHook] | None = None,
-                 answer_hooks: list[AnswerHook] | None = None) -> None:
+                 answer_hooks: list[AnswerHook] | None = None,
+                 line_ready: Callable[[str], bool] | None = None) -> None:
         self.store = store
         self.gateway = gateway
         self.phrases = phrases
@@ -135,6 +140,9 @@ class QueueService:
         self.governor = governor
         self.abandon_hooks = abandon_hooks or []
         self.answer_hooks = answer_hooks or []
+        # Does this agent hold an idle persistent line (app/queue/agentline.py)? Then the
+        # offer goes to their console and no call is created.
+        self.line_ready = line_ready or (lambda agent: False)
 
     def url(self, path: str) -> str:
         """Absolute URLs everywhere: REST redirects need them, and TwiML is clearer with them."""
@@ -300,6 +308,9 @@ class QueueService:
         waited = self.now() - float(call.get("since", self.now()))
         callback = self.url(f"/queue/agent-leg?call={call_sid}&agent={agent}")
         is_callback = call.get("kind") == "callback"
+        if not is_callback and self.line_ready(agent):
+            self._offer_on_line(call_sid, call, agent, waited)
+            return
         must_end: float | None = None  # seconds from now the ring must be over by
         slot_wait = 0.0  # seconds until the CPS budget lets the ring start
         try:
@@ -352,12 +363,30 @@ class QueueService:
         if must_end is not None:
             ends = min(ends, self.now() + must_end)
         self.store.schedule({ring_member(call_sid, agent): ends})
+        self._announce_offer(call_sid, call, agent, waited)
+
+    def _offer_on_line(self, call_sid: str, call: dict[str, str], agent: str,
+                       waited: float) -> None:
+        """The agent holds a persistent line: their console rings (Accept/Reject) and nothing
+        is created at Twilio, so no CPS slot. The offer lasts the ring timeout, and ends
+        early enough for the caller's offer to come first (RING_MARGIN before the limit);
+        its end is the hold clock's ring deadline, as for a ring (ring_expired)."""
+        budget = self.settings.hold_limit - RING_MARGIN - self._on_clock(call)
+        seconds = max(MIN_RING, min(self.settings.ring_timeout, int(budget)))
+        self.store.set_call_fields(call_sid, agent_leg="")  # no leg rings: ring_expired
+        self.store.schedule({ring_member(call_sid, agent): self.now() + seconds})
+        self._announce_offer(call_sid, call, agent, waited, line=True, seconds=seconds)
+
+    def _announce_offer(self, call_sid: str, call: dict[str, str], agent: str, waited: float,
+                        **extra: Any) -> None:
+        is_callback = call.get("kind") == "callback"
         self.events.call_event(call_sid, "offered", agent=agent,
                                callback_id=call.get("callback_id") or None)
         self.events.agent_event(agent, "callback_offer" if is_callback else "offer",
                                 call_sid=call_sid, callback_id=call.get("callback_id") or None,
                                 department=call.get("department", ""),
-                                waited=round(waited, 1), context=self._screen_pop(call_sid))
+                                waited=round(waited, 1), context=self._screen_pop(call_sid),
+                                **extra)
 
     def book_call(self, call_sid: str, purpose: str) -> float:
         """Book a slot of the CPS budget for a call another package creates over the API
@@ -501,6 +530,17 @@ class QueueService:
         CPS queue, the ring is taken back without blaming the agent; otherwise the phone is
         stopped (a leg answered after this would join a caller the app no longer offers them)
         and the ring counts as unanswered."""
+        if not self.store.lock_offer(call_sid, "expire", ACCEPT_GRACE):
+            # The agent pressed Accept and their line is being moved in: taking the offer
+            # back now would end the caller's room under them when the line leaves it.
+            self.store.schedule({ring_member(call_sid, agent): self.now() + 2})
+            return
+        try:
+            self._ring_expired(call_sid, agent)
+        finally:
+            self.store.unlock_offer(call_sid, "expire")
+
+    def _ring_expired(self, call_sid: str, agent: str) -> None:
         call = self.store.call(call_sid)
         if call.get("state") != "offered" or call.get("agent") != agent:
             return

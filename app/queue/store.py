@@ -137,6 +137,18 @@ class QueueStore:
         waited = self._run("ANSWER", now, call_sid, agent)
         return None if waited is None else float(waited)
 
+    def lock_offer(self, call_sid: str, holder: str, seconds: float) -> bool:
+        """Take the offer of this caller for one step that must not meet another: an agent's
+        Accept moving their line in, or the offer's end taking it back. False if the other
+        holds it. It lapses after `seconds` (a process that died half-way)."""
+        return bool(self.redis.set(self.keys.offer_lock(call_sid), holder, nx=True,
+                                   px=int(seconds * 1000)))
+
+    def unlock_offer(self, call_sid: str, holder: str) -> None:
+        key = self.keys.offer_lock(call_sid)
+        if self.redis.get(key) == holder:
+            self.redis.delete(key)
+
     def take_call(self, call_sid: str, from_agent: str, state: str, **fields: Any) -> bool:
         """Move the caller talking to `from_agent` into `state` (setting `fields`)."""
         flat: list[str] = []

@@ -81,3 +81,26 @@ def speak_and_hang_up(text: str, voice: Voice) -> VoiceResponse:
 def empty() -> VoiceResponse:
     """The answer to a status callback."""
     return VoiceResponse()
+
+
+def line_room(room: str, *, label: str, action_url: str, starts: bool = True,
+              ends: bool = True, muted: bool = False, coach: str = "") -> VoiceResponse:
+    """An agent's persistent line in a room: their own (`line-<identity>`, silence until a
+    caller's room takes them) or a caller's (the call SID). The `<Dial>`'s action is asked
+    when the room ends under the line (the caller hung up: CallStatus=in-progress) or the
+    line itself ends (the browser went: CallStatus=completed); a REST update moving the line
+    elsewhere does not ask it.
+
+    An agent taking a caller starts the room and ends it on leaving (a caller is never left
+    alone in a silent room); `waitUrl=""` is silence while the agent sits alone in their own.
+    A warm transfer's target starts it but does not end it (`ends=False`) until the transfer
+    completes; a supervisor neither (`muted` to listen, `coach`: the agent leg they whisper
+    to).
+    """
+    response = VoiceResponse()
+    dial = response.dial(action=action_url, method="POST")
+    extra = {"coach": coach} if coach else {}
+    dial.conference(room, beep=False, start_conference_on_enter=starts,
+                    end_conference_on_exit=ends, wait_url="", participant_label=label,
+                    muted=muted, **extra)
+    return response

@@ -88,6 +88,17 @@ def agent_leg():
     return twiml.empty()
 
 
+@bp.post("/line")
+@twilio_webhook
+def line():
+    """The action of an agent's persistent line's `<Dial>`: the room it was in ended (the
+    caller hung up), or the line itself did (the agent's browser went)."""
+    return queue_services().lines.dial_ended(request.args.get("agent", ""),
+                                    request.form.get("CallSid", ""),
+                                    request.form.get("CallStatus", ""),
+                                    request.args.get("call", ""))
+
+
 @bp.post("/offer")
 @twilio_webhook
 def offer():

@@ -26,7 +26,8 @@ def _is_agent(identity: str) -> bool:
 @twilio_webhook
 def outgoing():
     """`From=client:<identity>` (an active agent) calling through our TwiML App
-    (`ApplicationSid`), custom parameter `To`: a number or an agent. Anything else is refused
+    (`ApplicationSid`), custom parameter `To`: a number or an agent; or `Line=open`: the
+    agent's persistent line, parked in their own room. Anything else is refused
     in words: never an application error."""
     voice = queue_services().phrases.voice("en")
     config = app_settings()
@@ -39,6 +40,9 @@ def outgoing():
         log.warning("refused an outgoing softphone call from %r (application %r)",
                     form.get("From"), form.get("ApplicationSid"))
         return twiml.refuse("unknown_caller", voice)
+    if form.get("Line") == "open":
+        # The console holds the agent's persistent line (docs/queue.md, "The agent's line").
+        return queue_services().lines.open(caller, form.get("CallSid", ""))
     target = dialplan.resolve(form.get("To", ""), caller=caller,
                               region=config.DEFAULT_REGION, is_agent=_is_agent)
     if target.kind == "number":

@@ -18,6 +18,7 @@ from app.agents.services import find_agent
 from app.extensions import db
 from app.floor import departments
 from app.interactions import services as interactions
+from app.queue import queue_services
 from app.queue.livecall import Audience, CallState, LiveCall, word
 from app.queue.services import QueueService
 from app.supervision import audit, snapshot
@@ -190,6 +191,9 @@ def start_monitor(queue: QueueService, supervisor: str, call_sid: str,
                                  coach_call_sid=coach)
         leg = current["leg"]
     else:
+        # A supervisor whose console holds a line joins on it: no call created.
+        leg = queue_services().lines.monitor(supervisor, call_sid, muted=muted, coach=coach)
+    if not leg:
         config = app_settings()
         callback = (f"{config.PUBLIC_BASE_URL}/supervision/monitor-leg"
                     f"?call={call_sid}&supervisor={supervisor}")
@@ -216,7 +220,10 @@ def stop_monitor(queue: QueueService, supervisor: str, call_sid: str) -> dict[st
     if not current:
         raise NotMonitoring("Nobody is monitoring this call.", call_sid=call_sid)
     queue.store.redis.delete(monitor_key(queue, call_sid))
-    if current.get("leg"):
+    if current.get("leg") and queue_services().lines.leave(current.get("supervisor", ""),
+                                                           call_sid):
+        pass  # the supervisor's line went back to their room
+    elif current.get("leg"):
         try:
             queue.gateway.hang_up(current["leg"])
         except Exception as exc:

@@ -140,6 +140,14 @@ class TwilioGateway:
         self._retrying("redirect a call",
                        lambda: self.client.calls(call_sid).update(url=url, method="POST"))
 
+    def move_call(self, call_sid: str, twiml: str) -> None:
+        """Run `twiml` on a live call in place of what it is doing (an agent's persistent
+        line moved into a caller's room or back to its own): an update, not a creation, so
+        Twilio's calls-per-second limit does not apply. Retried: the same TwiML again at worst.
+        """
+        self._retrying("move a call",
+                       lambda: self.client.calls(call_sid).update(twiml=twiml))
+
     def hang_up(self, call_sid: str) -> None:
         self._retrying("hang up a call",
                        lambda: self.client.calls(call_sid).update(status="completed"))
@@ -236,7 +244,9 @@ class TwilioGateway:
                     if participant.label not in (label, LEGACY_AGENT_LABEL):
                         continue
                     leg = self.client.calls(participant.call_sid).fetch()
-                    if leg.to == f"client:{identity}":
+                    # A ring's leg goes to the softphone; a persistent line comes from it
+                    # (twilio-python keeps the `from` field as `_from`).
+                    if f"client:{identity}" in (leg.to, leg._from):
                         return participant.call_sid
             return None
 

@@ -34,6 +34,8 @@ def _settings() -> dict[str, object]:
         "holdLimit": 60,
         # The caller's language, named in its own script (static/js/caller-language.js).
         "languages": {code: language.name for code, language in LANGUAGES.items()},
+        # line: going available opens the persistent line first (static/js/line.js)
+        "ringMode": config.AGENT_RING_MODE,
     }
 
 
@@ -106,6 +108,13 @@ def phone_call():
     if not to or len(to) > MAX_DIAL_LENGTH:
         raise InvalidInput("Type a phone number or an agent's name to call.", field="to")
     return jsonify(simphone.place_call(g.principal.identity, to))
+
+
+@bp.post("/console/phone/line")
+@require_api_auth("agent")
+def phone_line():
+    """Open the agent's persistent line (emulator mode; live, the Voice SDK does it)."""
+    return jsonify(simphone.open_line(g.principal.identity))
 
 
 @bp.post("/console/phone/<action>")

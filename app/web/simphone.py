@@ -71,6 +71,13 @@ def place_call(identity: str, to: str) -> dict[str, Any]:
     return _call("POST", f"/softphones/{identity}/calls", {"to": to})
 
 
+def open_line(identity: str) -> dict[str, Any]:
+    """The agent's persistent line: the softphone calls the TwiML App with `Line=open` (the
+    Voice SDK's `device.connect({params: {Line: "open"}})` live), and the app parks it in the
+    agent's own room until an offer is accepted (docs/queue.md, "The agent's line")."""
+    return _call("POST", f"/softphones/{identity}/calls", {"to": "", "params": {"Line": "open"}})
+
+
 def status(identity: str, since: int) -> dict[str, Any]:
     """What the softphone heard since `since` (transcript lines), whether it rings, its call."""
     return _call("GET", f"/parties/client:{identity}/events?since={int(since)}&wait=0",

@@ -46,6 +46,8 @@ def test_agent_takes_a_call_wraps_up_and_clears_a_voicemail_callback(stack, sign
     screenshot(page, "console-idle")
     page.get_by_test_id("go-available").click()
     expect_state(page, "Available")
+    # Going available opened the persistent line: offers come to the console on it.
+    expect(page.get_by_test_id("line-state")).to_have_text("Line · connected")
 
     # A known customer calls support: the console rings with who is calling.
     caller = ring_through_the_menu(stack, "2")
@@ -216,3 +218,22 @@ def test_warm_transfer_to_a_second_agent(stack, sign_in, screenshot):
     for page in (alice, bob):
         page.get_by_role("button", name="Offline").click()
         expect_state(page, "Offline")
+
+
+def test_a_dropped_line_shows_down_puts_the_agent_away_and_reconnects(stack, sign_in):
+    """The agent's persistent line drops (the softphone's call ends): the console says the
+    line is down and the agent away; going available opens a new line."""
+    from playwright.sync_api import expect
+
+    page = sign_in("bob")
+    page.get_by_test_id("go-available").click()
+    expect_state(page, "Available")
+    line = page.get_by_test_id("line-state")
+    expect(line).to_have_text("Line · connected")
+    stack.sim("POST", "/softphones/bob/hangup", {})  # the network takes the call away
+    expect(line).to_have_text("Line · down", timeout=15_000)
+    expect_state(page, "Away")
+    expect(page.get_by_test_id("activity")).to_contain_text("line dropped")
+    page.get_by_test_id("go-available").click()
+    expect_state(page, "Available")
+    expect(line).to_have_text("Line · connected")

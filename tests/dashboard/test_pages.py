@@ -93,3 +93,24 @@ def test_the_floor_shows_calls_the_cps_budget_holds_back(app, supervisor):
     html = supervisor.get("/supervisor").get_data(as_text=True)
     assert 'data-testid="cps-held"' in html
     assert "calls waiting for the account's calls-per-second budget, up to" in html
+
+
+def test_the_floor_shows_agents_whose_line_is_down(app, supervisor):
+    with app.app_context():
+        from app.queue import queue_services
+
+        store = queue_services().store
+        line_book = queue_services().line_book
+        now = time.time()
+        store.set_agent_state("amy", "away", ["billing"], now, "line down")
+        line_book.opened("amy", "CA" + "4" * 32, now - 60)
+    floor = supervisor.get("/supervisor/api/floor").get_json()
+    assert {a["identity"]: a["line"] for a in floor["agents"]}["amy"] == "connected"
+    assert floor["lines_down"] == []
+    assert 'data-testid="line-down"' not in supervisor.get("/supervisor").get_data(as_text=True)
+    with app.app_context():
+        line_book.dropped("amy", "CA" + "4" * 32, now)
+    floor = supervisor.get("/supervisor/api/floor").get_json()
+    assert floor["lines_down"] == ["amy"]
+    html = supervisor.get("/supervisor").get_data(as_text=True)
+    assert 'data-testid="line-down"' in html and 'data-testid="lines-down"' in html

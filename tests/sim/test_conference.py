@@ -376,3 +376,44 @@ def test_refusals_twilio_documents_no_code_for_carry_the_generic_400(room):
     with pytest.raises(TwilioRestException) as ended:
         client.conferences(conf.sid).participants.create(from_=NUMBER, to="client:agent_x")
     assert (ended.value.status, ended.value.code) == (400, 400)
+
+
+def test_an_open_softphone_call_moved_between_rooms_by_a_call_update(sim):
+    """An agent's persistent line: the softphone's outgoing call waits alone in a room of its
+    own (waitUrl="": silence), and `Calls(sid).update(twiml=...)` moves it into the caller's
+    room (leaving its own with participant_updated_via_api; no Dial action, no new call)."""
+    emu, app = sim({
+        "/ivr/incoming": caller_twiml(), "/wait": WAIT, "/conf-events": lambda hit: ("", 204),
+        "/line": respond(
+            "<Dial action='/line-done'><Conference waitUrl='' beep='false' "
+            "startConferenceOnEnter='true' endConferenceOnExit='true' "
+            "statusCallback='/line-events' statusCallbackEvent='join leave' "
+            "participantLabel='agent'>line-agent_42</Conference></Dial>"),
+        "/line-events": lambda hit: ("", 204),
+    })
+    client = twilio_client(emu)
+    emu.add_application(f"{BASE}/line")
+    agent = emu.softphone("agent_42")
+    line = agent.place_call(params={"Line": "open"})
+    emu.advance(2)
+    assert line.in_conference and emu.conference("line-agent_42").status == "init"
+    assert agent.heard[-1].kind == "silence" and agent.heard[-1].describe() == (
+        "Silence (no music)")
+    caller = emu.dial_in(CALLER, NUMBER)
+    emu.advance(5)
+    calls_before = len(emu.store.calls)
+    client.calls(line.sid).update(
+        twiml=f"<Response><Dial action='{BASE}/line-done'><Conference beep='false' "
+              f"startConferenceOnEnter='true' endConferenceOnExit='true' "
+              f"participantLabel='agent'>{ROOM}</Conference></Dial></Response>")
+    emu.advance(1)
+    assert len(emu.store.calls) == calls_before  # an update, not a creation
+    assert not [e for e in emu.events if e["type"] == "call_queued"]
+    room = emu.conference(ROOM)
+    assert line.sid in room.participants and room.status == "in-progress"
+    left = [h.params for h in hits(app, "/line-events")
+            if h.params["StatusCallbackEvent"] == "participant-leave"]
+    assert left and left[0]["ReasonParticipantLeft"] == "participant_updated_via_api"
+    assert not hits(app, "/line-done")  # a REST update does not ask the Dial's action
+    agent.say("Hello from the line")
+    assert_heard(caller, "Hello from the line")

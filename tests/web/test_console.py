@@ -39,12 +39,13 @@ def test_the_console_page_carries_the_agents_settings(amy_browser):
                                       "wrapUpSeconds": 30, "holdWarnAt": [30, 45],
                                       "holdLimit": 60,
                                       "languages": {code: language.name for code, language
-                                                    in LANGUAGES.items()}}
+                                                    in LANGUAGES.items()},
+                                      "ringMode": "line"}
     for control in ("go-available", "go-away", "answer", "reject", "hold", "transfer-start",
                     "transfer-complete", "wrapup-submit", "callback-clear-save",
                     "caller-language", "ringing-language", "language-not-yours"):
         assert f'data-testid="{control}"' in html
-    assert "vendor/alpine.min.js" in html and "js/console.js" in html
+    assert "vendor/alpine.min.js" in html and "js/console.js" in html and "js/line.js" in html
     assert "js/caller-language.js" in html
     # Offline, the console needs no Twilio SDK.
     assert "twilio-voice.min.js" not in html

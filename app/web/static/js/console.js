@@ -65,6 +65,10 @@
     this.hangup = function () { return api("POST", "/console/phone/hangup", {}); };
     /* An outgoing call: the emulator's softphone calls the TwiML App (/softphone/outgoing). */
     this.call = function (to) { return api("POST", "/console/phone/call", { to: to }); };
+    /* The persistent line (line.js): its state comes from the agent's presence. */
+    this.openLine = function (on) {
+      return api("POST", "/console/phone/line", {}).then(function (data) { on.connected(data.call_sid); });
+    };
   }
 
   /* The softphone in live mode: Twilio's Voice JavaScript SDK with the API's access token. */
@@ -128,6 +132,16 @@
         component.sync();
       });
     };
+    /* The persistent line (line.js): an outgoing call with Line=open, kept open. */
+    this.openLine = async function (on) {
+      if (!device) throw new Error("The softphone is not connected.");
+      var line = await device.connect({ params: { Line: "open" } });
+      line.on("accept", function () { on.connected(line.parameters.CallSid); });
+      line.on("reconnecting", on.reconnecting);
+      line.on("reconnected", on.reconnected);
+      line.on("disconnect", on.disconnected);
+      line.on("error", on.disconnected);
+    };
     this.answer = function () { if (incoming) incoming.accept(); return Promise.resolve(); };
     this.reject = function () { if (incoming) incoming.reject(); return Promise.resolve(); };
     this.hangup = function () {
@@ -138,7 +152,7 @@
   }
 
   window.agentConsole = function (settings) {
-    return {
+    var component = {
       settings: settings,
       me: { state: "offline", since: null, reason: null, call_sid: null },
       now: Date.now() / 1000,
@@ -606,5 +620,7 @@
         this.activity = this.activity.slice(0, 40);
       },
     };
+    // The persistent line (static/js/line.js): its state, and offers on the console.
+    return window.withAgentLine ? window.withAgentLine(component, settings) : component;
   };
 })();

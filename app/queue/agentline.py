@@ -1,0 +1,255 @@
+"""The agent's persistent line: opening it, accepting and rejecting offers on it, sending it
+back to the agent's own room, and what happens when it drops.
+
+The line is one open call from the agent's browser softphone to the app, parked in their own
+room. An offer rings the console (QueueService._offer_on_line); Accept moves the line into the
+caller's room with a call update, which Twilio does not count against the account's calls per
+second. After the call the line goes back to the agent's room; it is hung up only by the
+agent's browser. docs/queue.md, "The agent's line".
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Protocol
+
+from redis.exceptions import RedisError
+
+from app.queue import twiml
+from app.queue.lines import LineBook
+from app.queue.services import ACCEPT_GRACE, QueueService
+from app.telephony import VoiceResponse
+
+log = logging.getLogger(__name__)
+
+# What an accept comes to.
+ACCEPTED = "accepted"
+GONE = "gone"  # the offer is over (the caller hung up, time ran out, another took it)
+LINE_DOWN = "line_down"  # the line could not be moved: it has ended
+
+
+class LineGateway(Protocol):
+    def move_call(self, call_sid: str, twiml: str) -> None: ...
+
+    def hang_up(self, call_sid: str) -> None: ...
+
+
+def own_room(agent: str) -> str:
+    return f"line-{agent}"
+
+
+def line_label(agent: str) -> str:
+    """The line's participant label in any room: the same as a ring's (gateway.agent_label),
+    so call controls find the agent's leg the same way."""
+    return f"agent-{agent}"
+
+
+class AgentLines:
+    def __init__(self, service: QueueService, book: LineBook, gateway: LineGateway) -> None:
+        self.service = service
+        self.book = book
+        self.gateway = gateway
+
+    @property
+    def store(self):  # noqa: ANN201 (QueueStore; no import needed for one property)
+        return self.service.store
+
+    def now(self) -> float:
+        return self.service.now()
+
+    def _room_twiml(self, agent: str, call_sid: str = "") -> VoiceResponse:
+        action = self.service.url(f"/queue/line?agent={agent}&call={call_sid}")
+        return twiml.line_room(call_sid or own_room(agent), label=line_label(agent),
+                               action_url=action)
+
+    # -- the line opens ---------------------------------------------------------------------
+
+    def open(self, agent: str, line_sid: str) -> VoiceResponse:
+        """The agent's softphone called in to hold its line (the TwiML App's voice URL with
+        `Line=open`): their room. A line opened in another tab before is replaced and hung
+        up, unless it is on a call: then this one is refused and that call goes on."""
+        current = self.book.get(agent)
+        if current is not None and current.up and current.call and current.sid != line_sid:
+            log.warning("agent %s opened a second line during a call; refused", agent)
+            response = VoiceResponse()
+            response.hangup()
+            return response
+        old = self.book.opened(agent, line_sid, self.now())
+        if old:
+            try:
+                self.gateway.hang_up(old)
+            except Exception as exc:  # it may have ended already
+                log.warning("could not hang up agent %s's old line %s: %s", agent, old, exc)
+        self.service.events.agent_event(agent, "line_up", line_sid=line_sid)
+        return self._room_twiml(agent)
+
+    # -- offers -----------------------------------------------------------------------------
+
+    def accept(self, agent: str, call_sid: str) -> str:
+        """The agent pressed Accept: their line is moved into the caller's room, then the
+        answer is recorded (one compare-and-set: offered to this agent -> connected). If the
+        offer ended while the line moved (the caller hung up), the line goes back to the
+        agent's room.
+
+        The offer's lock is held meanwhile, so the offer's end (ring_expired) cannot take
+        the caller back while the line moves in: the line would join a caller now waiting
+        for someone else, and end their room on leaving it."""
+        holder = f"accept:{agent}"
+        if not self.store.lock_offer(call_sid, holder, ACCEPT_GRACE):
+            return GONE  # the offer is ending right now
+        try:
+            return self._accept(agent, call_sid)
+        finally:
+            self.store.unlock_offer(call_sid, holder)
+
+    def _accept(self, agent: str, call_sid: str) -> str:
+        call = self.store.call(call_sid)
+        if call.get("state") != "offered" or call.get("agent") != agent:
+            return GONE
+        line = self.book.get(agent)
+        if line is None or not line.idle:
+            return LINE_DOWN
+        try:
+            self.gateway.move_call(line.sid, str(self._room_twiml(agent, call_sid)))
+        except Exception as exc:
+            # Twilio refuses to update a call that has ended: the line is gone, and the news
+            # of its end may still be on its way. The caller goes back in line.
+            log.warning("could not move agent %s's line into call %s: %s", agent, call_sid,
+                        exc)
+            self.dropped(agent, line.sid, "the line could not be moved")
+            return LINE_DOWN
+        self.book.moved(agent, line.sid, call_sid)
+        if not self.service.agent_answered(call_sid, agent, leg=line.sid):
+            self._go_home(agent, line.sid)
+            return GONE
+        self.store.set_call_fields(call_sid, agent_leg=line.sid)
+        return ACCEPTED
+
+    def reject(self, agent: str, call_sid: str) -> bool:
+        """The agent pressed Reject: as a ring rejected, the caller goes back in line and the
+        agent away (they said they cannot take calls now)."""
+        call = self.store.call(call_sid)
+        if call.get("state") != "offered" or call.get("agent") != agent:
+            return False
+        self.service.agent_missed(call_sid, agent, "rejected")
+        return True
+
+    # -- after the call ---------------------------------------------------------------------
+
+    def hang_up(self, agent: str, call_sid: str) -> bool:
+        """The agent ends the call: their line goes back to their room (it is not hung up),
+        which takes them out of the caller's room and ends it (endConferenceOnExit), so the
+        caller hears the survey or a goodbye. False if the line is not in that call."""
+        line = self.book.get(agent)
+        if line is None or not line.up or line.call != call_sid:
+            return False
+        self._go_home(agent, line.sid)
+        self.service.agent_left(call_sid, agent)
+        return True
+
+    def monitor(self, agent: str, call_sid: str, *, muted: bool, coach: str | None) -> str:
+        """A supervisor's line moved into the caller's room to listen (`muted`), whisper
+        (`coach`: the agent's leg) or barge: no call created. Returns the line's SID, or ""
+        if their line is not up and idle (the caller then rings them over the API)."""
+        line = self.book.get(agent)
+        if line is None or not line.idle:
+            return ""
+        action = self.service.url(f"/queue/line?agent={agent}&call={call_sid}")
+        response = twiml.line_room(call_sid, label=f"monitor-{agent}", action_url=action,
+                                   starts=False, ends=False, muted=muted, coach=coach or "")
+        try:
+            self.gateway.move_call(line.sid, str(response))
+        except Exception as exc:
+            log.warning("could not move %s's line into call %s: %s", agent, call_sid, exc)
+            self.dropped(agent, line.sid, "the line could not be moved")
+            return ""
+        self.book.moved(agent, line.sid, call_sid)
+        return line.sid
+
+    def join_transfer(self, agent: str, call_sid: str, label: str) -> str:
+        """A warm transfer's target accepted on their console: their line joins the caller's
+        room (starting it, not ending it on leaving until the transfer completes). Returns
+        the line's SID, or "" if it is not up and idle or could not be moved."""
+        line = self.book.get(agent)
+        if line is None or not line.idle:
+            return ""
+        action = self.service.url(f"/queue/line?agent={agent}&call={call_sid}")
+        response = twiml.line_room(call_sid, label=label, action_url=action, ends=False)
+        try:
+            self.gateway.move_call(line.sid, str(response))
+        except Exception as exc:
+            log.warning("could not move %s's line into call %s: %s", agent, call_sid, exc)
+            self.dropped(agent, line.sid, "the line could not be moved")
+            return ""
+        self.book.moved(agent, line.sid, call_sid)
+        return line.sid
+
+    def leave(self, agent: str, call_sid: str) -> bool:
+        """The line leaves a caller's room it is in without a call of the agent's ending
+        (a supervisor stops monitoring): back to the agent's room. False if it is not there."""
+        line = self.book.get(agent)
+        if line is None or not line.up or line.call != call_sid:
+            return False
+        self._go_home(agent, line.sid)
+        return True
+
+    def leg_of(self, agent: str) -> str:
+        """The SID of the agent's line while it is up ("" otherwise)."""
+        line = self.book.get(agent)
+        return line.sid if line is not None and line.up else ""
+
+    def _go_home(self, agent: str, line_sid: str) -> None:
+        try:
+            self.gateway.move_call(line_sid, str(self._room_twiml(agent)))
+        except Exception as exc:
+            log.warning("could not move agent %s's line home: %s", agent, exc)
+            self.dropped(agent, line_sid, "the line could not be moved")
+            return
+        self.book.moved(agent, line_sid, "")
+
+    def dial_ended(self, agent: str, line_sid: str, call_status: str,
+                   call_sid: str) -> VoiceResponse:
+        """The line's `<Dial>` ended (its action URL). The line itself ended (the browser
+        hung up or went away: CallStatus is not in-progress): it is down. The room ended
+        under a live line (the caller hung up): the call is over for the agent, and the line
+        goes back to their room."""
+        if call_status != "in-progress":
+            self.dropped(agent, line_sid, "your softphone's line ended")
+            return VoiceResponse()
+        try:
+            if call_sid:
+                self.service.agent_left(call_sid, agent)
+            home = self.book.moved(agent, line_sid, "")
+        except RedisError as exc:
+            # Redis is down (docs/faults.md): the agent keeps their line, in their room; the
+            # floor catches up when they next go available. The safe fallback would hang it up.
+            log.warning("line of %s back home without Redis: %s", agent, exc)
+            return self._room_twiml(agent)
+        if not home:
+            # Not the agent's line (a replaced one): it has no room to go back to.
+            response = VoiceResponse()
+            response.hangup()
+            return response
+        return self._room_twiml(agent)
+
+    # -- a line that drops ------------------------------------------------------------------
+
+    def dropped(self, agent: str, line_sid: str, reason: str) -> None:
+        """The line ended: the agent is put away and told. An offer on it goes to the next
+        agent; a call on it ends for the agent (wrap-up is skipped: they are away); they come
+        back by going available, which opens a new line."""
+        line = self.book.dropped(agent, line_sid, self.now())
+        if line is None:
+            return  # an older line, or its end was already handled
+        state = self.store.agent(agent)
+        call_sid = state.get("call", "")
+        if state.get("state") == "ringing" and call_sid:
+            self.service.agent_missed(call_sid, agent, "line dropped")
+        elif state.get("state") == "on_call" and call_sid:
+            self.service.agent_left(call_sid, agent)
+        now = self.now()
+        if self.store.agent(agent).get("state") in ("available", "wrap_up"):
+            self.store.finish_call(agent, "away", now, "line down")
+        log.warning("agent %s's line %s dropped: %s", agent, line_sid, reason)
+        self.service.events.agent_event(agent, "line_down", line_sid=line_sid, reason=reason)
+        self.service.events.supervisor_alert("line_down", agent=agent, reason=reason)

@@ -1,0 +1,112 @@
+"""Agents' persistent lines, as the floor knows them (one Redis hash per agent).
+
+An agent in line mode keeps one call open from their browser softphone to the app (the Voice
+SDK's outgoing call to the TwiML App), parked in a room of their own. Offering a caller then
+needs no call creation: accepting moves that open call into the caller's room
+(`Calls(sid).update(twiml=...)`), which Twilio's calls-per-second limit does not govern.
+docs/queue.md, "The agent's line".
+
+The record: `sid` (the line's call SID), `state` (`connected` or `down`), `since`, and
+`call` (the caller whose room the line is in; empty: the agent's own room). A line that
+ends only counts if it is the agent's current one: a console reopened in a second tab
+replaces the first line, whose end must not put the agent away.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import redis
+
+from app.queue.keys import Keys
+
+CONNECTED = "connected"
+DOWN = "down"
+
+
+@dataclass(frozen=True)
+class Line:
+    sid: str
+    state: str
+    since: float
+    call: str = ""  # the caller's room the line is in; "" for the agent's own room
+
+    @property
+    def up(self) -> bool:
+        return self.state == CONNECTED and bool(self.sid)
+
+    @property
+    def idle(self) -> bool:
+        """Up and in the agent's own room: free to be moved into a caller's."""
+        return self.up and not self.call
+
+
+def _line(fields: dict[str, str]) -> Line | None:
+    if not fields.get("sid"):
+        return None
+    return Line(fields["sid"], fields.get("state", DOWN), float(fields.get("since") or 0),
+                fields.get("call", ""))
+
+
+class LineBook:
+    def __init__(self, client: redis.Redis, keys: Keys) -> None:
+        self.redis = client
+        self.keys = keys
+
+    def get(self, agent: str) -> Line | None:
+        return _line(self.redis.hgetall(self.keys.line(agent)))
+
+    def many(self, agents: list[str]) -> dict[str, Line]:
+        pipe = self.redis.pipeline(transaction=False)
+        for agent in agents:
+            pipe.hgetall(self.keys.line(agent))
+        found = {}
+        for agent, fields in zip(agents, pipe.execute(), strict=True):
+            line = _line(fields)
+            if line is not None:
+                found[agent] = line
+        return found
+
+    def opened(self, agent: str, sid: str, now: float) -> str:
+        """`sid` is the agent's line from now on; returns the line it replaces (or "")."""
+        key = self.keys.line(agent)
+        with self.redis.pipeline() as pipe:
+            pipe.hgetall(key)
+            pipe.hset(key, mapping={"sid": sid, "state": CONNECTED, "since": f"{now:.3f}",
+                                    "call": ""})
+            before, _ = pipe.execute()
+        old = before.get("sid", "")
+        return old if old != sid and before.get("state") == CONNECTED else ""
+
+    def moved(self, agent: str, sid: str, call: str) -> bool:
+        """The line `sid` is now in `call`'s room ("" for the agent's own); False if `sid`
+        is not the agent's live line."""
+        return self._if_current(agent, sid, {"call": call})
+
+    def dropped(self, agent: str, sid: str, now: float) -> Line | None:
+        """The line `sid` ended. Returns it as it was, if it was the agent's live line; None
+        if it was an older one (or already down): nothing changes then."""
+        line = self.get(agent)
+        if line is None or line.sid != sid or not line.up:
+            return None
+        if not self._if_current(agent, sid, {"state": DOWN, "since": f"{now:.3f}",
+                                             "call": ""}):
+            return None
+        return line
+
+    def _if_current(self, agent: str, sid: str, fields: dict[str, str]) -> bool:
+        """Set `fields` only while `sid` is the agent's live line (WATCH: a line opened or
+        dropped meanwhile wins)."""
+        key = self.keys.line(agent)
+        with self.redis.pipeline() as pipe:
+            try:
+                pipe.watch(key)
+                current = pipe.hmget(key, "sid", "state")
+                if current != [sid, CONNECTED]:
+                    return False
+                pipe.multi()
+                pipe.hset(key, mapping=fields)
+                pipe.execute()
+                return True
+            except redis.WatchError:
+                return False
