@@ -427,8 +427,13 @@ def check(app: Any, emu: Any, callers: list[Caller]) -> tuple[dict[str, Any], li
             Interaction.call_sid.in_(list(sids)))).all()
         messages = Counter(db.session.scalars(select(Voicemail.call_sid).where(
             Voicemail.call_sid.in_(list(sids)))).all())
-        callbacks = Counter(db.session.scalars(select(Callback.call_sid).where(
-            Callback.call_sid.in_(list(sids)))).all())
+        # A callback opened because the caller hung up unserved (R14, `abandoned_calls`) is
+        # the app following up an abandon, not a message the caller left.
+        callback_rows = db.session.execute(select(
+            Callback.call_sid, Callback.abandoned_calls).where(
+            Callback.call_sid.in_(list(sids)))).all()
+        callbacks = Counter(sid for sid, abandoned in callback_rows if not abandoned)
+        followed_up = Counter(sid for sid, abandoned in callback_rows if abandoned)
         by_sid = {r.call_sid: r for r in rows}
         escalations = db.session.execute(select(
             Interaction.call_sid, InteractionEvent.detail).join(InteractionEvent).where(
@@ -481,7 +486,7 @@ def check(app: Any, emu: Any, callers: list[Caller]) -> tuple[dict[str, Any], li
         if stayed > 5.0:
             failures.append(f"{agent_of(leg)} left {stayed:.1f} s in an empty room ({leg_sid})")
     outcomes: Counter[str] = Counter()
-    short_messages = simultaneous = 0
+    short_messages = simultaneous = abandons_followed_up = 0
     for sid, caller in sids.items():
         row = by_sid.get(sid)
         if row is None:
@@ -506,6 +511,12 @@ def check(app: Any, emu: Any, callers: list[Caller]) -> tuple[dict[str, Any], li
                             "(doubled)")
         if ways[0] == "message" and not messages[sid]:
             short_messages += 1  # too short to keep: a missed-call callback instead
+        if followed_up[sid] and ways[0] != "abandoned":
+            failures.append(f"{sid}: a missed-call callback, but the caller ended {ways[0]}")
+        if followed_up[sid] > 1:
+            failures.append(f"{sid}: {followed_up[sid]} missed-call callbacks (doubled)")
+        if ways[0] == "abandoned" and followed_up[sid]:
+            abandons_followed_up += 1
         if ways[0] == "abandoned" and caller.policy != "abandon":
             failures.append(f"{sid}: abandoned, but this caller never hung up while waiting")
         agent_joins = len(joins.get(sid, []))
@@ -555,6 +566,7 @@ def check(app: Any, emu: Any, callers: list[Caller]) -> tuple[dict[str, Any], li
         "offers_heard": sum(c.offers for c in callers),
         "transferred": sum(c.transferred for c in callers),
         "messages_too_short": short_messages,
+        "abandons_called_back": abandons_followed_up,
         "agent_joined_as_the_caller_hung_up": simultaneous,
         "agent_legs_landing_after_the_hang_up": len(after_hang_up),
         "seconds": round(last - first, 1),
