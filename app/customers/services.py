@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import re
-import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from flask import current_app
 from sqlalchemy import Select, bindparam, select
 
 from app.customers import phones
@@ -48,32 +45,23 @@ def find_by_phone(e164: str | None) -> Customer | None:
 
 
 def caller_by_phone(e164: str | None) -> Caller | None:
-    """The customer behind a number, as plain values: the incoming-call webhook's look-up.
-
-    A core statement compiled once per database dialect and run on this thread's own
-    autocommit DB-API connection (`_LookupConnections`), outside the session: ~20 us on the
-    benchmark machine against ~300 us through the session (a pool checkout with its ping, a
-    transaction, SQLAlchemy's execution path, the rollback when the request ends), and the
-    incoming webhook then never touches the session at all. Any driver error falls back to
-    the session's connection, so a broken connection costs speed, never an answer.
-    """
+    """The customer behind a number, as plain values (one core SELECT through the phone's
+    unique index, no ORM objects). The incoming-call webhook runs the same query on a
+    connection of its own (app/ivr/fastpath.py) and comes here when that fails."""
     if not e164:
         return None
-    lookups = _LookupConnections.of_app()
-    try:
-        row = lookups.caller(e164)
-    except Exception:  # noqa: BLE001 - any DB-API error: drop the connection, use the session
-        log.warning("caller look-up connection failed; using the session's", exc_info=True)
-        lookups.forget()
-        row = db.session.connection().execute(_caller_by_phone_query(), {"number": e164}).first()
+    row = db.session.connection().execute(caller_by_phone_query(), {"number": e164}).first()
     return Caller(*row) if row is not None else None
 
 
 _E164 = re.compile(r"\+[1-9][0-9]{6,14}")
 
 
-def caller_by_number(raw: str, region: str) -> Caller | None:
-    """The customer behind a caller ID as Twilio sends it (normally E.164 already).
+def caller_by_number(raw: str, region: str,
+                     by_phone: Callable[[str], Caller | None] = caller_by_phone
+                     ) -> Caller | None:
+    """The customer behind a caller ID as Twilio sends it (normally E.164 already), looked up
+    with `by_phone`.
 
     Stored numbers are E.164 as `phonenumbers` formats them, so a caller ID in that form is
     looked up as it is, without parsing it (~50 us); only a miss, or another form, is
@@ -82,76 +70,18 @@ def caller_by_number(raw: str, region: str) -> Caller | None:
     raw = (raw or "").strip()
     e164_shaped = _E164.fullmatch(raw) is not None
     if e164_shaped:
-        found = caller_by_phone(raw)
+        found = by_phone(raw)
         if found is not None:
             return found
     number = phones.normalise(raw, region)
     if number is None or (e164_shaped and number == raw):
         return None
-    return caller_by_phone(number)
-
-
-class _LookupConnections(threading.local):
-    """One read-only autocommit DB-API connection per thread (per app), for `caller_by_phone`.
-
-    Out of the engine's pool on purpose (a pooled connection is pinged and reset on every
-    checkout); autocommit, so it never holds a snapshot or a lock between look-ups. It dies
-    with its thread or its app.
-    """
-
-    def __init__(self, engine: Any) -> None:
-        self.engine = engine
-        self.connection: Any = None
-        compiled = _caller_by_phone_query().compile(dialect=engine.dialect)
-        self.sql = compiled.string
-        self.positional = engine.dialect.positional
-        self.order = compiled.positiontup or []
-        self.fixed = dict(compiled.params)  # the LIMIT's own bound value
-
-    @classmethod
-    def of_app(cls) -> _LookupConnections:
-        extensions = current_app.extensions
-        lookups = extensions.get("customers.caller_lookup")
-        if lookups is None or lookups.engine is not db.engine:
-            lookups = extensions["customers.caller_lookup"] = cls(db.engine)
-        return lookups
-
-    def caller(self, e164: str) -> tuple[Any, ...] | None:
-        connection = self.connection or self._connect()
-        params: Any = {**self.fixed, "number": e164}
-        if self.positional:
-            params = tuple(params[name] for name in self.order)
-        cursor = connection.cursor()
-        try:
-            cursor.execute(self.sql, params)
-            # fetchall, not fetchone: an unfinished statement would keep SQLite's read
-            # snapshot (and so hold back WAL checkpoints) until the next look-up.
-            rows = cursor.fetchall()
-        finally:
-            cursor.close()
-        return tuple(rows[0]) if rows else None
-
-    def _connect(self) -> Any:
-        dialect = self.engine.dialect
-        cargs, cparams = dialect.create_connect_args(self.engine.url)
-        connection = dialect.connect(*cargs, **cparams)
-        if dialect.name == "sqlite":
-            connection.isolation_level = None  # autocommit: no snapshot kept between reads
-            connection.execute("PRAGMA query_only=ON")
-        else:
-            connection.autocommit = True
-        self.connection = connection
-        return connection
-
-    def forget(self) -> None:
-        connection, self.connection = self.connection, None
-        if connection is not None:
-            with contextlib.suppress(Exception):
-                connection.close()
+    return by_phone(number)
 
 
 @cache
-def _caller_by_phone_query() -> Select:
+def caller_by_phone_query() -> Select:
+    """A caller's (id, name, language, tier) by their E.164 number (bound as `number`)."""
     customers, phones_ = Customer.__table__, CustomerPhone.__table__
     return (
         select(customers.c.id, customers.c.name, customers.c.language, customers.c.tier)

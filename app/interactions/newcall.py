@@ -1,4 +1,4 @@
-"""A new call's row before it is written (the incoming webhook's fast path).
+"""A new call's row before it is written (the incoming-call fast path, app/ivr/fastpath.py).
 
 Its own module so that `pending` (which stages it in Redis) and `services` (which writes it)
 both import it and neither imports the other's caller.

@@ -1,5 +1,6 @@
-"""New calls' rows, written behind the answer: staged in Redis by the incoming-call webhook,
-inserted into SQL in batches by the clock process, found by every reader before that.
+"""New calls' rows, written behind the answer: staged in Redis by the incoming-call fast path
+(app/ivr/fastpath.py, which says what that trades), inserted into SQL in batches by the clock
+process, found by every reader before that.
 
 Why: an INSERT and a COMMIT on the first webhook's path take the database's write lock (on
 SQLite, one for the whole database, fought over by every web process) and about a third of

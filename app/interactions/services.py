@@ -39,19 +39,9 @@ def joined(interaction: Interaction | NewCall) -> Interaction:
 
 
 def open_interaction(call_sid: str, *, from_number: str, to_number: str,
-                     direction: str = "inbound", first_webhook: bool = False
-                     ) -> Interaction | NewCall:
+                     direction: str = "inbound") -> Interaction:
     """The interaction for this call, created on its first webhook (idempotent on retries).
-
-    `first_webhook=True` (the incoming-call webhook) returns a `NewCall` without first looking
-    for a row, since a row already there means a rare retry. The caller stages it in Redis,
-    writes it with `insert_new`, or joins it to the session when it needs the ORM (a hand-off
-    needs its id); a duplicate is caught (a staged row for the call, or the unique call_sid:
-    IntegrityError), and the caller then rolls back and calls again without the flag.
-    """
-    if first_webhook:
-        return NewCall(call_sid=call_sid, from_number=from_number, to_number=to_number,
-                       direction=direction)
+    The incoming-call webhook opens its row another way (a `NewCall`, app/ivr/fastpath.py)."""
     interaction = find_by_call_sid(call_sid)
     if interaction is None:
         # events=[]: a new row's timeline is known to be empty, so appending to it must not
@@ -72,10 +62,10 @@ def insert_new(interaction: NewCall) -> int:
     """Write a new call's row and its timeline so far with two core INSERTs on the session's
     connection; returns the row's id. The caller commits.
 
-    The incoming-call webhook's way to SQL when Redis is unreachable (normally the row is
-    staged there, `pending.stage`): the ORM's unit of work costs ~1 ms of Python per call on
-    the benchmark machine, these two statements a fraction of it. A row already there for
-    the call_sid raises IntegrityError, as a flush would.
+    The incoming-call fast path's way to SQL when Redis is unreachable (app/ivr/fastpath.py;
+    normally the row is staged there, `pending.stage`): the ORM's unit of work costs ~1 ms
+    of Python per call on the benchmark machine, these two statements a fraction of it. A
+    row already there for the call_sid raises IntegrityError, as a flush would.
     """
     connection = db.session.connection()
     values = {name: getattr(interaction, name) for name in _FIRST_WEBHOOK_COLUMNS}

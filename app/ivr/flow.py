@@ -15,38 +15,32 @@ from __future__ import annotations
 
 import functools
 import logging
-import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
-
-import redis
-from sqlalchemy.exc import IntegrityError
 
 from app.clock import now
 from app.customers import phones
 from app.customers import services as customers
 from app.customers.models import Customer
+from app.customers.services import Caller
 from app.extensions import db
 from app.floor import cache, hours, prompts
 from app.floor import departments as departments_
 from app.floor.departments import DepartmentView
 from app.floor.languages import Language, is_supported, language, offered
-from app.interactions import pending
 from app.interactions import services as interactions
 from app.interactions.models import Interaction
-from app.interactions.services import NewCall
-from app.ivr import matching, twiml
+from app.interactions.newcall import NewCall
+from app.ivr import fastpath, matching, twiml
 from app.ivr.after_hours import after_hours
 from app.ivr.twiml import Listen, Spoken
 from app.queue.entry import hand_off
-from app.telephony import TwiML, TwimlTemplate, VoiceResponse, public_url
+from app.telephony import TwiML, VoiceResponse, public_url
 from config import AppSettings, app_settings
 
 log = logging.getLogger(__name__)
-_FIRST_WRITE_LOCK = threading.Lock()
-MAX_RENDERS = 3
 
 MAX_ACCOUNT_DIGITS = 32
 MAX_QUERY_ATTEMPT = 99
@@ -108,35 +102,19 @@ class CallFlow:
 
     # -- the webhooks ----------------------------------------------------------------------
 
-    def incoming(self, call: CallInput) -> VoiceResponse:
-        # The configuration version is checked in the same Redis round trip that stages the
-        # call's row (see _commit_first), so the answer is rendered with the last one seen.
-        cache.assume_last_version()
-        for _attempt in range(MAX_RENDERS):
-            try:
-                return self._incoming(call, first=True)
-            except cache.StaleVersion:
-                # Prompts or departments changed since: nothing was written, render again
-                # with the version Redis reported.
-                db.session.rollback()
-            except (IntegrityError, _AlreadyStaged):
-                # The call's row exists already (Twilio retried this webhook, or two copies
-                # of it raced): nothing was sent anywhere yet, so start again from that row.
-                db.session.rollback()
-                return self._incoming(call, first=False)
-        cache.confirm_version()  # edits in a tight loop: give up on assuming
-        return self._incoming(call, first=True)
-
-    def _incoming(self, call: CallInput, first: bool) -> VoiceResponse:
+    def incoming(self, call: CallInput) -> VoiceResponse | str:
+        """The first webhook, through the fast path (app/ivr/fastpath.py): it looks the
+        caller up, runs `_greet` and writes the call's row behind the answer."""
         kind = caller_kind(call.from_number)
-        customer = customers.caller_by_number(call.from_number, self.settings.region) \
-            if kind == "number" else None
-        # This is the webhook the benchmark measures. The new row is staged without a SELECT
-        # for an existing one (the unique call_sid catches the rare retry) and kept out of the
-        # session, then written once, with its customer and events, by `_commit_first`: the
-        # write lock is held only for those INSERTs and the COMMIT.
-        interaction = self._interaction(call, first_webhook=first)
-        commit = functools.partial(self._commit_first, interaction)
+        first = fastpath.FirstCall(
+            call_sid=call.call_sid, from_number=call.from_number[:64],
+            to_number=call.to_number[:64], direction=call.direction[:32] or "inbound",
+            caller_id=call.from_number if kind == "number" else None,
+            region=self.settings.region)
+        return fastpath.answer(first, functools.partial(self._greet, kind))
+
+    def _greet(self, kind: str, customer: Caller | None, interaction: Interaction | NewCall
+               ) -> fastpath.Answer:
         if customer is not None:
             lang = language(customer.language, self.settings.default_language)
             interaction.customer_id = customer.id
@@ -148,12 +126,11 @@ class CallFlow:
             if len(departments_.active_departments()) > 1:
                 # The usual answer: the greeting and the menu, the same for every caller of
                 # this language but for their name.
-                answer = self._rendered(f"greeting.known+menu:{lang.code}", lambda name: (
-                    self._menu_question(lang, 1, [self._greeting(lang, name)])), "name")
-                if answer is not None:
-                    return commit(answer.fill({"name": customer.name}))
-            return commit(self._menu(interaction, lang, 1,
-                                     lead=[self._greeting(lang, customer.name)]))
+                return fastpath.Templated(
+                    f"greeting.known+menu:{lang.code}",
+                    lambda name: self._menu_question(lang, 1, [self._greeting(lang, name)]),
+                    {"name": customer.name})
+            return self._menu(interaction, lang, 1, lead=[self._greeting(lang, customer.name)])
 
         lang = language(self.settings.default_language)
         greeting = self._say("greeting.unknown", lang, organisation=self.settings.organisation)
@@ -161,7 +138,7 @@ class CallFlow:
             # Nobody to put them through to: say so now, not after the account questions.
             interactions.add_event(interaction, "greeted", language=lang.code, known=False,
                                    caller=kind, unavailable="no_departments")
-            return commit(twiml.prefixed([greeting], self._unavailable(lang, interaction)))
+            return twiml.prefixed([greeting], self._unavailable(lang, interaction))
         interactions.add_event(interaction, "greeted", language=lang.code, known=False,
                                caller=kind)
         if len(self.settings.languages) < 2:
@@ -171,8 +148,7 @@ class CallFlow:
             question, ask = "language", functools.partial(self._ask_language, 1,
                                                           lead=[greeting])
         # The same document for every caller we do not know.
-        answer = self._rendered(f"greeting.unknown+{question}:{lang.code}", ask)
-        return commit(answer.fill({}) if answer is not None else ask())
+        return fastpath.Templated(f"greeting.unknown+{question}:{lang.code}", ask)
 
     def choose_language(self, call: CallInput) -> VoiceResponse:
         interaction = self._interaction(call)
@@ -367,11 +343,10 @@ class CallFlow:
 
     # -- helpers ---------------------------------------------------------------------------
 
-    def _interaction(self, call: CallInput, first_webhook: bool = False
-                     ) -> Interaction | NewCall:
+    def _interaction(self, call: CallInput) -> Interaction:
         return interactions.open_interaction(
             call.call_sid, from_number=call.from_number[:64], to_number=call.to_number[:64],
-            direction=call.direction[:32] or "inbound", first_webhook=first_webhook,
+            direction=call.direction[:32] or "inbound",
         )
 
     def _language(self, call: CallInput, interaction: Interaction) -> Language:
@@ -406,56 +381,12 @@ class CallFlow:
         return self._say("greeting.known", lang, name=name,
                          organisation=self.settings.organisation)
 
-    def _rendered(self, key: str, build: Callable[..., VoiceResponse], *fields: str
-                  ) -> TwimlTemplate | None:
-        """`build`'s document, rendered once per configuration version with holes for
-        `fields` (None: render it per call, as when Redis, which holds the version, is down
-        or a prompt's text does not allow a template)."""
-        if cache.current_version() is None:
-            return None
-        return cache.cache().get(f"rendered.{key}", lambda: TwimlTemplate.of(build, *fields))
-
     def _url(self, path: str, **query: Any) -> str:
         return public_url(f"{path}?{urlencode(query)}" if query else path)
 
     def _commit(self, response: VoiceResponse) -> VoiceResponse:
         db.session.commit()
         return response
-
-    def _commit_first(self, interaction: Interaction | NewCall,
-                      response: VoiceResponse) -> VoiceResponse:
-        """Commit a call's first webhook. A row the flow kept out of the session (it answered
-        with a question, not a hand-off) is staged in Redis for the writer, in the round trip
-        that also checks the configuration version the answer used (app/interactions/
-        pending.py); with Redis down, written with two plain INSERTs."""
-        if not isinstance(interaction, interactions.NewCall) or interaction.model is not None:
-            db.session.commit()  # the row is in the session (a retry, or a hand-off)
-            return response
-        version = cache.current_version()
-        if version is not None:
-            try:
-                outcome, current = pending.stage(interaction, now(), version)
-            except redis.RedisError as err:
-                log.warning("Redis unreachable (%s): writing call %s's row to SQL", err,
-                            interaction.call_sid)
-                cache.settle_version(None)  # re-render from SQL if the version was assumed
-            else:
-                cache.settle_version(current)
-                if outcome == pending.RETRY:
-                    raise _AlreadyStaged(interaction.call_sid)
-                return response
-        # Redis is down: the row goes straight to SQL. One writer per process at a time:
-        # SQLite has one write lock per database, and a thread that finds it taken sleeps in
-        # SQLite's busy handler (1, 2, 5, 10 ms...) long after it was freed; waiting here
-        # wakes the next thread the moment it is.
-        with _FIRST_WRITE_LOCK:
-            interactions.insert_new(interaction)
-            db.session.commit()
-        return response
-
-
-class _AlreadyStaged(Exception):  # noqa: N818 - a signal, caught in CallFlow.incoming
-    """A row is already staged for this call: the first webhook is being retried."""
 
 
 def call_flow() -> CallFlow:

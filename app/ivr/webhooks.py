@@ -32,7 +32,7 @@ def _call() -> CallInput:
 
 @bp.post("/ivr/incoming")
 @twilio_webhook
-def incoming() -> VoiceResponse:
+def incoming() -> VoiceResponse | str:
     """A call comes in: greet at once, by name and in their language if we know them."""
     return call_flow().incoming(_call())
 

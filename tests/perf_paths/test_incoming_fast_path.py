@@ -1,5 +1,6 @@
-"""The incoming-call webhook's fast path (plain INSERTs, no SELECT for the row) writes exactly
-what the ORM path wrote, and a retried or duplicated first webhook still greets the caller."""
+"""The incoming-call webhook's fast path (app/ivr/fastpath.py: plain INSERTs, no SELECT for the
+row, the caller's look-up on its own connection) writes exactly what the ORM path wrote, and a
+retried or duplicated first webhook, or a broken look-up connection, still greets the caller."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from app.extensions import db
 from app.floor import cache
 from app.floor.models import Department
 from app.interactions.models import Interaction
+from app.ivr import fastpath
 from tests.conftest import call_params, parse_twiml
 from tests.ivr.conftest import ASHA, OPEN_HOURS, assert_queued, events, interaction, spoken
 
@@ -98,3 +100,20 @@ def test_caller_by_phone(app, demo):
         assert customers.caller_by_phone(STRANGER) is None
         assert customers.caller_by_phone("") is None
         assert customers.caller_by_phone(None) is None
+
+
+@freeze_time(OPEN_HOURS)
+def test_a_broken_lookup_connection_costs_speed_not_the_greeting(app, demo, signed_post):
+    """The fast path's own DB-API connection fails: the caller is still found (through the
+    session's connection) and greeted by name, and the broken connection is dropped."""
+    first = spoken(parse_twiml(signed_post("/ivr/incoming", call_params(From=ASHA))))
+    assert first[0].text.startswith("नमस्ते Asha")
+    with app.app_context():
+        lookups = fastpath._Lookups.of_app()  # this thread's: the test client's requests run here
+        assert lookups.connection is not None
+        lookups.connection.close()  # what a dropped server connection looks like to the driver
+        broken = lookups.connection
+    again = spoken(parse_twiml(signed_post("/ivr/incoming", call_params(From=ASHA))))
+    assert again[0].text.startswith("नमस्ते Asha")
+    with app.app_context():
+        assert fastpath._Lookups.of_app().connection is not broken
