@@ -64,7 +64,9 @@ def test_a_bug_inside_a_webhook_still_answers_twiml(signed_post, monkeypatch, ca
     def broken(*args, **kwargs):
         raise RuntimeError("simulated bug")
 
-    monkeypatch.setattr(services, "open_interaction", broken)
+    # add_event: every IVR webhook records on the call's timeline, the first one included
+    # (which opens its row through app/ivr/fastpath.py, not open_interaction).
+    monkeypatch.setattr(services, "add_event", broken)
     root = parse_twiml(signed_post("/ivr/incoming", call_params()))
     spoken = " ".join(el.text or "" for el in root.iter("Say"))
     assert "sorry" in spoken.lower()
