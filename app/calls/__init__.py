@@ -2,8 +2,8 @@
 
 `register(app)` is all it takes: it brings the JSON API (/api/calls/...), the
 webhooks it needs (/api/calls/twiml/...), the hold clock's `agenthold` deadlines, a hook on
-the caller's conference events, the prompts in the catalogue, and the transfer on the
-screen-pop.
+the caller's conference events, the prompts in the catalogue, and transfers on the
+screen-pop (this call's, and each earlier call's in the history).
 
 Packages above use the call controls through `call_controls()` (the queue's service, the
 controls' store and settings); `app.calls.factory` builds them and is private to this package.
@@ -22,10 +22,10 @@ def register(app: Flask) -> None:
     from app.calls.hooks import on_conference_event
     from app.calls.lines import OFFER_KIND
     from app.calls.phrases import CALL_PROMPTS
-    from app.calls.screenpop import in_transfer, transfer_context
+    from app.calls.screenpop import in_transfer, interaction_transfers, transfer_context
     from app.calls.transfers import on_hold_limit, on_offer_deadline
     from app.customers.access import call_access
-    from app.customers.context import context_contributor
+    from app.customers.hooks import screen_pop_hooks
     from app.floor.prompts import register_defaults
     from app.queue.hooks import queue_hooks
 
@@ -36,7 +36,8 @@ def register(app: Flask) -> None:
     queue_hooks(app).clock_handlers[OFFER_KIND] = on_offer_deadline  # transfers on a line
     hold_limit_hooks(app).append(on_hold_limit)  # the limit may end a transfer
     queue_hooks(app).conference_hooks.append(on_conference_event)
-    context_contributor("transfer")(transfer_context)
+    screen_pop_hooks(app).contribute("transfer", transfer_context)
+    screen_pop_hooks(app).interaction_fields("transfers", interaction_transfers)
     call_access(app).in_transfer = in_transfer
 
 

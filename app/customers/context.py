@@ -1,55 +1,29 @@
 """The agent's screen-pop for a call: the call, who is calling, and their history (R1).
 
-Other domains add to it without touching this file: `context_contributor("open_callbacks")`
-registers a function that receives the CallContext and returns that key's value. The
-voicemail issue replaces the placeholder below with the caller's open callbacks.
+Other packages add to it without touching this file, through the app's `ScreenPopHooks`
+(app/customers/hooks.py), set in their `register(app)`: voicemail the caller's open
+callbacks, call controls the transfer, wrap-up the last wrap-up and each earlier call's.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
+
+from flask import current_app
 
 from app.customers import services
 from app.customers.errors import CallNotFound
-from app.customers.models import Customer
+from app.customers.hooks import CallContext, screen_pop_hooks
 from app.customers.phones import normalise
 from app.customers.serializers import customer_to_dict, interaction_to_dict, interactions_to_dicts
-from app.interactions.models import Interaction
 from app.interactions.services import find_by_call_sid
 
 log = logging.getLogger(__name__)
 
 HISTORY_LENGTH = 10
 
-
-@dataclass(frozen=True)
-class CallContext:
-    interaction: Interaction
-    customer: Customer | None
-    caller_number: str | None  # E.164, or None when withheld
-
-
-Contributor = Callable[[CallContext], Any]
-_contributors: dict[str, Contributor] = {}
-
-
-def context_contributor(key: str) -> Callable[[Contributor], Contributor]:
-    """Register `fn(context) -> value` to fill `key` in every screen-pop (replaces any
-    contributor already registered for that key)."""
-
-    def register(fn: Contributor) -> Contributor:
-        _contributors[key] = fn
-        return fn
-
-    return register
-
-
-@context_contributor("open_callbacks")
-def _no_callbacks_yet(context: CallContext) -> list[Any]:
-    return []
+__all__ = ["HISTORY_LENGTH", "CallContext", "call_context"]
 
 
 def call_context(call_sid: str, default_region: str) -> dict[str, Any]:
@@ -67,15 +41,16 @@ def call_context(call_sid: str, default_region: str) -> dict[str, Any]:
         services.recent_interactions(customer.id, HISTORY_LENGTH, exclude_call_sid=call_sid)
         if customer else []
     )
+    unavailable: list[str] = []
     data: dict[str, Any] = {
-        "call": interaction_to_dict(interaction, events=True),
+        "call": interaction_to_dict(interaction, events=True, unavailable=unavailable),
         "caller": {"number": number, "raw": interaction.from_number,
                    "known": customer is not None},
         "customer": customer_to_dict(customer) if customer else None,
-        "history": interactions_to_dicts(history),
+        # Newest first (services.recent_interactions), without the call in progress.
+        "history": interactions_to_dicts(history, unavailable),
     }
-    unavailable = []
-    for key, contribute in _contributors.items():
+    for key, contribute in screen_pop_hooks(current_app).contributors.items():
         try:
             data[key] = contribute(context)
         except Exception:

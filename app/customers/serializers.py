@@ -1,18 +1,22 @@
 """Customers and interactions as JSON-ready dicts, for the API and the agent's screen-pop.
 
 Later issues add to an interaction's dict without touching this file: an attribute named
-in OPTIONAL_INTERACTION_FIELDS appears as soon as the model has it, and
-`interaction_fields` registers a function that contributes more keys.
+in OPTIONAL_INTERACTION_FIELDS appears as soon as the model has it, and packages above
+register functions that contribute more keys (`screen_pop_hooks(app).interaction_fields`,
+app/customers/hooks.py).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+import logging
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import select
 
+from app.customers.hooks import screen_pop_hooks
 from app.customers.models import Customer, CustomerPhone
 from app.extensions import db
 from app.floor.models import Department
@@ -21,18 +25,7 @@ from app.interactions.models import Interaction, InteractionEvent
 # Columns wrap-up and voicemail work will add to Interaction; shown when they exist.
 OPTIONAL_INTERACTION_FIELDS = ("notes", "outcome", "tags", "wrap_up_notes", "disposition")
 
-InteractionFields = Callable[[Interaction], Mapping[str, Any]]
-_interaction_contributors: dict[str, InteractionFields] = {}
-
-
-def interaction_fields(name: str) -> Callable[[InteractionFields], InteractionFields]:
-    """Register `fn(interaction) -> {key: value}` under `name` (re-registering replaces)."""
-
-    def register(fn: InteractionFields) -> InteractionFields:
-        _interaction_contributors[name] = fn
-        return fn
-
-    return register
+log = logging.getLogger(__name__)
 
 
 def iso(moment: datetime | None) -> str | None:
@@ -73,10 +66,15 @@ def event_to_dict(event: InteractionEvent) -> dict[str, Any]:
 
 
 def interaction_to_dict(interaction: Interaction, *, events: bool = False,
-                        departments: Mapping[int, Department] | None = None) -> dict[str, Any]:
-    """One call. `departments` (id -> Department) saves a lookup per row in lists."""
+                        departments: Mapping[int, Department] | None = None,
+                        extra: Mapping[str, Any] | None = None,
+                        unavailable: list[str] | None = None) -> dict[str, Any]:
+    """One call. `departments` (id -> Department) and `extra` (the registered fields, see
+    `contributed_fields`) save lookups per row in lists."""
     if departments is None:
         departments = _departments([interaction])
+    if extra is None:
+        extra = contributed_fields([interaction], unavailable).get(interaction.id, {})
     data: dict[str, Any] = {
         "id": interaction.id,
         "call_sid": interaction.call_sid,
@@ -100,17 +98,40 @@ def interaction_to_dict(interaction: Interaction, *, events: bool = False,
         if hasattr(interaction, name):
             value = getattr(interaction, name)
             data[name] = iso(value) if isinstance(value, datetime) else value
-    for contribute in _interaction_contributors.values():
-        data.update(contribute(interaction))
+    data.update(extra)
     if events:
         data["events"] = [event_to_dict(e) for e in interaction.events]
     return data
 
 
-def interactions_to_dicts(interactions: Iterable[Interaction]) -> list[dict[str, Any]]:
+def interactions_to_dicts(interactions: Iterable[Interaction],
+                          unavailable: list[str] | None = None) -> list[dict[str, Any]]:
     interactions = list(interactions)
     departments = _departments(interactions)
-    return [interaction_to_dict(i, departments=departments) for i in interactions]
+    extra = contributed_fields(interactions, unavailable)
+    return [interaction_to_dict(i, departments=departments, extra=extra.get(i.id, {}))
+            for i in interactions]
+
+
+def contributed_fields(interactions: list[Interaction],
+                       unavailable: list[str] | None = None) -> dict[int, dict[str, Any]]:
+    """{interaction id: keys} from every registered `interaction_fields`, one call each for
+    the whole list. A failing one is logged and left out (its name added to `unavailable`):
+    the rest of the history still reaches the agent."""
+    merged: dict[int, dict[str, Any]] = {i.id: {} for i in interactions}
+    if not interactions:
+        return merged
+    for name, contribute in screen_pop_hooks(current_app).fields.items():
+        try:
+            found = contribute(interactions)
+        except Exception:
+            log.exception("interaction fields %r failed", name)
+            if unavailable is not None and name not in unavailable:
+                unavailable.append(name)
+            continue
+        for interaction_id, values in found.items():
+            merged.setdefault(interaction_id, {}).update(values)
+    return merged
 
 
 def _departments(interactions: list[Interaction]) -> dict[int, Department]:

@@ -2,8 +2,9 @@
 
 `register(app)` is all it takes: it brings the webhooks, the JSON API, the
 `flask voicemail` commands, the app's safe fallback (a message into the general box) and
-the queue's offer-menu handlers (2: a message, 3: a callback keeping the caller's place) and
-its abandon and answer hooks (missed-call callbacks, app/voicemail/missed.py).
+the queue's offer-menu handlers (2: a message, 3: a callback keeping the caller's place),
+its abandon and answer hooks (missed-call callbacks, app/voicemail/missed.py), and on the
+screen-pop the caller's open callbacks and what each earlier call left in a box.
 """
 
 from flask import Blueprint, Flask
@@ -13,6 +14,7 @@ bp = Blueprint("voicemail", __name__, cli_group="voicemail")
 
 def register(app: Flask) -> None:
     """Wire this package into `app`: its blueprint (routes, CLI) and its hooks."""
+    from app.customers.hooks import screen_pop_hooks
     from app.floor.prompts import register_defaults
     from app.queue.cli import clock_sweeps
     from app.queue.hooks import queue_hooks
@@ -20,6 +22,7 @@ def register(app: Flask) -> None:
     from app.voicemail.jobs import periodic
     from app.voicemail.missed import caller_abandoned, caller_answered
     from app.voicemail.phrases import VOICEMAIL_PROMPTS
+    from app.voicemail.screenpop import interaction_callbacks, open_callbacks
     from app.voicemail.ways_in import (
         fallback_twiml,
         leave_message_from_offer,
@@ -39,6 +42,8 @@ def register(app: Flask) -> None:
     queue_hooks(app).answer_hooks.append(caller_answered)
     # Overdue callbacks and expired recordings, swept on the hold clock's loop.
     clock_sweeps(app)["voicemail"] = periodic
+    screen_pop_hooks(app).contribute("open_callbacks", open_callbacks)
+    screen_pop_hooks(app).interaction_fields("callbacks", interaction_callbacks)
 
 
 from app.voicemail import api, cli, webhooks  # noqa: E402,F401  (attach to bp)

@@ -9,9 +9,11 @@ from sqlalchemy import select
 
 from app.agents.models import Agent
 from app.auth import Forbidden, require_api_auth
+from app.customers.access import check_may_see_call
 from app.errors import DomainError, InvalidInput, NotFound, json_object
 from app.extensions import db
-from app.voicemail import boxes, bp, dialer, queue_link, serializers, services
+from app.interactions.services import find_by_call_sid
+from app.voicemail import boxes, bp, dialer, queue_link, screenpop, serializers, services
 from app.voicemail.models import Callback, VoicemailBox
 
 log = logging.getLogger(__name__)
@@ -115,6 +117,35 @@ def clear(callback_id: int):
     queue_link.withdraw(callback, strict=False)
     db.session.commit()
     return _one(callback)
+
+
+@bp.post("/api/calls/<call_sid>/callbacks/<int:callback_id>/handled")
+@require_api_auth("agent")
+def handled_on_call(call_sid: str, callback_id: int):
+    """{note}: the agent on this call sorted out this caller's callback with them; it closes
+    as reached. Allowed to whoever may see the call's screen-pop (not only the box's agents):
+    the caller is on their line. Repeating it answers the same closed callback."""
+    check_may_see_call(g.principal, call_sid)
+    interaction = find_by_call_sid(call_sid)
+    if interaction is None:
+        raise NotFound(f"No call {call_sid}.", call_sid=call_sid)
+    callback = services.find_callback(callback_id)
+    if not screenpop.belongs_to(callback, screenpop.caller_context(interaction)):
+        raise NotFound("This caller has no such callback.", callback_id=callback_id,
+                       call_sid=call_sid)
+    if _handled_on(callback, call_sid):
+        return _one(callback)
+    note = str(json_object(empty_ok=True).get("note", ""))[:2000]
+    services.handled_on_call(callback, interaction, g.principal.identity, note)
+    queue_link.withdraw(callback, strict=False)  # a requested callback still in line
+    db.session.commit()
+    return _one(callback)
+
+
+def _handled_on(callback: Callback, call_sid: str) -> bool:
+    return callback.status == "closed" and any(
+        e.action == "handled_on_call" and (e.detail or {}).get("call_sid") == call_sid
+        for e in callback.events)
 
 
 @bp.post("/api/callbacks/<int:callback_id>/assign")

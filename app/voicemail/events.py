@@ -37,7 +37,7 @@ EVENT = "callbacks.changed"
 CHANGES = frozenset({
     "created", "kind_changed", "message_recorded", "transcribed", "claimed", "released",
     "reassigned", "attempt", "cleared", "call_started", "escalated", "recording_deleted",
-    "agent_missed",
+    "agent_missed", "handled_on_call",
 })
 # A sweep may change hundreds at once: the console re-reads its whole list anyway.
 MAX_LISTED = 50

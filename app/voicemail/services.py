@@ -9,11 +9,11 @@ one row.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 
 from app.agents.models import Agent
@@ -21,6 +21,7 @@ from app.clock import now
 from app.errors import Conflict, InvalidInput, NotFound
 from app.extensions import db, get_row
 from app.interactions import services as interactions
+from app.interactions.models import Interaction
 from app.voicemail import events
 from app.voicemail.boxes import due_time
 from app.voicemail.models import OUTCOMES, Callback, CallbackEvent, Voicemail, VoicemailBox
@@ -273,6 +274,42 @@ def clear(callback: Callback, outcome: str, actor: str, note: str = "") -> Callb
     audit(callback, "cleared", actor, outcome=outcome, attempt=callback.attempts, note=note,
           gave_up=outcome == "no_answer")
     return callback
+
+
+def handled_on_call(callback: Callback, interaction: Interaction, actor: str,
+                    note: str = "") -> Callback:
+    """The agent sorted it out with the customer on this (inbound) call: closed as reached,
+    the call named in its audit and the callback in the call's timeline. Not an attempt:
+    nobody called the customer."""
+    _open(callback)
+    at = now()
+    callback.status, callback.outcome = "closed", "reached"
+    callback.closed_at, callback.closed_by = at, actor
+    audit(callback, "handled_on_call", actor, outcome="reached", call_sid=interaction.call_sid,
+          note=note)
+    interactions.add_event(interaction, "callback_handled", callback_id=callback.id,
+                           callback_kind=callback.kind, box=callback.box.slug, agent=actor)
+    return callback
+
+
+def open_for_caller(customer_id: int | None, numbers: Iterable[str], *,
+                    exclude_call_sid: str | None = None, limit: int = 20) -> list[Callback]:
+    """The callbacks still owed to this caller (their customer record, or any of their
+    numbers), in the order a worklist shows them: overdue first, priority, due time."""
+    numbers = [n for n in dict.fromkeys(numbers) if n]
+    who = []
+    if customer_id is not None:
+        who.append(Callback.customer_id == customer_id)
+    if numbers:
+        who.append(Callback.number.in_(numbers))
+    if not who:
+        return []
+    query = select(Callback).where(Callback.status != "closed", or_(*who))
+    if exclude_call_sid:
+        query = query.where(or_(Callback.call_sid.is_(None), Callback.call_sid != exclude_call_sid))
+    rows = db.session.scalars(query.order_by(Callback.due_at).limit(limit)).all()
+    at = now()
+    return sorted(rows, key=lambda c: (not is_overdue(c, at), -c.priority, aware(c.due_at)))
 
 
 def call_started(callback: Callback, agent: Agent, leg_sid: str) -> None:

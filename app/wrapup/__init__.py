@@ -12,11 +12,10 @@ bp = Blueprint('wrapup', __name__, cli_group='wrapup')
 
 def register(app: Flask) -> None:
     """Wire this package into `app`: its blueprint (routes, CLI) and its hooks."""
-    from app.customers.context import context_contributor
-    from app.customers.serializers import interaction_fields
+    from app.customers.hooks import screen_pop_hooks
     from app.floor.prompts import register_defaults
     from app.queue.hooks import queue_hooks
-    from app.wrapup.context import interaction_wrapup, last_wrapup
+    from app.wrapup.context import interaction_wrapups, last_wrapup
     from app.wrapup.phrases import SURVEY_PROMPTS
     from app.wrapup.survey import offer_survey
 
@@ -24,8 +23,8 @@ def register(app: Flask) -> None:
 
     register_defaults(app, SURVEY_PROMPTS)
     queue_hooks(app).after_call = offer_survey
-    context_contributor("last_wrapup")(last_wrapup)
-    interaction_fields("wrapup")(interaction_wrapup)
+    screen_pop_hooks(app).contribute("last_wrapup", last_wrapup)
+    screen_pop_hooks(app).interaction_fields("wrapup", interaction_wrapups)
 
 
 from app.wrapup import api, cli, webhooks  # noqa: E402,F401  (attach to bp)

@@ -3,11 +3,12 @@ each earlier call's wrap-up and survey rating in the history."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import select
 
-from app.customers.context import CallContext
+from app.customers.hooks import CallContext
 from app.extensions import db
 from app.interactions.models import Interaction
 from app.wrapup import services
@@ -26,19 +27,19 @@ def last_wrapup(context: CallContext) -> dict[str, Any] | None:
     return data
 
 
-def interaction_wrapup(interaction: Interaction) -> dict[str, Any]:
-    """`wrapups` and `survey_rating` on every call in a customer's history."""
-    wrapups = db.session.scalars(
-        select(Wrapup).where(Wrapup.interaction_id == interaction.id).order_by(Wrapup.id)
-    ).all()
-    rating = db.session.scalars(
-        select(SurveyResponse.rating).where(SurveyResponse.interaction_id == interaction.id)
-    ).first()
-    return {
-        "wrapups": [
+def interaction_wrapups(calls: Sequence[Interaction]) -> dict[int, dict[str, Any]]:
+    """`wrapups` and `survey_rating` on every call in a customer's history (two queries for
+    the whole list)."""
+    ids = [i.id for i in calls]
+    found: dict[int, dict[str, Any]] = {i: {"wrapups": [], "survey_rating": None} for i in ids}
+    for w in db.session.scalars(
+            select(Wrapup).where(Wrapup.interaction_id.in_(ids)).order_by(Wrapup.id)):
+        found[w.interaction_id]["wrapups"].append(
             {"agent": w.agent_identity, "notes": w.notes, "outcome": w.outcome,
-             "tags": list(w.tags or []), "anything_else_asked": w.anything_else_asked}
-            for w in wrapups
-        ],
-        "survey_rating": rating,
-    }
+             "tags": list(w.tags or []), "anything_else_asked": w.anything_else_asked})
+    ratings = db.session.execute(  # one survey per call (unique)
+        select(SurveyResponse.interaction_id, SurveyResponse.rating)
+        .where(SurveyResponse.interaction_id.in_(ids)))
+    for interaction_id, rating in ratings:
+        found[interaction_id]["survey_rating"] = rating
+    return found

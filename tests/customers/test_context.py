@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from flask import Flask
 from freezegun import freeze_time
 
-from app.customers import context as screen_pop
+from app.customers.hooks import screen_pop_hooks
 from app.customers.models import Customer, CustomerPhone
 from app.extensions import db
 from app.floor.models import Department
@@ -101,23 +102,35 @@ def test_unknown_call_is_404(client, auth):
     assert response.get_json()["error"]["id"] == "call_not_found"
 
 
-def test_other_packages_contribute_to_the_context(client, auth, known_caller, monkeypatch):
-    registry = dict(screen_pop._contributors)
-    monkeypatch.setattr(screen_pop, "_contributors", registry)
+def test_other_packages_contribute_to_the_context(app, client, auth, known_caller):
+    hooks = screen_pop_hooks(app)
 
-    @screen_pop.context_contributor("open_callbacks")
-    def callbacks(ctx):
-        return [{"for": ctx.customer.name, "number": ctx.caller_number}]
+    def loyalty(ctx):
+        return {"for": ctx.customer.name, "number": ctx.caller_number}
 
-    @screen_pop.context_contributor("loyalty")
     def broken(ctx):
-        raise RuntimeError("loyalty service down")
+        raise RuntimeError("offers service down")
 
+    hooks.contribute("loyalty", loyalty)
+    hooks.contribute("offers", broken)
     body = get_context(client, auth, "CA-now").get_json()
-    assert body["open_callbacks"] == [{"for": "Asha Rao", "number": "+14155550100"}]
-    assert body["loyalty"] is None
-    assert body["unavailable"] == ["loyalty"]
+    assert body["loyalty"] == {"for": "Asha Rao", "number": "+14155550100"}
+    assert body["offers"] is None
+    assert body["unavailable"] == ["offers"]
     assert body["customer"]["name"] == "Asha Rao"
+
+
+def test_contributors_are_per_app_and_one_per_key(app):
+    hooks = screen_pop_hooks(app)
+    # The packages' own, wired by their register(app).
+    assert {"open_callbacks", "transfer", "last_wrapup"} <= set(hooks.contributors)
+    assert {"callbacks", "transfers", "wrapup"} <= set(hooks.fields)
+    with pytest.raises(ValueError, match="open_callbacks"):
+        hooks.contribute("open_callbacks", lambda ctx: [])
+    with pytest.raises(ValueError, match="history"):
+        hooks.contribute("history", lambda ctx: [])
+    hooks.contribute("loyalty", lambda ctx: 1)
+    assert "loyalty" not in screen_pop_hooks(Flask("another")).contributors
 
 
 def test_customer_detail_lists_the_latest_interactions(client, auth, known_caller):
@@ -128,15 +141,21 @@ def test_customer_detail_lists_the_latest_interactions(client, auth, known_calle
     assert len(more["interactions"]) == 13
 
 
-def test_later_issues_add_interaction_fields(client, auth, known_caller, monkeypatch):
-    from app.customers import serializers
+def test_later_issues_add_interaction_fields(app, client, auth, known_caller):
+    calls_seen = []
 
-    monkeypatch.setattr(serializers, "_interaction_contributors", {})
+    def outcome(interactions):
+        calls_seen.append(len(interactions))
+        return {i.id: {"outcome": f"resolved {i.call_sid}"} for i in interactions}
 
-    @serializers.interaction_fields("wrap_up")
-    def wrap_up(interaction):
-        return {"outcome": f"resolved {interaction.call_sid}"}
+    def broken(interactions):
+        raise RuntimeError("loyalty down")
 
+    screen_pop_hooks(app).interaction_fields("outcome", outcome)
+    screen_pop_hooks(app).interaction_fields("loyalty", broken)
     body = get_context(client, auth, "CA-now").get_json()
     assert body["call"]["outcome"] == "resolved CA-now"
     assert body["history"][0]["outcome"] == "resolved CA-old-11"
+    assert calls_seen == [1, 10]  # once for the call, once for the whole history
+    # A broken one leaves the history there, and says what is missing.
+    assert len(body["history"]) == 10 and body["unavailable"] == ["loyalty"]

@@ -62,6 +62,7 @@ EXPECTED: dict[tuple[str, str], str] = {
     # calls (call controls; an agent only on their own calls: test_ownership.py)
     ("/api/calls/<>", "GET"): AGENT,
     ("/api/calls/<>/context", "GET"): AGENT,
+    ("/api/calls/<>/callbacks/<>/handled", "POST"): AGENT,
     ("/api/calls/<>/hangup", "POST"): AGENT,
     ("/api/calls/<>/hold", "POST"): AGENT,
     ("/api/calls/<>/resume", "POST"): AGENT,
