@@ -19,7 +19,7 @@ from app.customers.models import Customer
 from app.customers.phones import normalise
 from app.customers.services import find_by_phone
 from app.extensions import db
-from app.interactions.models import Interaction
+from app.interactions.models import Interaction, InteractionEvent
 from app.voicemail import serializers, services
 from app.voicemail.models import Callback
 from config import app_settings
@@ -75,9 +75,11 @@ def open_callbacks(context: CallContext) -> list[dict[str, Any]]:
 
 
 def interaction_callbacks(calls: Sequence[Interaction]) -> dict[int, dict[str, Any]]:
-    """`callbacks` on every call of a history: what the call left in a box (a voicemail, a
-    missed call, a requested callback) and what became of it. One query."""
-    found: dict[int, dict[str, Any]] = {c.id: {"callbacks": []} for c in calls}
+    """On every call of a history: `callbacks`, what the call left in a box (a voicemail, a
+    missed call, a requested callback) and what became of it; `callbacks_handled`, the
+    earlier ones its agent closed on it. Two queries."""
+    found: dict[int, dict[str, Any]] = {c.id: {"callbacks": [], "callbacks_handled": []}
+                                        for c in calls}
     rows = db.session.scalars(
         select(Callback).where(Callback.interaction_id.in_(list(found))).order_by(Callback.id))
     for callback in rows:
@@ -92,4 +94,14 @@ def interaction_callbacks(calls: Sequence[Interaction]) -> dict[int, dict[str, A
                 "transcription": message.transcription_text,
             },
         })
+    handled = db.session.scalars(
+        select(InteractionEvent)
+        .where(InteractionEvent.interaction_id.in_(list(found)),
+               InteractionEvent.kind == "callback_handled")
+        .order_by(InteractionEvent.id))
+    for event in handled:
+        d = event.detail or {}
+        found[event.interaction_id]["callbacks_handled"].append(
+            {"id": d.get("callback_id"), "kind": d.get("callback_kind"), "box": d.get("box"),
+             "agent": d.get("agent")})
     return found

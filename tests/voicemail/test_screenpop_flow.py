@@ -4,6 +4,8 @@ history), marks it handled on this call, and it leaves everyone's callback list.
 
 from __future__ import annotations
 
+from app.customers.serializers import interactions_to_dicts
+from app.interactions.services import find_by_call_sid
 from app.queue import queue_services
 from tests.voicemail.test_flows import (  # noqa: F401  (the floor fixture)
     api,
@@ -67,5 +69,10 @@ def test_the_next_call_shows_the_message_and_the_agent_handles_it_there(floor): 
                    if e["type"] == "callbacks.changed"]
     assert {"callback_id": callback.id, "change": "handled_on_call", "by": "amy"} in [
         c for n in notices for c in n["changes"]]
+    # The call's history says so on Jordan's next call.
+    with floor.app.app_context():
+        [row] = interactions_to_dicts([find_by_call_sid(second.sid)])
+    assert row["callbacks_handled"] == [{"id": callback.id, "kind": "voicemail",
+                                         "box": "billing", "agent": "amy"}]
     # The call goes on: Jordan is still talking to Amy.
     assert floor.call_state(second.sid)["state"] == "connected"
