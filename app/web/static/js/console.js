@@ -367,15 +367,6 @@
         var found = this.directory.agents.find(function (a) { return a.identity === identity; });
         return found ? found.name : (identity || "a colleague");
       },
-      historyLine: function (item) {
-        var parts = [];
-        if (item.outcome) parts.push(item.outcome.replace(/_/g, " "));
-        if (item.agent) parts.push("with " + item.agent);
-        if (item.abandoned) parts.push("hung up while waiting");
-        if (item.notes || item.wrap_up_notes) parts.push("“" + (item.notes || item.wrap_up_notes) + "”");
-        if (!parts.length && item.status) parts.push(item.status);
-        return parts.join(" · ");
-      },
       when: function (value) {
         var t = epoch(value);
         if (t === null) return "";
