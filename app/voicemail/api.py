@@ -10,7 +10,7 @@ from sqlalchemy import select
 from app.agents.models import Agent
 from app.auth import Forbidden, require_api_auth
 from app.customers.access import check_may_see_call
-from app.errors import DomainError, InvalidInput, NotFound, json_object
+from app.errors import Conflict, DomainError, InvalidInput, NotFound, json_object
 from app.extensions import db
 from app.interactions.services import find_by_call_sid
 from app.voicemail import boxes, bp, dialer, queue_link, screenpop, serializers, services
@@ -136,7 +136,14 @@ def handled_on_call(call_sid: str, callback_id: int):
     if _handled_on(callback, call_sid):
         return _one(callback)
     note = str(json_object(empty_ok=True).get("note", ""))[:2000]
-    services.handled_on_call(callback, interaction, g.principal.identity, note)
+    try:
+        services.handled_on_call(callback, interaction, g.principal.identity, note)
+    except Conflict:
+        db.session.rollback()  # closed meanwhile: by this very request's twin, or otherwise
+        callback = services.find_callback(callback_id)
+        if _handled_on(callback, call_sid):
+            return _one(callback)
+        raise
     queue_link.withdraw(callback, strict=False)  # a requested callback still in line
     db.session.commit()
     return _one(callback)

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from app.agents.models import Agent
@@ -283,7 +283,15 @@ def handled_on_call(callback: Callback, interaction: Interaction, actor: str,
     nobody called the customer."""
     _open(callback)
     at = now()
-    callback.status, callback.outcome = "closed", "reached"
+    # Two requests at once (a double click, a retry, a colleague clearing it): only the one
+    # whose UPDATE still finds it open closes it and writes the audit line.
+    changed = db.session.execute(
+        update(Callback).where(Callback.id == callback.id, Callback.status != "closed")
+        .values(status="closed", outcome="reached", closed_at=at, closed_by=actor)
+        .execution_options(synchronize_session=False)).rowcount
+    if changed != 1:
+        raise Conflict("This callback was cleared a moment ago.", callback_id=callback.id)
+    callback.status, callback.outcome = "closed", "reached"  # the loaded row, in step
     callback.closed_at, callback.closed_by = at, actor
     audit(callback, "handled_on_call", actor, outcome="reached", call_sid=interaction.call_sid,
           note=note)

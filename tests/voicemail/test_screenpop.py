@@ -6,12 +6,14 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import update
 
 from app.clock import now
 from app.customers.models import Customer, CustomerPhone
+from app.errors import Conflict
 from app.extensions import db
 from app.interactions.models import Interaction
-from app.interactions.services import add_event
+from app.interactions.services import add_event, find_by_call_sid
 from app.voicemail import services
 from app.voicemail.boxes import department_box
 from app.voicemail.models import Callback
@@ -204,3 +206,19 @@ def test_only_whoever_may_see_the_call_marks_its_callers_callbacks(app, client, 
     assert handled(client, people["sue"], jordan["message"]).status_code == 200
     with app.app_context():
         assert services.find_callback(jordan["stranger"]).status == "open"
+
+
+def test_a_callback_cleared_meanwhile_is_not_closed_twice(app, people, jordan):
+    with app.app_context():
+        callback = services.find_callback(jordan["message"])
+        call = find_by_call_sid("CA-now")
+        # A colleague clears it between this request's read and its write.
+        with db.engine.begin() as colleague:
+            colleague.execute(update(Callback).where(Callback.id == callback.id)
+                              .values(status="closed", outcome="wrong_number"))
+        with pytest.raises(Conflict):
+            services.handled_on_call(callback, call, "amy")
+        db.session.rollback()
+        row = services.find_callback(jordan["message"])
+        assert row.outcome == "wrong_number"
+        assert "handled_on_call" not in [e.action for e in row.events]
