@@ -4,7 +4,8 @@ A customer talks to Alice (who writes a wrap-up), then leaves a message while no
 is signed in, then calls again. Alice's console rings with the open voicemail (box, age, due
 time, who holds it) and the recent interactions (who answered, the wrap-up's outcome, notes
 and tags, the voicemail left); she answers, marks the message handled on this call, and it
-leaves the screen-pop and her callback list.
+leaves the screen-pop and her callback list. Claimed from the list meanwhile, the screen-pop
+says she has it.
 """
 
 from __future__ import annotations
@@ -113,6 +114,10 @@ def test_the_screen_pop_shows_the_open_message_and_the_history(stack, sign_in, s
     # 4. She answers, sorts it out with Morgan and marks the message handled on this call.
     page.get_by_test_id("answer").click()
     expect_state(page, "On a call")
+    # Claimed from the callback list: the screen-pop follows.
+    page.get_by_test_id("callback-row").filter(has_text="Morgan Lee").get_by_test_id(
+        "callback-claim").click()
+    expect(item).to_contain_text("you have it")
     item.get_by_test_id("pop-callback-handle").click()
     item.get_by_test_id("pop-callback-note").fill("Bill explained on the call")
     item.get_by_test_id("pop-callback-handled").click()

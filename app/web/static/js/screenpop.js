@@ -28,6 +28,7 @@
   }
 
   window.screenPop = function () {
+    var seenList = null;  // the console's callback list last seen (not reactive on purpose)
     return {
       popHandling: null,
       popNote: "",
@@ -61,6 +62,22 @@
       // Only once the agent is talking to the caller (or wrapping up their call).
       popCanHandle: function () {
         return ["on_call", "wrap_up"].includes(this.me.state) && !!this.contextSid;
+      },
+      /* The console re-reads its callback list whenever a callback changes (its event stream)
+         and every 30 s: when it does and this caller has callbacks, re-read the screen-pop
+         too, so who holds one, or one a colleague just cleared, is never stale. */
+      popFollow: function (list) {
+        if (list === seenList) return;
+        var first = seenList === null;
+        seenList = list;
+        if (first || !this.contextSid || !this.context) return;
+        var c = this.context;
+        var number = c.caller && c.caller.number;
+        var customerId = c.customer && c.customer.id;
+        var theirs = ((list && list.items) || []).some(function (cb) {
+          return (customerId && cb.customer && cb.customer.id === customerId) || (number && cb.number === number);
+        });
+        if (theirs || this.popCallbacks().length) this.loadContext(this.contextSid);
       },
       popStartHandling: function (cb) { this.popHandling = cb.id; this.popNote = ""; },
       popMarkHandled: function (cb) {
