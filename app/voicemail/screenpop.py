@@ -81,7 +81,8 @@ def interaction_callbacks(calls: Sequence[Interaction]) -> dict[int, dict[str, A
     found: dict[int, dict[str, Any]] = {c.id: {"callbacks": [], "callbacks_handled": []}
                                         for c in calls}
     rows = db.session.scalars(
-        select(Callback).where(Callback.interaction_id.in_(list(found))).order_by(Callback.id))
+        select(Callback).options(*services.SHOWN_WITH)
+        .where(Callback.interaction_id.in_(list(found))).order_by(Callback.id))
     for callback in rows:
         message = callback.message
         found[callback.interaction_id]["callbacks"].append({

@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
 from app.agents.models import Agent
 from app.clock import now
@@ -300,6 +301,11 @@ def handled_on_call(callback: Callback, interaction: Interaction, actor: str,
     return callback
 
 
+# What a listed callback shows beside its own row, loaded with the list (not one by one).
+SHOWN_WITH = (selectinload(Callback.box), selectinload(Callback.message),
+              selectinload(Callback.customer), selectinload(Callback.assigned_agent))
+
+
 def open_for_caller(customer_id: int | None, numbers: Iterable[str], *,
                     exclude_call_sid: str | None = None, limit: int = 20) -> list[Callback]:
     """The callbacks still owed to this caller (their customer record, or any of their
@@ -312,7 +318,7 @@ def open_for_caller(customer_id: int | None, numbers: Iterable[str], *,
         who.append(Callback.number.in_(numbers))
     if not who:
         return []
-    query = select(Callback).where(Callback.status != "closed", or_(*who))
+    query = select(Callback).options(*SHOWN_WITH).where(Callback.status != "closed", or_(*who))
     if exclude_call_sid:
         query = query.where(or_(Callback.call_sid.is_(None), Callback.call_sid != exclude_call_sid))
     rows = db.session.scalars(query.order_by(Callback.due_at).limit(limit)).all()
