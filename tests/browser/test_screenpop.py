@@ -60,6 +60,7 @@ def test_the_screen_pop_shows_the_open_message_and_the_history(stack, sign_in, s
     expect_state(page, "On a call")
     caller.wait_until(lambda i: i["activity"] == "conference", what="talking to Alice")
     page.get_by_test_id("hangup").click()
+    page.get_by_test_id("anything-else-confirm").click()  # "anything else?" asked (R11)
     expect_state(page, "Wrap-up")
     page.get_by_test_id("wrapup-notes").fill(NOTES)
     page.get_by_test_id("wrapup-outcome").select_option("resolved")
@@ -129,6 +130,7 @@ def test_the_screen_pop_shows_the_open_message_and_the_history(stack, sign_in, s
     screenshot(page, "console-screen-pop-handled")
 
     page.get_by_test_id("hangup").click()
+    page.get_by_test_id("anything-else-confirm").click()  # "anything else?" asked (R11)
     expect_state(page, "Wrap-up")
     page.get_by_test_id("wrapup-outcome").select_option("resolved")
     page.get_by_test_id("wrapup-submit").click()
