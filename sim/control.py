@@ -141,6 +141,9 @@ def register_control(app: Flask, emu: Emulator) -> None:
         phone = party_or_404(f"client:{identity}")
         if phone is None:
             return fail(404, f"no softphone {identity}")
+        if action == "close-tab":
+            phone.close_tab()
+            return jsonify({"ok": True, "party": phone.address, "online": False})
         return _act(phone, action, body(), None)
 
     @bp.post("/parties/<path:address>/<action>")

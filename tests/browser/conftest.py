@@ -7,11 +7,13 @@ it runs as root). Screenshots go to docs/screenshots/ with CAPTURE_SCREENSHOTS=1
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+import requests
 
 from tests.browser.harness import (
     CHROMIUM,
@@ -71,8 +73,10 @@ def browser(stack: Stack, playwright):
 def sign_in(stack: Stack, browser) -> Iterator[Callable]:
     """`sign_in("alice")` -> a page in its own browser context, signed in, on the console."""
     contexts = []
+    identities: list[str] = []
 
     def open_page(identity: str, landing: str = "**/console"):
+        identities.append(identity)
         context = browser.new_context(viewport={"width": 1440, "height": 900})
         context.set_default_timeout(15_000)
         contexts.append(context)
@@ -83,6 +87,14 @@ def sign_in(stack: Stack, browser) -> Iterator[Callable]:
     yield open_page
     for context in contexts:
         context.close()
+    # A closed tab ends its Voice SDK calls on Twilio, the agent's persistent line among
+    # them; the emulated softphone lives in the emulator, not the page, so the tab's close is
+    # played there. Without it a line outlives its console, and the next test's offers to
+    # that agent go to a console nobody has open (docs/emulator.md, "Known gaps").
+    for identity in identities:
+        # HTTPError: this person never had a softphone (a supervisor's page).
+        with contextlib.suppress(requests.HTTPError):
+            stack.sim("POST", f"/softphones/{identity}/close-tab")
 
 
 @pytest.fixture
