@@ -25,10 +25,12 @@ import json
 import re
 import threading
 import time
+import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
+import requests
 
 from tests.browser.harness import (
     CHROMIUM,
@@ -38,6 +40,7 @@ from tests.browser.harness import (
     chromium_missing,
     sign_in_page,
 )
+from tests.conftest import sign
 
 ACCOUNT_SID = "AC" + "1" * 32
 API_KEY = "SK" + "2" * 32
@@ -46,10 +49,13 @@ TWIML_APP_SID = "AP" + "3" * 32
 SIGNALLING = re.compile(r"^wss://[^/]*twilio\.com/signal")
 INTERNET = re.compile(r"^https?://(?!127\.0\.0\.1[:/])")
 CALL_SID = "CA" + "4" * 32
+LINE_SID = "CA" + "5" * 32
 
 
-@pytest.fixture(scope="module")
-def live_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+AUTH_TOKEN = "live-mode-test-auth-token"
+
+
+def _live(tmp_path_factory: pytest.TempPathFactory, ring_mode: str) -> Iterator[Stack]:
     reason = chromium_missing()
     if reason:
         pytest.skip(reason)
@@ -59,14 +65,29 @@ def live_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
                  # Live mode refuses the public development secrets (config/settings.py).
                  "SECRET_KEY": "live-mode-test-secret-key",
                  "ADMIN_API_TOKEN": "live-mode-test-admin-token",
-                 "TWILIO_AUTH_TOKEN": "live-mode-test-auth-token"}
+                 "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
+                 "AGENT_RING_MODE": ring_mode}
     people = (Person("alice", "Alice Martin", departments=("support",)),)
-    with Stack(tmp_path_factory.mktemp("live-stack"), people, env_overrides=overrides) as stack:
+    with Stack(tmp_path_factory.mktemp(f"live-{ring_mode}"), people,
+               env_overrides=overrides) as stack:
         yield stack
 
 
 @pytest.fixture(scope="module")
-def live_browser(live_stack: Stack, playwright):
+def live_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    """Ring mode (agents rung by API, docs/queue.md): going available needs no line, and an
+    offer is Twilio's invite to the Device, which the ringing test plays."""
+    yield from _live(tmp_path_factory, "ring")
+
+
+@pytest.fixture(scope="module")
+def line_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    """Line mode, the default: going available first opens the agent's persistent line."""
+    yield from _live(tmp_path_factory, "line")
+
+
+@pytest.fixture(scope="module")
+def live_browser(playwright):
     # Fake microphone, granted without a prompt: the SDK asks for audio on answer.
     args = [*CHROMIUM_ARGS, "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream"]
     launched = playwright.chromium.launch(executable_path=CHROMIUM, args=args)
@@ -220,5 +241,74 @@ def test_live_console_tells_the_agent_when_twilio_refuses_the_token(live_stack: 
         softphone = page.get_by_test_id("softphone")
         expect(softphone).to_contain_text("Not connected")
         expect(softphone).to_contain_text(re.compile("expired", re.IGNORECASE))
+    finally:
+        context.close()
+
+
+def twilio_posts(stack: Stack, url: str, form: dict[str, str]) -> ET.Element:
+    """Twilio's signed webhook to the app; the TwiML it answers, parsed."""
+    response = requests.post(url, data=form, timeout=10,
+                             headers={"X-Twilio-Signature": sign(url, form, AUTH_TOKEN)})
+    assert response.status_code == 200, response.text
+    return ET.fromstring(response.text)
+
+
+def test_live_console_opens_the_agents_line_through_the_sdk(line_stack: Stack,
+                                                            live_browser) -> None:
+    """Line mode, live: going available places the line through the real SDK (an outgoing
+    call with Line=open); Twilio asks the TwiML App's voice URL, which parks it in the
+    agent's room, and answers the browser; the console shows the line and waits for a call.
+    When Twilio ends the line the console says so and the agent is away."""
+    from playwright.sync_api import expect
+
+    gateway = FakeGateway()
+    context, page = open_console(line_stack, live_browser, gateway)
+    try:
+        softphone = page.get_by_test_id("softphone")
+        expect(softphone).to_contain_text("Twilio · ready")
+        page.get_by_test_id("go-available").click()
+
+        # The SDK's outgoing call reaches Twilio's signalling: an invite with the line's param.
+        deadline = time.monotonic() + 10
+        while not gateway.messages("invite"):
+            assert time.monotonic() < deadline, "the console never placed its line"
+            page.wait_for_timeout(100)  # Playwright runs the gateway's handlers meanwhile
+        invite = gateway.messages("invite")[-1]["payload"]
+        assert invite["twilio"]["params"] == "Line=open"
+        assert invite["sdp"].startswith("v=0")
+
+        # Twilio asks the TwiML App's voice URL: the line is parked in Alice's own room.
+        form = {"CallSid": LINE_SID, "AccountSid": ACCOUNT_SID, "ApplicationSid": TWIML_APP_SID,
+                "From": "client:alice", "To": "", "Direction": "inbound",
+                "CallStatus": "ringing", "ApiVersion": "2010-04-01", "Line": "open"}
+        room = twilio_posts(line_stack, f"{line_stack.url}/softphone/outgoing", form)
+        dial = room.find("Dial")
+        assert dial is not None and dial.find("Conference") is not None, ET.tostring(room)
+
+        # ... and answers the browser's offer (an SDP answer made by a peer in the page, as
+        # Twilio's media server would): the SDK's call is open, with the line's CallSid.
+        answer_sdp = page.evaluate("""async (offer) => {
+            const pc = new RTCPeerConnection();
+            await pc.setRemoteDescription({type: "offer", sdp: offer});
+            const answer = await pc.createAnswer();
+            await pc.setLocalDescription(answer);
+            window.__twilioSide = pc;
+            return answer.sdp;
+        }""", invite["sdp"])
+        gateway.send("answer", {"callsid": LINE_SID, "sdp": answer_sdp})
+        line = page.get_by_test_id("line-state")
+        expect(line).to_have_text("Line · connected")
+        expect(page.get_by_test_id("agent-state")).to_have_text("Available")
+        expect(softphone).to_contain_text("Waiting for a call")
+        me = page.evaluate("() => fetch('/api/agents/me').then(r => r.json())")
+        assert me["line"]["sid"] == LINE_SID and me["line"]["state"] == "connected"
+
+        # Twilio ends the line (the network took it): the SDK hears the hangup, and the
+        # line's <Dial> action tells the app, which puts Alice away.
+        gateway.send("hangup", {"callsid": LINE_SID})
+        ended = dict(form, CallStatus="completed", DialCallStatus="completed")
+        twilio_posts(line_stack, dial.get("action"), ended)
+        expect(line).to_have_text("Line · down")
+        expect(page.get_by_test_id("agent-state")).to_have_text("Away")
     finally:
         context.close()
