@@ -217,3 +217,23 @@ def test_a_softphone_that_goes_offline_forgets_its_auto_answer(served):
     r = requests.post(f"{sim}/_sim/softphones", json={"identity": "bob"})
     assert r.status_code == 201 and r.json()["online"] is True
     assert emu.parties["client:bob"].answer_after is None
+
+
+def test_closing_a_softphones_tab_ends_its_answered_calls(served):
+    """`close-tab`: the browser holding the softphone goes away, as a closed console tab
+    does on Twilio: offline, and the call it had answered ends from its side."""
+    emu, _ = served
+    sim = emu.base_url
+    requests.post(f"{sim}/_sim/softphones", json={"identity": "agent_42"}).raise_for_status()
+    sid = requests.post(f"{sim}/_sim/calls", json={"from": "+15551230007"}).json()["call_sid"]
+    poll_heard(sim, "+15551230007", "Press one for billing")
+    requests.post(f"{sim}/_sim/calls/{sid}/press", json={"digits": "1"})
+    poll_heard(sim, "client:agent_42", "incoming call from +15551230007")
+    requests.post(f"{sim}/_sim/softphones/agent_42/answer", json={}).raise_for_status()
+    poll_heard(sim, "+15551230007", "Connected to client:agent_42")
+
+    r = requests.post(f"{sim}/_sim/softphones/agent_42/close-tab", json={})
+    assert r.status_code == 200 and r.json()["online"] is False
+    assert emu.parties["client:agent_42"].online is False
+    poll_heard(sim, "client:agent_42", "Hangup")
+    assert requests.post(f"{sim}/_sim/softphones/nobody/close-tab", json={}).status_code == 404
