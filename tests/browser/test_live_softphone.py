@@ -12,8 +12,10 @@ internet is refused, so nothing leaves the machine.
 What this proves: the token the console hands the SDK is one Twilio accepts (signed with the
 API key's secret, the agent's identity, incoming allowed, the TwiML App for outgoing calls);
 the console shows the softphone registered, rings on Twilio's invite, answers it through the
-SDK (which sends Twilio its SDP answer), clears when Twilio hangs up, and tells the agent when
-Twilio refuses the token. Not proven here: real media and Twilio's servers themselves.
+SDK (which sends Twilio its SDP answer), clears when Twilio hangs up (ring mode), tells the
+agent when Twilio refuses the token, and, in line mode, opens the agent's persistent line
+through the SDK and shows it up, then down. Not proven here: real media and Twilio's
+servers themselves.
 """
 
 from __future__ import annotations
