@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from app.embedded_redis import free_port
+from app.embedded_redis import free_ports
 from scripts.dev_processes import GroupState, Member, group_members, stop_group
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -61,8 +61,8 @@ class DevRun:
                  ) -> None:
         self.workdir = workdir
         self.var = workdir / "var"
-        self.ports = ports or {"PORT": free_port(), "EMULATOR_PORT": free_port(),
-                               "EMBEDDED_REDIS_PORT": free_port()}
+        self.ports = ports or dict(zip(("PORT", "EMULATOR_PORT", "EMBEDDED_REDIS_PORT"),
+                                       free_ports(3), strict=True))
         self.database = database
         self.process: subprocess.Popen | None = None
         self.master: int | None = None
