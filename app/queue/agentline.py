@@ -94,6 +94,10 @@ class AgentLines:
         The offer's lock is held meanwhile, so the offer's end (ring_expired) cannot take
         the caller back while the line moves in: the line would join a caller now waiting
         for someone else, and end their room on leaving it."""
+        if not self._offered_to(agent, call_sid):
+            # Not theirs (a stale screen): answered before locking, so it can never hold the
+            # lock against the agent the caller is really offered to.
+            return GONE
         holder = f"accept:{agent}"
         if not self.store.lock_offer(call_sid, holder, ACCEPT_GRACE):
             return GONE  # the offer is ending right now
@@ -102,9 +106,12 @@ class AgentLines:
         finally:
             self.store.unlock_offer(call_sid, holder)
 
-    def _accept(self, agent: str, call_sid: str) -> str:
+    def _offered_to(self, agent: str, call_sid: str) -> bool:
         call = self.store.call(call_sid)
-        if call.get("state") != "offered" or call.get("agent") != agent:
+        return call.get("state") == "offered" and call.get("agent") == agent
+
+    def _accept(self, agent: str, call_sid: str) -> str:
+        if not self._offered_to(agent, call_sid):  # again, under the lock
             return GONE
         line = self.book.get(agent)
         if line is None or not line.idle:
