@@ -8,22 +8,18 @@ from datetime import UTC, timedelta
 
 from sqlalchemy import select
 
+from app.agents.errors import BadCredentials
 from app.agents.models import IDENTITY_PATTERN, ROLES, Agent, AgentToken
 from app.agents.presence import CHOOSABLE
 from app.auth import Principal
 from app.clock import now, timestamp
-from app.errors import Conflict, DomainError, InvalidInput, NotFound
+from app.errors import Conflict, InvalidInput, NotFound
 from app.extensions import db
 from app.floor.languages import LANGUAGES
 from app.floor.models import Department
 from app.queue.lines import LineBook
 from app.queue.services import QueueService
 from config import app_settings
-
-
-class BadCredentials(DomainError):
-    error_id = "bad_credentials"
-    status = 401
 
 
 def departments_named(slugs: list[str]) -> list[Department]:
