@@ -11,7 +11,7 @@ agent's browser. docs/queue.md, "The agent's line".
 from __future__ import annotations
 
 import logging
-from typing import Protocol
+from typing import Any, Protocol
 
 from redis.exceptions import RedisError
 
@@ -161,17 +161,8 @@ class AgentLines:
         line = self.book.get(agent)
         if line is None or not line.idle:
             return ""
-        action = self.service.url(f"/queue/line?agent={agent}&call={call_sid}")
-        response = twiml.line_room(call_sid, label=f"monitor-{agent}", action_url=action,
-                                   starts=False, ends=False, muted=muted, coach=coach or "")
-        try:
-            self.gateway.move_call(line.sid, str(response))
-        except Exception as exc:
-            log.warning("could not move %s's line into call %s: %s", agent, call_sid, exc)
-            self.dropped(agent, line.sid, "the line could not be moved")
-            return ""
-        self.book.moved(agent, line.sid, call_sid)
-        return line.sid
+        return self._move_into(agent, line.sid, call_sid, label=f"monitor-{agent}",
+                               starts=False, ends=False, muted=muted, coach=coach or "")
 
     def join_transfer(self, agent: str, call_sid: str, label: str) -> str:
         """A warm transfer's target accepted on their console: their line joins the caller's
@@ -180,16 +171,21 @@ class AgentLines:
         line = self.book.get(agent)
         if line is None or not line.idle:
             return ""
+        return self._move_into(agent, line.sid, call_sid, label=label, ends=False)
+
+    def _move_into(self, agent: str, line_sid: str, call_sid: str, **room: Any) -> str:
+        """Move the agent's line into the caller's room (a call update, no call created).
+        Returns the line's SID, or "" when Twilio refused: the line is then treated as down."""
         action = self.service.url(f"/queue/line?agent={agent}&call={call_sid}")
-        response = twiml.line_room(call_sid, label=label, action_url=action, ends=False)
+        response = twiml.line_room(call_sid, action_url=action, **room)
         try:
-            self.gateway.move_call(line.sid, str(response))
+            self.gateway.move_call(line_sid, str(response))
         except Exception as exc:
             log.warning("could not move %s's line into call %s: %s", agent, call_sid, exc)
-            self.dropped(agent, line.sid, "the line could not be moved")
+            self.dropped(agent, line_sid, "the line could not be moved")
             return ""
-        self.book.moved(agent, line.sid, call_sid)
-        return line.sid
+        self.book.moved(agent, line_sid, call_sid)
+        return line_sid
 
     def leave(self, agent: str, call_sid: str) -> bool:
         """The line leaves a caller's room it is in without a call of the agent's ending
