@@ -6,11 +6,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import select
-
 from app.customers.hooks import CallContext
-from app.extensions import db
-from app.interactions.models import Interaction, InteractionEvent
+from app.interactions import services as interactions
+from app.interactions.models import Interaction
 
 
 def transfer_context(context: CallContext) -> dict[str, Any] | None:
@@ -34,11 +32,7 @@ def interaction_transfers(calls: Sequence[Interaction]) -> dict[int, dict[str, A
     """`transfers` on every call of a history: each completed transfer, from the call's
     timeline (`transferred`, written when it completed), oldest first. One query."""
     found: dict[int, dict[str, Any]] = {c.id: {"transfers": []} for c in calls}
-    rows = db.session.scalars(
-        select(InteractionEvent)
-        .where(InteractionEvent.interaction_id.in_(list(found)),
-               InteractionEvent.kind == "transferred")
-        .order_by(InteractionEvent.id))
+    rows = interactions.events_of_kind(found, "transferred")
     for event in rows:
         d = event.detail or {}
         found[event.interaction_id]["transfers"].append(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import insert, select
@@ -130,3 +131,13 @@ def insert_event(interaction_id: int, kind: str, detail: dict[str, Any]) -> None
         insert(InteractionEvent).values(interaction_id=interaction_id, kind=kind,
                                         detail=detail, at=now())
     )
+
+
+def events_of_kind(interaction_ids: Iterable[int], kind: str) -> list[InteractionEvent]:
+    """Every `kind` event on these calls, oldest first: one query for a whole history (the
+    screen-pop's history fields read their calls' timelines this way)."""
+    return list(db.session.scalars(
+        select(InteractionEvent)
+        .where(InteractionEvent.interaction_id.in_(list(interaction_ids)),
+               InteractionEvent.kind == kind)
+        .order_by(InteractionEvent.id)))

@@ -19,7 +19,8 @@ from app.customers.models import Customer
 from app.customers.phones import normalise
 from app.customers.services import find_by_phone
 from app.extensions import db
-from app.interactions.models import Interaction, InteractionEvent
+from app.interactions import services as interactions
+from app.interactions.models import Interaction
 from app.voicemail import serializers, services
 from app.voicemail.models import Callback
 from config import app_settings
@@ -95,11 +96,7 @@ def interaction_callbacks(calls: Sequence[Interaction]) -> dict[int, dict[str, A
                 "transcription": message.transcription_text,
             },
         })
-    handled = db.session.scalars(
-        select(InteractionEvent)
-        .where(InteractionEvent.interaction_id.in_(list(found)),
-               InteractionEvent.kind == "callback_handled")
-        .order_by(InteractionEvent.id))
+    handled = interactions.events_of_kind(found, "callback_handled")
     for event in handled:
         d = event.detail or {}
         found[event.interaction_id]["callbacks_handled"].append(
