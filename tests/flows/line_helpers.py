@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from sim.parties import CallHandle, Softphone
 from tests.conftest import PUBLIC_BASE_URL
+from tests.flows.test_queue_flows import choose
 
 PASSWORD = "password123"  # tests/flows/conftest.py's Floor.agent
 
@@ -90,3 +91,13 @@ def line_agent(floor, identity: str, departments: list[str], *,
 def api_created_calls(floor) -> list:
     """Calls the app created over the REST API (Calls or Participants): the CPS-limited kind."""
     return [c for c in floor.emu.store.calls.values() if c.direction == "outbound-api"]
+
+
+def talking_on_line(floor, agent):
+    """A caller chooses billing, is offered on the agent's line, and the agent accepts:
+    returns the caller's handle, now talking to them."""
+    call = choose(floor)
+    floor.wait_until(lambda: agent.offers(), timeout=30)
+    assert agent.accept(call.sid).status_code == 200
+    floor.wait(1)
+    return call

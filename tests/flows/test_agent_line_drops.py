@@ -4,7 +4,7 @@ back when the agent goes available again."""
 
 from __future__ import annotations
 
-from tests.flows.line_helpers import line_agent
+from tests.flows.line_helpers import line_agent, talking_on_line
 from tests.flows.test_queue_flows import choose
 
 
@@ -85,14 +85,6 @@ def test_a_second_console_replaces_the_first_line_without_putting_the_agent_away
     assert amy.line.sid in floor.emu.conference(call.sid).participants
 
 
-def _talking_on_the_line(floor, amy):
-    call = choose(floor)
-    floor.wait_until(lambda: amy.offers(), timeout=30)
-    assert amy.accept(call.sid).status_code == 200
-    floor.wait(1)
-    return call
-
-
 def _warm_transfer(amy, call, to):
     response = amy.api(f"/api/calls/{call.sid}/transfers",
                        {"mode": "warm", "target": {"kind": "agent", "id": to}})
@@ -101,7 +93,7 @@ def _warm_transfer(amy, call, to):
 
 def test_a_line_dropped_mid_transfer_after_the_target_joined_hands_the_caller_over(floor):
     amy = line_agent(floor, "amy", ["billing"])
-    call = _talking_on_the_line(floor, amy)
+    call = talking_on_line(floor, amy)
     bob = line_agent(floor, "bob", ["support"])
     _warm_transfer(amy, call, "bob")
     floor.wait_until(lambda: bob.events("transfer.offer"), timeout=10)
@@ -118,7 +110,7 @@ def test_a_line_dropped_mid_transfer_after_the_target_joined_hands_the_caller_ov
 
 def test_a_line_dropped_mid_transfer_before_the_target_joined_keeps_the_caller(floor):
     amy = line_agent(floor, "amy", ["billing"])
-    call = _talking_on_the_line(floor, amy)
+    call = talking_on_line(floor, amy)
     bob = line_agent(floor, "bob", ["support", "billing"])
     _warm_transfer(amy, call, "bob")
     floor.wait_until(lambda: bob.events("transfer.offer"), timeout=10)

@@ -5,16 +5,7 @@ ends sends lines home rather than hanging them up."""
 from __future__ import annotations
 
 from sim.testing import assert_heard
-from tests.flows.line_helpers import api_created_calls, line_agent
-from tests.flows.test_queue_flows import choose
-
-
-def talking(floor, amy):
-    call = choose(floor)
-    floor.wait_until(lambda: amy.offers(), timeout=30)
-    assert amy.accept(call.sid).status_code == 200
-    floor.wait(1)
-    return call
+from tests.flows.line_helpers import api_created_calls, line_agent, talking_on_line
 
 
 def warm(amy, call, to="bob"):
@@ -31,7 +22,7 @@ def home(floor, agent) -> bool:
 
 def test_a_warm_transfer_on_lines_from_offer_to_the_targets_hang_up(floor):
     amy = line_agent(floor, "amy", ["billing"])
-    call = talking(floor, amy)
+    call = talking_on_line(floor, amy)
     bob = line_agent(floor, "bob", ["support"])
     assert warm(amy, call)["state"] == "target_ringing"
     floor.wait(1)
@@ -62,7 +53,7 @@ def test_a_warm_transfer_on_lines_from_offer_to_the_targets_hang_up(floor):
 
 def test_a_transfer_offer_not_taken_in_time_returns_the_caller_to_the_original(floor):
     amy = line_agent(floor, "amy", ["billing"])
-    call = talking(floor, amy)
+    call = talking_on_line(floor, amy)
     bob = line_agent(floor, "bob", ["support"])
     warm(amy, call)
     floor.wait(floor.app.config["TRANSFER_RING_TIMEOUT_SECONDS"] + 2)
@@ -77,7 +68,7 @@ def test_a_transfer_offer_not_taken_in_time_returns_the_caller_to_the_original(f
 
 def test_a_rejected_transfer_offer_and_a_target_line_that_drops_after_accepting(floor):
     amy = line_agent(floor, "amy", ["billing"])
-    call = talking(floor, amy)
+    call = talking_on_line(floor, amy)
     bob = line_agent(floor, "bob", ["support"])
     warm(amy, call)
     floor.wait(1)
@@ -100,7 +91,7 @@ def test_a_rejected_transfer_offer_and_a_target_line_that_drops_after_accepting(
 
 def test_a_cold_transfer_to_an_agent_is_offered_on_their_line(floor):
     amy = line_agent(floor, "amy", ["billing"])
-    call = talking(floor, amy)
+    call = talking_on_line(floor, amy)
     bob = line_agent(floor, "bob", ["support"])
     response = amy.api(f"/api/calls/{call.sid}/transfers",
                        {"mode": "cold", "target": {"kind": "agent", "id": "bob"}})
