@@ -22,6 +22,9 @@ from app.telephony import VoiceResponse
 
 log = logging.getLogger(__name__)
 
+# A caller's call in one of these has ended (Twilio's call statuses).
+ENDED = frozenset({"completed", "busy", "failed", "no-answer", "canceled"})
+
 # What an accept comes to.
 ACCEPTED = "accepted"
 GONE = "gone"  # the offer is over (the caller hung up, time ran out, another took it)
@@ -32,6 +35,8 @@ class LineGateway(Protocol):
     def move_call(self, call_sid: str, twiml: str) -> None: ...
 
     def hang_up(self, call_sid: str) -> None: ...
+
+    def fetch_call_status(self, call_sid: str) -> str: ...
 
 
 def own_room(agent: str) -> str:
@@ -126,11 +131,26 @@ class AgentLines:
             self.dropped(agent, line.sid, "the line could not be moved")
             return LINE_DOWN
         self.book.moved(agent, line.sid, call_sid)
+        if self._caller_gone_already(call_sid):
+            # The caller hung up as the line moved and the news is still on its way: Twilio
+            # starts their room afresh around the line alone. Not an answer.
+            self._go_home(agent, line.sid)
+            self.service.caller_left(call_sid)
+            return GONE
         if not self.service.agent_answered(call_sid, agent, leg=line.sid):
             self._go_home(agent, line.sid)
             return GONE
         self.store.set_call_fields(call_sid, agent_leg=line.sid)
         return ACCEPTED
+
+    def _caller_gone_already(self, call_sid: str) -> bool:
+        """Has the caller's call ended, by Twilio's own record (one REST read, not limited
+        by calls per second)? A read that fails says no: the hang-up's news will come."""
+        try:
+            return self.gateway.fetch_call_status(call_sid) in ENDED
+        except Exception as exc:
+            log.warning("could not read call %s's status at an accept: %s", call_sid, exc)
+            return False
 
     def reject(self, agent: str, call_sid: str) -> bool:
         """The agent pressed Reject: as a ring rejected, the caller goes back in line and the
@@ -195,6 +215,16 @@ class AgentLines:
             return False
         self._go_home(agent, line.sid)
         return True
+
+    def caller_gone(self, call_sid: str) -> None:
+        """The caller hung up: every line still in their room goes home, and the call is
+        over for its agent. Usually Twilio ends the room under the lines and their `<Dial>`
+        actions bring them home too (whichever comes first wins; the other finds them home).
+        But a line moved in just as the caller hung up joins a room Twilio starts afresh
+        around it alone, which nothing else would end."""
+        for agent, line in self.book.in_room(call_sid).items():
+            self._go_home(agent, line.sid)
+            self.service.agent_left(call_sid, agent)
 
     def leg_of(self, agent: str) -> str:
         """The SID of the agent's line while it is up ("" otherwise)."""

@@ -139,7 +139,8 @@ class QueueServices:
             wrap_up_seconds=config.WRAP_UP_SECONDS,
             caller_id=config.TWILIO_PHONE_NUMBER,
         )
-        service = QueueService(store, app.extensions["twilio_gateway"], self.phrases, events,
+        gateway = app.extensions["twilio_gateway"]
+        service = QueueService(store, gateway, self.phrases, events,
                                settings, timestamp, offer_handlers=hooks.offer_handlers,
                                screen_pop=_screen_pop,
                                start_callback=hooks.start_callback,
@@ -148,7 +149,10 @@ class QueueServices:
                                # Lists the packages above append to: the service sees them.
                                abandon_hooks=hooks.abandon_hooks,
                                answer_hooks=hooks.answer_hooks,
-                               line_ready=_line_ready(lines, config.AGENT_RING_MODE))
+                               line_ready=_line_ready(lines, config.AGENT_RING_MODE),
+                               # Called only after `service` below is bound.
+                               caller_gone=lambda call_sid: AgentLines(
+                                   service, lines, gateway).caller_gone(call_sid))
         return _Built(inputs, store, events, governor, service, lines)
 
     @property

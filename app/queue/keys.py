@@ -50,6 +50,11 @@ class Keys:
         """Hash with an agent's persistent line: its call SID, state, where it is."""
         return f"{self.prefix}:line:{identity}"
 
+    def room_lines(self, call_sid: str) -> str:
+        """Set of agents whose line has been moved into a caller's room (kept a day at most):
+        the caller's hang-up finds them there."""
+        return f"{self.prefix}:room-lines:{call_sid}"
+
     @property
     def agents(self) -> str:
         """Set of identities with a presence hash (for the dashboard and the sweeps)."""

@@ -10,6 +10,10 @@ The record: `sid` (the line's call SID), `state` (`connected` or `down`), `since
 `call` (the caller whose room the line is in; empty: the agent's own room). A line that
 ends only counts if it is the agent's current one: a console reopened in a second tab
 replaces the first line, whose end must not put the agent away.
+
+Each caller's room has a set of the agents whose line was moved into it (`room_lines`), so
+the caller's hang-up finds the lines it must send home: a line moved in just as the caller
+hung up joins a room Twilio starts afresh around it alone, which nothing else would end.
 """
 
 from __future__ import annotations
@@ -22,6 +26,8 @@ from app.queue.keys import Keys
 
 CONNECTED = "connected"
 DOWN = "down"
+# A room's set outlives any call (it is emptied as lines leave): a day, in case one is missed.
+ROOM_TTL_SECONDS = 24 * 3600
 
 
 @dataclass(frozen=True)
@@ -75,6 +81,8 @@ class LineBook:
             pipe.hset(key, mapping={"sid": sid, "state": CONNECTED, "since": f"{now:.3f}",
                                     "call": ""})
             before, _ = pipe.execute()
+        if before.get("call"):
+            self.redis.srem(self.keys.room_lines(before["call"]), agent)
         old = before.get("sid", "")
         return old if old != sid and before.get("state") == CONNECTED else ""
 
@@ -94,18 +102,30 @@ class LineBook:
             return None
         return line
 
+    def in_room(self, call: str) -> dict[str, Line]:
+        """The live lines in `call`'s room, by agent."""
+        agents = sorted(self.redis.smembers(self.keys.room_lines(call)))
+        return {agent: line for agent, line in self.many(agents).items()
+                if line.up and line.call == call}
+
     def _if_current(self, agent: str, sid: str, fields: dict[str, str]) -> bool:
         """Set `fields` only while `sid` is the agent's live line (WATCH: a line opened or
-        dropped meanwhile wins)."""
+        dropped meanwhile wins), and keep the rooms' sets true to where the line is."""
         key = self.keys.line(agent)
         with self.redis.pipeline() as pipe:
             try:
                 pipe.watch(key)
-                current = pipe.hmget(key, "sid", "state")
-                if current != [sid, CONNECTED]:
+                current_sid, state, room = pipe.hmget(key, "sid", "state", "call")
+                if [current_sid, state] != [sid, CONNECTED]:
                     return False
                 pipe.multi()
                 pipe.hset(key, mapping=fields)
+                moved_to = fields.get("call", room or "")
+                if room and room != moved_to:
+                    pipe.srem(self.keys.room_lines(room), agent)
+                if moved_to:
+                    pipe.sadd(self.keys.room_lines(moved_to), agent)
+                    pipe.expire(self.keys.room_lines(moved_to), ROOM_TTL_SECONDS)
                 pipe.execute()
                 return True
             except redis.WatchError:

@@ -123,7 +123,8 @@ class QueueService:
                  governor: CpsGovernor | None = None,
                  abandon_hooks: list[AbandonHook] | None = None,
                  answer_hooks: list[AnswerHook] | None = None,
-                 line_ready: Callable[[str], bool] | None = None) -> None:
+                 line_ready: Callable[[str], bool] | None = None,
+                 caller_gone: Callable[[str], None] | None = None) -> None:
         self.store = store
         self.gateway = gateway
         self.phrases = phrases
@@ -143,6 +144,9 @@ class QueueService:
         # Does this agent hold an idle persistent line (app/queue/agentline.py)? Then the
         # offer goes to their console and no call is created.
         self.line_ready = line_ready or (lambda agent: False)
+        # Sends home the agents' lines still in a caller's room when the caller hangs up
+        # (AgentLines.caller_gone).
+        self.caller_gone = caller_gone or (lambda call_sid: None)
 
     def url(self, path: str) -> str:
         """Absolute URLs everywhere: REST redirects need them, and TwiML is clearer with them."""
@@ -618,6 +622,8 @@ class QueueService:
         if call.get("kind") == "callback":
             return
         state, agent = self.store.hang_up(call_sid, self.now())
+        # Whatever the news found: a line moved in as the caller hung up may be there alone.
+        self.caller_gone(call_sid)
         if not state:
             return
         if state == "offered":
