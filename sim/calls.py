@@ -80,6 +80,10 @@ def ring(emu: Emulator, call: Call, timeout: float) -> Any:
     progress_callback(emu, call, "ringing")
     if party is None or party.policy == "fail":
         return "failed"
+    if party.ignores_invites():
+        emu.log("invite_ignored", call_sid=call.sid, party=party.address, reason="busy")
+        yield Sleep(timeout, frozenset({"answer", "reject"}))
+        return "no-answer"
     party.ringing.append(call.sid)
     emu.hear(call, "ringing", text=f"incoming call from {call.from_}", source="line",
              detail={"from": call.from_, "params": dict(call.offer_params)})

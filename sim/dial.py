@@ -145,6 +145,9 @@ def _ring_leg(emu: Emulator, call: Call, noun: Node, caller_id: str) -> Call | N
             calls.finish(emu, leg, "failed")
             return None
         return leg  # an offline softphone rings nowhere until the Dial times out
+    if party.ignores_invites():
+        emu.log("invite_ignored", call_sid=leg.sid, party=party.address, reason="busy")
+        return leg  # a busy browser ignores the invite: it rings until the Dial times out
     party.ringing.append(leg.sid)
     emu.hear(leg, "ringing", text=f"incoming call from {caller_id}", source="line",
              detail={"from": caller_id, "params": dict(leg.offer_params)})

@@ -145,6 +145,10 @@ class Party:
     def is_ringing(self) -> bool:
         return bool(self.ringing)
 
+    def ignores_invites(self) -> bool:
+        """Would an incoming call go unseen (it rings at Twilio until its timeout)?"""
+        return False
+
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.address}>"
 
@@ -159,6 +163,25 @@ class Softphone(Party):
     def __init__(self, emu: Emulator, identity: str, **kw: Any) -> None:
         super().__init__(emu, f"client:{identity}", **kw)
         self.identity = identity
+        # The Voice SDK's Device option of that name (false by default): while the device
+        # has an active call, an incoming invite is ignored ("Device busy; ignoring incoming
+        # invite"), so the call rings at Twilio, unseen, until its timeout.
+        self.allow_incoming_while_busy = False
+
+    @property
+    def busy(self) -> bool:
+        """The device has an active call: one it placed (from the moment it dials, as the
+        SDK's connect() makes it the active call) or one it answered, not yet ended."""
+        for sid in self.call_sids:
+            call = self._emu.store.calls.get(sid)
+            if call is None or call.ended or call.party is not self:
+                continue
+            if call.direction == "inbound" or call.answered_at is not None:
+                return True
+        return False
+
+    def ignores_invites(self) -> bool:
+        return not self.allow_incoming_while_busy and self.busy
 
     def go_online(self) -> None:
         self.online = True
