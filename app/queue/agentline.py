@@ -121,6 +121,9 @@ class AgentLines:
         line = self.book.get(agent)
         if line is None or not line.idle:
             return LINE_DOWN
+        callback_id = self.store.call(call_sid).get("callback_id")
+        if callback_id:
+            return self._accept_callback(agent, call_sid, int(callback_id), line.sid)
         try:
             self.gateway.move_call(line.sid, str(self._room_twiml(agent, call_sid)))
         except Exception as exc:
@@ -141,6 +144,34 @@ class AgentLines:
             self._go_home(agent, line.sid)
             return GONE
         self.store.set_call_fields(call_sid, agent_leg=line.sid)
+        return ACCEPTED
+
+    def _accept_callback(self, agent: str, call_sid: str, callback_id: int,
+                         line_sid: str) -> str:
+        """A requested callback accepted on the line: the line is sent to call the customer
+        (voicemail's TwiML `<Dial>`s them: no call created over the API, so no CPS), and
+        comes home through its `<Dial>` action's route when that call is over. Nobody is on
+        hold, so there is no room to join and no hang-up to race."""
+        take = self.service.callback_on_line
+        if take is None:
+            return GONE
+        home = self.home_url(agent, call_sid)
+        if not self.book.moved(agent, line_sid, call_sid):
+            return LINE_DOWN
+        try:
+            take(agent, callback_id, line_sid, home)
+        except Exception as exc:
+            # Cleared or deleted meanwhile, or Twilio refused the redirect: the entry goes
+            # back (voicemail's own reconcile takes a closed one out of the line).
+            log.warning("agent %s could not take callback %s on their line: %s", agent,
+                        callback_id, exc)
+            self.book.moved(agent, line_sid, "")
+            self.service.ring_canceled(call_sid, agent)
+            return GONE
+        if not self.service.agent_answered(call_sid, agent, leg=line_sid):
+            self._go_home(agent, line_sid)
+            return GONE
+        self.store.set_call_fields(call_sid, agent_leg=line_sid)
         return ACCEPTED
 
     def _caller_gone_already(self, call_sid: str) -> bool:
@@ -225,6 +256,32 @@ class AgentLines:
         for agent, line in self.book.in_room(call_sid).items():
             self._go_home(agent, line.sid)
             self.service.agent_left(call_sid, agent)
+
+    def call_out(self, agent: str, what: str) -> str:
+        """The agent places a call of their own on their line (a callback from their
+        worklist; `what` names it): returns the line's SID, or "" if the line is not up and
+        idle or the agent is on a call. Meanwhile they are away ("calling out"), so no offer
+        comes to a busy line; the line comes home through `home_url(agent)` and they go
+        available again themselves, once they have recorded the outcome."""
+        line = self.book.get(agent)
+        if line is None or not line.idle:
+            return ""
+        departments = self.service.agent_departments(agent)
+        if self.store.set_agent_state(agent, "away", departments, self.now(),
+                                      "calling out") != "away":
+            return ""
+        if not self.book.moved(agent, line.sid, what):
+            return ""
+        return line.sid
+
+    def call_out_failed(self, agent: str, line_sid: str) -> None:
+        """The call out could not start: the line, which never left, is free again."""
+        self.book.moved(agent, line_sid, "")
+
+    def home_url(self, agent: str, call_sid: str = "") -> str:
+        """Where a line that was redirected elsewhere comes back to its room (its `<Dial>`
+        action's route, asked with the line in progress)."""
+        return self.service.url(f"/queue/line?agent={agent}&call={call_sid}")
 
     def leg_of(self, agent: str) -> str:
         """The SID of the agent's line while it is up ("" otherwise)."""

@@ -113,7 +113,8 @@ class QueueServices:
         app = self._app
         hooks = queue_hooks(app)
         return (app_settings(app), app.extensions["redis"], app.extensions["twilio_gateway"],
-                hooks.offer_handlers, hooks.start_callback, hooks.after_call)
+                hooks.offer_handlers, hooks.start_callback, hooks.after_call,
+                hooks.callback_on_line)
 
     def _current(self) -> _Built:
         inputs = self._inputs()
@@ -144,6 +145,7 @@ class QueueServices:
                                settings, timestamp, offer_handlers=hooks.offer_handlers,
                                screen_pop=_screen_pop,
                                start_callback=hooks.start_callback,
+                               callback_on_line=hooks.callback_on_line,
                                after_call=hooks.after_call,
                                governor=governor,
                                # Lists the packages above append to: the service sees them.

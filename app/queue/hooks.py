@@ -15,7 +15,14 @@ from dataclasses import dataclass, field
 from flask import Flask
 
 from app.queue.holdclock import Handler
-from app.queue.services import AbandonHook, AfterCall, AnswerHook, OfferHandler, StartCallback
+from app.queue.services import (
+    AbandonHook,
+    AfterCall,
+    AnswerHook,
+    CallbackOnLine,
+    OfferHandler,
+    StartCallback,
+)
 
 # (call SID, StatusCallbackEvent, the webhook's form), run after the queue has handled each
 # event of a caller's conference.
@@ -31,6 +38,9 @@ class QueueHooks:
     conference_hooks: list[ConferenceHook] = field(default_factory=list)
     # (agent identity, callback id, *, status_callback, timeout) -> leg SID (voicemail).
     start_callback: StartCallback | None = None
+    # (agent identity, callback id, line SID, home URL): the callback on the agent's
+    # persistent line instead (voicemail).
+    callback_on_line: CallbackOnLine | None = None
     # (call SID, call hash) -> the caller's TwiML or None once their agent hangs up first
     # (wrap-up's survey).
     after_call: AfterCall | None = None

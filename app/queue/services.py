@@ -78,6 +78,11 @@ OfferHandler = Callable[[str, dict[str, str]], VoiceResponse]
 # (agent identity, callback id, status_callback=..., timeout=...) -> the agent leg's call SID.
 StartCallback = Callable[..., str]
 
+# A requested callback taken on an agent's persistent line: (agent identity, callback id,
+# the line's call SID, the URL that sends the line home when the call is over). Redirects
+# the line to call the customer (a `<Dial>` in TwiML: no call created over the API).
+CallbackOnLine = Callable[[str, int, str, str], None]
+
 # What a caller still on the line hears when their agent hangs up (the wrap-up package's
 # survey): (call SID, call hash) -> TwiML, or None for the plain goodbye.
 AfterCall = Callable[[str, dict[str, str]], VoiceResponse | None]
@@ -124,7 +129,8 @@ class QueueService:
                  abandon_hooks: list[AbandonHook] | None = None,
                  answer_hooks: list[AnswerHook] | None = None,
                  line_ready: Callable[[str], bool] | None = None,
-                 caller_gone: Callable[[str], None] | None = None) -> None:
+                 caller_gone: Callable[[str], None] | None = None,
+                 callback_on_line: CallbackOnLine | None = None) -> None:
         self.store = store
         self.gateway = gateway
         self.phrases = phrases
@@ -147,6 +153,9 @@ class QueueService:
         # Sends home the agents' lines still in a caller's room when the caller hangs up
         # (AgentLines.caller_gone).
         self.caller_gone = caller_gone or (lambda call_sid: None)
+        # Takes a requested callback on the agent's line (voicemail); without it, a callback
+        # rings the agent over the API.
+        self.callback_on_line = callback_on_line
 
     def url(self, path: str) -> str:
         """Absolute URLs everywhere: REST redirects need them, and TwiML is clearer with them."""
@@ -312,7 +321,7 @@ class QueueService:
         waited = self.now() - float(call.get("since", self.now()))
         callback = self.url(f"/queue/agent-leg?call={call_sid}&agent={agent}")
         is_callback = call.get("kind") == "callback"
-        if not is_callback and self.line_ready(agent):
+        if self.line_ready(agent) and (not is_callback or self.callback_on_line is not None):
             self._offer_on_line(call_sid, call, agent, waited)
             return
         must_end: float | None = None  # seconds from now the ring must be over by

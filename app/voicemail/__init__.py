@@ -18,7 +18,7 @@ def register(app: Flask) -> None:
     from app.floor.prompts import register_defaults
     from app.queue.cli import clock_sweeps
     from app.queue.hooks import queue_hooks
-    from app.voicemail.dialer import start_callback_call
+    from app.voicemail.dialer import start_callback_call, take_callback_on_line
     from app.voicemail.jobs import periodic
     from app.voicemail.missed import caller_abandoned, caller_answered
     from app.voicemail.phrases import VOICEMAIL_PROMPTS
@@ -37,6 +37,8 @@ def register(app: Flask) -> None:
                                        "3": request_callback_from_offer}
     # For the router, when a requested callback reaches the head of the line.
     queue_hooks(app).start_callback = start_callback_call
+    # Or, for an agent whose console holds a persistent line, on that line (no API call).
+    queue_hooks(app).callback_on_line = take_callback_on_line
     # Nobody ignored: unserved hang-ups become missed-call callbacks, an answer closes them.
     queue_hooks(app).abandon_hooks.append(caller_abandoned)
     queue_hooks(app).answer_hooks.append(caller_answered)

@@ -13,6 +13,7 @@ from app.customers.access import check_may_see_call
 from app.errors import Conflict, DomainError, InvalidInput, NotFound, json_object
 from app.extensions import db
 from app.interactions.services import find_by_call_sid
+from app.queue import queue_services
 from app.voicemail import boxes, bp, dialer, queue_link, screenpop, serializers, services
 from app.voicemail.models import Callback, VoicemailBox
 
@@ -97,13 +98,17 @@ def release(callback_id: int):
 @bp.post("/api/callbacks/<int:callback_id>/call")
 @require_api_auth("agent")
 def call_back(callback_id: int):
-    """Ring my softphone, then the customer. A requested callback leaves the queue first."""
+    """Call the customer on my line (or ring my softphone first, without one). A requested
+    callback leaves the queue first."""
     agent = _agent_only()
     callback = services.claim(_workable(callback_id), agent)
     queue_link.withdraw(callback)
     db.session.commit()
-    leg = dialer.start_callback_call(agent.identity, callback.id)
-    return jsonify({"call_sid": leg, "callback": serializers.callback(callback, detail=True)})
+    leg = dialer.call_back_now(agent.identity, callback.id)
+    # "line": the agent's open line calls the customer now; "ring": their softphone rings.
+    via = "line" if leg == queue_services().lines.leg_of(agent.identity) else "ring"
+    return jsonify({"call_sid": leg, "via": via,
+                    "callback": serializers.callback(callback, detail=True)})
 
 
 @bp.post("/api/callbacks/<int:callback_id>/clear")

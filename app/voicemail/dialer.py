@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import logging
 from typing import Any, Protocol
+from urllib.parse import urlencode
 
 import requests
 
 from app.errors import Conflict, InvalidInput
 from app.extensions import db
+from app.queue import queue_services
 from app.telephony import gateway, public_url
 from app.voicemail import queue_link, services
+from app.voicemail.models import Callback
 from config import app_settings
 
 log = logging.getLogger(__name__)
@@ -50,6 +53,17 @@ def caller_id() -> str:
     return settings.CALLBACK_CALLER_ID or settings.TWILIO_PHONE_NUMBER
 
 
+def _callable(callback_id: int) -> Callback:
+    """The callback, if it can be called back now."""
+    callback = services.find_callback(callback_id)
+    if callback.status == "closed":
+        raise Conflict("This callback is already cleared.", callback_id=callback_id)
+    if not callback.number:
+        raise InvalidInput("This caller's number is unknown: there is nobody to call.",
+                           callback_id=callback_id)
+    return callback
+
+
 def start_callback_call(agent_identity: str, callback_id: int, *,
                         status_callback: str | None = None, timeout: int | None = None) -> str:
     """Ring the agent's softphone for this callback; returns the agent leg's call SID.
@@ -58,12 +72,7 @@ def start_callback_call(agent_identity: str, callback_id: int, *,
     URL so presence and routing work as for any offer); by default the voicemail package
     logs it on the callback's audit. Commits.
     """
-    callback = services.find_callback(callback_id)
-    if callback.status == "closed":
-        raise Conflict("This callback is already cleared.", callback_id=callback_id)
-    if not callback.number:
-        raise InvalidInput("This caller's number is unknown: there is nobody to call.",
-                                    callback_id=callback_id)
+    callback = _callable(callback_id)
     agent = services.find_agent(agent_identity)
     queue_link.reconcile(callback)  # the agent the router rang before may have missed it
     leg = place_call(
@@ -79,6 +88,40 @@ def start_callback_call(agent_identity: str, callback_id: int, *,
     services.call_started(callback, agent, leg)
     db.session.commit()
     return leg
+
+
+def call_back_now(agent_identity: str, callback_id: int) -> str:
+    """The agent pressed "call back": on their persistent line when it is up and idle (the
+    Voice SDK ignores a ring while its device holds a call, and the line is one), otherwise
+    their softphone is rung. Returns the agent's leg (the line's SID on a line). Commits."""
+    lines = queue_services().lines
+    line_sid = lines.call_out(agent_identity, f"callback-{callback_id}")
+    if not line_sid:
+        return start_callback_call(agent_identity, callback_id)
+    try:
+        take_callback_on_line(agent_identity, callback_id, line_sid,
+                              lines.home_url(agent_identity))
+    except Exception:
+        lines.call_out_failed(agent_identity, line_sid)
+        raise
+    return line_sid
+
+
+def take_callback_on_line(agent_identity: str, callback_id: int, line_sid: str,
+                          home: str) -> None:
+    """The agent took this requested callback on their persistent line (the queue's hook):
+    the line is redirected to the same TwiML a rung softphone runs once answered, which
+    `<Dial>`s the customer: no call is created over the API, so no CPS. `home` is where the
+    line goes when the call is over (the queue's line URL; the line is never hung up).
+    Commits."""
+    callback = _callable(callback_id)
+    agent = services.find_agent(agent_identity)
+    queue_link.reconcile(callback)
+    query = urlencode({"agent": agent_identity, "home": home})
+    gateway().redirect_call(
+        line_sid, public_url(f"/voicemail/callbacks/{callback_id}/connect?{query}"))
+    services.call_started(callback, agent, line_sid)
+    db.session.commit()
 
 
 def recording_media_url(recording_sid: str) -> str:

@@ -46,10 +46,15 @@ def record_message(greeting: str, voice: Voice, *, action_url: str, status_url: 
     return response
 
 
-def say_and_hang_up(text: str, voice: Voice) -> VoiceResponse:
+def say_and_hang_up(text: str, voice: Voice, home: str = "") -> VoiceResponse:
+    """`home`: the call is an agent's persistent line, which is never hung up: it is sent
+    there (the queue's URL that puts it back in the agent's own room) instead."""
     response = VoiceResponse()
     response.say(text, voice=voice.voice, language=voice.language)
-    response.hangup()
+    if home:
+        response.redirect(home, method="POST")
+    else:
+        response.hangup()
     return response
 
 

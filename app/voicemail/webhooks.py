@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from urllib.parse import parse_qs, urlencode, urlsplit
+
 from flask import request
 
 from app.errors import NotFound
 from app.extensions import db
 from app.floor.languages import language
+from app.queue import queue_services
 from app.telephony import VoiceResponse, public_url, twilio_webhook
 from app.voicemail import boxes, bp, inbox, phrases, services, twiml
 from app.voicemail.dialer import caller_id
@@ -103,13 +106,15 @@ def direct_line_unanswered(identity: str):
 @bp.post("/voicemail/callbacks/<int:callback_id>/connect")
 @twilio_webhook
 def connect(callback_id: int):
-    """The agent answered their softphone for a callback: tell them who, dial the customer."""
+    """The agent answered their softphone for a callback (or took it on their persistent
+    line, `home`): tell them who, dial the customer."""
     callback = _callback(callback_id)
     agent_voice = voice("en")
     if callback is None:
         return _gone()
     if callback.status == "closed" or not callback.number:
-        return twiml.say_and_hang_up(phrases.text("voicemail.agent_done", "en"), agent_voice)
+        return twiml.say_and_hang_up(phrases.text("voicemail.agent_done", "en"), agent_voice,
+                                     _home())
     who = callback.customer.name if callback.customer is not None else callback.number
     intro = phrases.text("voicemail.agent_intro", "en", who=who,
                          why=phrases.REASONS.get(callback.kind, ""))
@@ -130,13 +135,23 @@ def _callback(callback_id: int) -> Callback | None:
         return None
 
 
+def _home() -> str:
+    """Where an agent's persistent line goes when the callback is over ("" for a softphone
+    rung for it, which is hung up). Only ever one of the app's own URLs."""
+    home = request.args.get("home", "")
+    return home if home.startswith(public_url("/queue/line?")) else ""
+
+
 def _gone() -> VoiceResponse:
-    return twiml.say_and_hang_up(phrases.text("voicemail.callback_gone", "en"), voice("en"))
+    return twiml.say_and_hang_up(phrases.text("voicemail.callback_gone", "en"), voice("en"),
+                                 _home())
 
 
 def _dialed_url(callback_id: int) -> str:
-    agent = request.args.get("agent", "")
-    return public_url(f"/voicemail/callbacks/{callback_id}/dialed?agent={agent}")
+    query = {"agent": request.args.get("agent", "")}
+    if _home():
+        query["home"] = _home()
+    return public_url(f"/voicemail/callbacks/{callback_id}/dialed?{urlencode(query)}")
 
 
 @bp.post("/voicemail/callbacks/<int:callback_id>/dialed")
@@ -151,7 +166,19 @@ def dialed(callback_id: int):
                    duration=_duration("DialCallDuration"))
     db.session.commit()
     key = "voicemail.agent_done" if status in ANSWERED else "voicemail.agent_not_answered"
-    return twiml.say_and_hang_up(phrases.text(key, "en"), voice("en"))
+    if _home() and request.form.get("CallStatus") != "in-progress":
+        _line_ended()
+    return twiml.say_and_hang_up(phrases.text(key, "en"), voice("en"), _home())
+
+
+def _line_ended() -> None:
+    """The agent's persistent line itself ended during the callback (the browser went): the
+    queue hears it as it would from the line's own `<Dial>` action, and puts them away."""
+    where = parse_qs(urlsplit(_home()).query)
+    queue_services().lines.dial_ended(where.get("agent", [""])[0],
+                                      request.form.get("CallSid", ""),
+                                      request.form.get("CallStatus", ""),
+                                      where.get("call", [""])[0])
 
 
 @bp.post("/voicemail/callbacks/<int:callback_id>/agent-leg")

@@ -101,3 +101,11 @@ def talking_on_line(floor, agent):
     assert agent.accept(call.sid).status_code == 200
     floor.wait(1)
     return call
+
+
+def line_room(floor, agent) -> str:
+    """The room the agent's line is in, by the emulator's own conferences ("" if none)."""
+    for conference in floor.emu.store.conferences.values():
+        if conference.status != "completed" and agent.line.sid in conference.participants:
+            return conference.friendly_name
+    return ""

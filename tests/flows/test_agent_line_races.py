@@ -8,7 +8,7 @@ it cannot, the news, when it comes, must bring the line home."""
 from __future__ import annotations
 
 from sim.faults import faults
-from tests.flows.line_helpers import line_agent
+from tests.flows.line_helpers import line_agent, line_room
 from tests.flows.test_queue_flows import choose
 
 
@@ -18,14 +18,6 @@ def hang_up_news_late(floor, call_sid: str) -> None:
     for match in (f"conference-events?call={call_sid}", f"/queue/after?call={call_sid}",
                   "/ivr/status"):
         floor.emu.webhook_faults.add(match, failure="ct")
-
-
-def line_room(floor, agent) -> str:
-    """The room the agent's line is in, by the emulator's own conferences."""
-    for conference in floor.emu.store.conferences.values():
-        if conference.status != "completed" and agent.line.sid in conference.participants:
-            return conference.friendly_name
-    return ""
 
 
 def outcome(floor, call_sid: str):

@@ -569,12 +569,13 @@
       callbackAction: function (cb, action) {
         var self = this;
         return this.run(function () {
-          return api("POST", "/api/callbacks/" + cb.id + "/" + action, {}).then(function () {
+          return api("POST", "/api/callbacks/" + cb.id + "/" + action, {}).then(function (data) {
             var name = cb.customer ? cb.customer.name : (cb.number || "the customer");
             self.log(action === "call" ? "Calling back " + name : "Callback claimed");
             if (action === "call") {
               self.dialing = { id: cb.id, name: name, number: cb.number };
-              flash("Your softphone rings first, then " + name + ".", "info");
+              flash(data && data.via === "line" ? "Calling " + name + " on your line."
+                : "Your softphone rings first, then " + name + ".", "info");
             }
             return self.loadCallbacks();
           });
