@@ -88,6 +88,16 @@ def reject_offer():
     return jsonify({"rejected": True, "call_sid": call_sid})
 
 
+@bp.post("/api/agents/me/line/hangup")
+@require_api_auth("agent")
+def hang_up_call_out():
+    """End the call I placed on my persistent line (a callback from my worklist): the line
+    comes back to my room; it is not hung up."""
+    if not queue_services().lines.end_call_out(g.principal.identity):
+        raise Conflict("No call you placed is on your line.", error_id="no_call_out")
+    return jsonify({"ended": True})
+
+
 @bp.get("/api/agents/me/token")
 @require_api_auth("agent")
 def softphone_token():

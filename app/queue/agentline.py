@@ -25,6 +25,9 @@ log = logging.getLogger(__name__)
 # A caller's call in one of these has ended (Twilio's call statuses).
 ENDED = frozenset({"completed", "busy", "failed", "no-answer", "canceled"})
 
+# The line's `call` while the agent has placed a call of their own on it (not a caller's room).
+CALL_OUT = "out:"
+
 # What an accept comes to.
 ACCEPTED = "accepted"
 GONE = "gone"  # the offer is over (the caller hung up, time ran out, another took it)
@@ -266,13 +269,25 @@ class AgentLines:
         line = self.book.get(agent)
         if line is None or not line.idle:
             return ""
-        departments = self.service.agent_departments(agent)
-        if self.store.set_agent_state(agent, "away", departments, self.now(),
-                                      "calling out") != "away":
+        state = self.store.agent(agent).get("state", "")
+        if state in ("ringing", "on_call"):
             return ""
-        if not self.book.moved(agent, line.sid, what):
+        if state in ("available", "wrap_up") and self.store.set_agent_state(
+                agent, "away", self.service.agent_departments(agent), self.now(),
+                "calling out") != "away":
+            return ""  # an offer came meanwhile
+        if not self.book.moved(agent, line.sid, f"{CALL_OUT}{what}"):
             return ""
         return line.sid
+
+    def end_call_out(self, agent: str) -> bool:
+        """The agent ends the call they placed on their line: it comes home (which cuts the
+        customer's leg, the line's own `<Dial>`). False if no such call is on their line."""
+        line = self.book.get(agent)
+        if line is None or not line.up or not line.call.startswith(CALL_OUT):
+            return False
+        self._go_home(agent, line.sid)
+        return True
 
     def call_out_failed(self, agent: str, line_sid: str) -> None:
         """The call out could not start: the line, which never left, is free again."""

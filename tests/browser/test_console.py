@@ -118,13 +118,14 @@ def test_agent_takes_a_call_wraps_up_and_clears_a_voicemail_callback(stack, sign
     row.get_by_test_id("callback-claim").click()
     expect(row).to_contain_text("Claimed by you")
 
-    # Call back: Alice's softphone rings first, then Jordan's phone; she hangs up after.
+    # Call back: her line (open since she went available) dials Jordan at once, nothing
+    # rings; she hangs up after, and the line goes home rather than down.
     row.get_by_test_id("callback-call").click()
-    expect(page.get_by_test_id("ringing")).to_contain_text("Callback to Jordan")
-    page.get_by_test_id("answer").click()
+    expect(page.locator(".flash", has_text="Calling Jordan on your line").first).to_be_visible()
     expect(page.get_by_test_id("dialing")).to_have_text("Calling back Jordan")
     page.get_by_test_id("phone-hangup").click()
     expect(page.get_by_test_id("phone-hangup")).to_be_hidden()
+    expect(page.get_by_test_id("line-state")).to_contain_text("connected")
     row.get_by_test_id("callback-clear").click()
     row.get_by_test_id("callback-outcome").select_option("reached")
     row.get_by_test_id("callback-clear-save").click()

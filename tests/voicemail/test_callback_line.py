@@ -103,6 +103,28 @@ def test_calling_back_from_the_worklist_uses_the_line(floor):  # noqa: F811
     floor.emu.assert_no_application_errors()
 
 
+def test_the_agent_ends_a_call_back_on_the_line_and_keeps_the_line(floor):  # noqa: F811
+    requested_callback(floor)
+    jordan = floor.emu.phone(JORDAN, answer_after=4)
+    amy = line_agent(floor, "amy", ["billing"], available=False)
+    with floor.app.app_context():
+        callback = db.session.scalars(db.select(Callback)).one()
+    assert amy.api(f"/api/callbacks/{callback.id}/call").status_code == 200
+    floor.emu.run_until(lambda: connected(jordan), timeout=60)
+    assert amy.presence()["line"]["in_call"] is True
+    response = amy.api("/api/agents/me/line/hangup")
+    assert response.status_code == 200, response.get_json()
+    floor.wait(1)
+    assert jordan.call is None or jordan.call.ended
+    assert line_room(floor, amy) == "line-amy" and not amy.line.ended
+    assert amy.presence()["line"]["in_call"] is False
+    # Nothing more to end: a clear refusal, and the line is untouched.
+    again = amy.api("/api/agents/me/line/hangup")
+    assert again.status_code == 409 and again.get_json()["error"]["id"] == "no_call_out"
+    assert line_room(floor, amy) == "line-amy"
+    floor.emu.assert_no_application_errors()
+
+
 def test_a_softphone_rung_over_the_api_while_its_line_is_up_does_not_ring(floor):  # noqa: F811
     """What the line saves us from: the emulator's softphone is the Voice SDK's device, and
     a device with an active call ignores the invite; the ring runs out unseen."""

@@ -55,6 +55,7 @@
     var base = {
       setState: c.setState, answer: c.answer, reject: c.reject, onAgentEvent: c.onAgentEvent,
       onPhone: c.onPhone, applyPresence: c.applyPresence, isRinging: c.isRinging,
+      hangupPhone: c.hangupPhone,
     };
     var ringer = new Ringer();
 
@@ -153,7 +154,23 @@
       if (this.line.sid && this.phone.callSid === this.line.sid && !talking) this.phone.callSid = null;
     };
 
+    /* A callback placed on the line ends with the line going home: hanging up the softphone's
+       call would drop the line itself. */
+    c.hangupPhone = function () {
+      if (!(this.line.inCall && this.phone.callSid === this.line.sid && this.me.state !== "on_call")) {
+        return base.hangupPhone.call(this);
+      }
+      var self = this;
+      return this.run(function () {
+        return api("POST", "/api/agents/me/line/hangup", {}).then(function () {
+          self.dialing = null;
+          return self.sync();
+        });
+      });
+    };
+
     c.applyPresence = function (presence) {
+      var wasInCall = this.line.inCall;
       base.applyPresence.call(this, presence);
       var line = presence.line;
       if (line && this.line.state !== "connecting") {
@@ -166,6 +183,11 @@
       if (this.line.inCall && this.line.sid && !this.phone.callSid) {
         this.phone.callSid = this.line.sid;
         this.phone.connectedAt = this.now;
+      }
+      // A call placed on the line is over once the line is home again.
+      if (wasInCall && !this.line.inCall && this.dialing) {
+        this.dialing = null;
+        if (this.phone.callSid === this.line.sid) this.phone.callSid = null;
       }
       if (!this.isLineOffer()) ringer.stop();
     };
