@@ -19,7 +19,7 @@ bp = Blueprint('calls', __name__, url_prefix='/api/calls')
 def register(app: Flask) -> None:
     """Wire this package into `app`: its blueprint (routes, CLI) and its hooks."""
     from app.calls.hold import HOLD_KIND, hold_limit_hooks, on_deadline
-    from app.calls.hooks import on_conference_event
+    from app.calls.hooks import on_agent_lost, on_conference_event
     from app.calls.lines import OFFER_KIND
     from app.calls.phrases import CALL_PROMPTS
     from app.calls.screenpop import in_transfer, interaction_transfers, transfer_context
@@ -36,6 +36,8 @@ def register(app: Flask) -> None:
     queue_hooks(app).clock_handlers[OFFER_KIND] = on_offer_deadline  # transfers on a line
     hold_limit_hooks(app).append(on_hold_limit)  # the limit may end a transfer
     queue_hooks(app).conference_hooks.append(on_conference_event)
+    # A caller whose agent's line dropped mid-call goes back to the front of the line.
+    queue_hooks(app).agent_lost = on_agent_lost
     screen_pop_hooks(app).contribute("transfer", transfer_context)
     screen_pop_hooks(app).interaction_fields("transfers", interaction_transfers)
     call_access(app).in_transfer = in_transfer

@@ -7,10 +7,16 @@ from collections.abc import Mapping
 
 from app.calls import hold, transfers
 from app.calls.factory import controls
+from app.telephony import VoiceResponse
 
 log = logging.getLogger(__name__)
 
 ROOM_ENDED = {"moderator_ended_conference", "conference_ended_via_api"}
+
+
+def on_agent_lost(call_sid: str) -> VoiceResponse | None:
+    """The queue found the caller's agent lost mid-call (their line dropped)."""
+    return transfers.on_agent_lost(controls(), call_sid)
 
 
 def on_conference_event(call_sid: str, event: str, form: Mapping[str, str]) -> None:

@@ -43,6 +43,7 @@ from app.queue.holdclock import step_member
 from app.queue.ladder import ladder_for
 from app.queue.livecall import CallState, LiveCall
 from app.queue.store import MAX_PRIORITY, queue_score
+from app.telephony import VoiceResponse
 
 log = logging.getLogger(__name__)
 
@@ -506,6 +507,25 @@ def _original_left(c: Controls, sid: str, t: Transfer) -> None:
         hold.end_hold(c, sid)
         c.store.set_ctl(sid, pending=f"back:{call.department if call is not None else ''}")
         c.gateway.redirect_call(sid, c.url(f"/api/calls/twiml/rejoin?call={sid}"))
+
+
+def on_agent_lost(c: Controls, sid: str) -> VoiceResponse | None:
+    """The caller's agent was lost mid-call (their line dropped, and the room ended with
+    it): the caller waits again at the front of the line, told why, rather than hearing the
+    goodbye. None (the goodbye, then) during a transfer, whose own rules handle its agents,
+    or if the call is no longer theirs."""
+    if current(c, sid) is not None:
+        return None
+    call = c.call(sid)
+    if call is None or not c.store.take_call(sid, call.agent, "transferring"):
+        return None
+    if hold.is_held(c, sid):
+        hold.end_hold(c, sid)
+    c.store.set_ctl(sid, pending=f"back:{call.department}")
+    c.events.call_event(sid, "agent_lost", agent=call.agent)
+    intro = c.queue.phrases.text("calls.back_in_line", call.language or "en")
+    # Their room again (a new one: the old ended); joining it requeues them at the head.
+    return c.queue.rejoin(sid, intro)
 
 
 def on_caller_left(c: Controls, sid: str) -> None:

@@ -298,6 +298,31 @@ class AgentLines:
         action's route, asked with the line in progress)."""
         return self.service.url(f"/queue/line?agent={agent}&call={call_sid}")
 
+    def lost_agent(self, call_sid: str) -> bool:
+        """Did the caller's room end because their agent's line dropped (the browser went)
+        rather than because the agent hung up? The app never hangs a line up: it moves it
+        home, and notes so before the room ends. So the room ended under a connected call
+        whose agent leg is a line is a drop if the line's end was heard already, or if the
+        line, still in the caller's room by the app's record, has ended by Twilio's (a REST
+        read: its own news may still be on its way; the drop is then handled now)."""
+        call = self.store.call(call_sid)
+        leg, agent = call.get("agent_leg", ""), call.get("agent", "")
+        if call.get("state") != "connected" or call.get("kind") == "callback" or not leg:
+            return False
+        if call.get("agent_dropped") == leg:
+            return True
+        line = self.book.get(agent)
+        if line is None or line.sid != leg or not line.up or line.call != call_sid:
+            return False  # a ring's leg, or a line the app moved out: a hang-up
+        try:
+            ended = self.gateway.fetch_call_status(leg) in ENDED
+        except Exception as exc:
+            log.warning("could not read agent %s's line %s: %s", agent, leg, exc)
+            return False
+        if ended:
+            self.dropped(agent, leg, "your softphone's line ended")
+        return ended
+
     def leg_of(self, agent: str) -> str:
         """The SID of the agent's line while it is up ("" otherwise)."""
         line = self.book.get(agent)
@@ -351,6 +376,10 @@ class AgentLines:
         if state.get("state") == "ringing" and call_sid:
             self.service.agent_missed(call_sid, agent, "line dropped")
         elif state.get("state") == "on_call" and call_sid:
+            if self.store.call(call_sid).get("agent_leg") == line_sid:
+                # For the caller's side (lost_agent): their agent went by a drop, not a
+                # hang-up, and they may be put back in line.
+                self.store.set_call_fields(call_sid, agent_dropped=line_sid)
             self.service.agent_left(call_sid, agent)
         now = self.now()
         if self.store.agent(agent).get("state") in ("available", "wrap_up"):

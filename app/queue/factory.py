@@ -114,7 +114,7 @@ class QueueServices:
         hooks = queue_hooks(app)
         return (app_settings(app), app.extensions["redis"], app.extensions["twilio_gateway"],
                 hooks.offer_handlers, hooks.start_callback, hooks.after_call,
-                hooks.callback_on_line)
+                hooks.callback_on_line, hooks.agent_lost)
 
     def _current(self) -> _Built:
         inputs = self._inputs()
@@ -146,6 +146,9 @@ class QueueServices:
                                screen_pop=_screen_pop,
                                start_callback=hooks.start_callback,
                                callback_on_line=hooks.callback_on_line,
+                               agent_lost=hooks.agent_lost,
+                               line_lost=lambda call_sid: AgentLines(
+                                   service, lines, gateway).lost_agent(call_sid),
                                after_call=hooks.after_call,
                                governor=governor,
                                # Lists the packages above append to: the service sees them.

@@ -18,6 +18,7 @@ from app.queue.holdclock import Handler
 from app.queue.services import (
     AbandonHook,
     AfterCall,
+    AgentLost,
     AnswerHook,
     CallbackOnLine,
     OfferHandler,
@@ -44,6 +45,9 @@ class QueueHooks:
     # (call SID, call hash) -> the caller's TwiML or None once their agent hangs up first
     # (wrap-up's survey).
     after_call: AfterCall | None = None
+    # (call SID) -> TwiML putting a caller back in line whose agent's line dropped mid-call,
+    # or None (call controls).
+    agent_lost: AgentLost | None = None
     # A caller hung up before an agent answered / an agent answered a caller (voicemail's
     # missed-call callbacks: opened on the one, closed on the other).
     abandon_hooks: list[AbandonHook] = field(default_factory=list)

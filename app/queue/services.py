@@ -83,6 +83,10 @@ StartCallback = Callable[..., str]
 # the line to call the customer (a `<Dial>` in TwiML: no call created over the API).
 CallbackOnLine = Callable[[str, int, str, str], None]
 
+# A caller's agent was lost mid-call (their line dropped): (call SID) -> the TwiML that puts
+# the caller back in line, or None if it cannot (call controls).
+AgentLost = Callable[[str], VoiceResponse | None]
+
 # What a caller still on the line hears when their agent hangs up (the wrap-up package's
 # survey): (call SID, call hash) -> TwiML, or None for the plain goodbye.
 AfterCall = Callable[[str, dict[str, str]], VoiceResponse | None]
@@ -130,7 +134,9 @@ class QueueService:
                  answer_hooks: list[AnswerHook] | None = None,
                  line_ready: Callable[[str], bool] | None = None,
                  caller_gone: Callable[[str], None] | None = None,
-                 callback_on_line: CallbackOnLine | None = None) -> None:
+                 callback_on_line: CallbackOnLine | None = None,
+                 line_lost: Callable[[str], bool] | None = None,
+                 agent_lost: AgentLost | None = None) -> None:
         self.store = store
         self.gateway = gateway
         self.phrases = phrases
@@ -156,6 +162,10 @@ class QueueService:
         # Takes a requested callback on the agent's line (voicemail); without it, a callback
         # rings the agent over the API.
         self.callback_on_line = callback_on_line
+        # Did the caller's agent go by a line that dropped (AgentLines.lost_agent)? Then
+        # `agent_lost` (call controls) puts them back in line rather than saying goodbye.
+        self.line_lost = line_lost or (lambda call_sid: False)
+        self.agent_lost = agent_lost
 
     def url(self, path: str) -> str:
         """Absolute URLs everywhere: REST redirects need them, and TwiML is clearer with them."""
@@ -722,6 +732,21 @@ class QueueService:
         if handler is None:
             return self.keep_waiting(call_sid)
         return handler(call_sid, self.store.call(call_sid))
+
+    def rescue_after_drop(self, call_sid: str) -> VoiceResponse | None:
+        """The caller's room ended and they are still there: if it ended because their
+        agent's line dropped, not because the agent hung up, they go back to the front of
+        the line (the call controls' hook) instead of hearing the survey or the goodbye."""
+        if self.agent_lost is None:
+            return None
+        try:
+            if not self.line_lost(call_sid):
+                return None
+            return self.agent_lost(call_sid)
+        except Exception:
+            log.exception("could not put call %s back in line after its agent's drop",
+                          call_sid)
+            return None
 
     def after_conference(self, call_sid: str, caller_gone: bool = False) -> VoiceResponse:
         call = self.store.call(call_sid)

@@ -118,6 +118,8 @@ def after():
     with CallStatus=completed when the caller hung up: nobody is left to hear anything."""
     service = queue_services().service
     caller_gone = request.form.get("CallStatus") == "completed"
+    if not caller_gone and (rescued := service.rescue_after_drop(_call())) is not None:
+        return rescued  # their agent's line dropped: back in line, not goodbye
     response = service.after_conference(_call(), caller_gone=caller_gone)
     service.caller_left(_call())
     return response

@@ -4,7 +4,7 @@ back when the agent goes available again."""
 
 from __future__ import annotations
 
-from tests.flows.line_helpers import line_agent, talking_on_line
+from tests.flows.line_helpers import line_agent, line_room, talking_on_line
 from tests.flows.test_queue_flows import choose
 
 
@@ -29,23 +29,73 @@ def test_a_line_dropped_mid_offer_sends_the_caller_to_the_next_agent(floor):
     assert amy.accept(call.sid).status_code == 409
 
 
-def test_a_line_dropped_mid_call_ends_the_call_for_the_agent_who_goes_away(floor):
+def back_in_line(floor, call) -> str:
+    """What a caller whose agent was lost hears, in their language."""
+    from app.floor import prompts
+
+    with floor.app.app_context():
+        return prompts.text("calls.back_in_line", floor.call_state(call.sid)["language"])
+
+
+def _dropped_mid_call(floor, *, late: str = ""):
+    """Amy takes a caller on her line, then her browser goes. `late`: the news Twilio is slow
+    to bring (its first attempt fails, the retry comes 5 s later): "line" (her line's end)
+    or "after" (the caller's room's end)."""
     amy = line_agent(floor, "amy", ["billing"])
-    call = choose(floor)
-    floor.wait_until(lambda: amy.offers(), timeout=30)
-    amy.accept(call.sid)
-    floor.wait(1)
+    call = talking_on_line(floor, amy)
     assert floor.call_state(call.sid)["state"] == "connected"
+    if late == "line":
+        floor.emu.webhook_faults.add("/queue/line?agent=amy", failure="ct")
+    elif late == "after":
+        floor.emu.webhook_faults.add(f"/queue/after?call={call.sid}", failure="ct")
     amy.line.hangup()
-    floor.wait_until(lambda: line_down(amy), timeout=10)
-    floor.wait(2)
-    # The caller is not left in a silent room: the agent's leaving ended it, and they
-    # heard the goodbye (or the survey) of a call that is over.
-    assert call.ended or not call.in_conference
+    return amy, call
+
+
+def _back_in_line_and_served(floor, amy, call) -> None:
+    # The caller is not cut off: their agent went by a drop, not a hang-up. They hear why,
+    # and are first in line again; the next agent takes them on their own line.
+    floor.wait_until(lambda: line_down(amy), timeout=15)
+    apology = back_in_line(floor, call)
+    floor.wait_until(lambda: call.has_heard(apology), timeout=15)
+    assert not call.ended
     assert floor.agent_state("amy")["state"] == "away"
+    bob = line_agent(floor, "bob", ["billing"])
+    floor.wait_until(lambda: any(o["call_sid"] == call.sid for o in bob.offers()), timeout=30)
+    assert bob.accept(call.sid).status_code == 200
+    floor.wait(1)
+    assert floor.call_state(call.sid)["agent"] == "bob"
+    assert line_room(floor, bob) == call.sid
     # The wrap-up's end does not bring a lineless agent back to available.
     floor.wait(floor.app.config["WRAP_UP_SECONDS"] + 2)
     assert floor.agent_state("amy")["state"] == "away"
+    floor.emu.assert_no_application_errors()
+
+
+def test_a_line_dropped_mid_call_puts_the_caller_back_at_the_front_of_the_line(floor):
+    amy, call = _dropped_mid_call(floor)
+    _back_in_line_and_served(floor, amy, call)
+
+
+def test_a_drop_heard_first_from_the_callers_side_still_puts_them_back(floor):
+    """The line's own end comes late: the caller's room's end asks Twilio about the line."""
+    amy, call = _dropped_mid_call(floor, late="line")
+    _back_in_line_and_served(floor, amy, call)
+
+
+def test_a_drop_heard_first_from_the_line_still_puts_the_caller_back(floor):
+    amy, call = _dropped_mid_call(floor, late="after")
+    _back_in_line_and_served(floor, amy, call)
+
+
+def test_an_agent_who_hangs_up_on_the_line_is_a_goodbye_not_a_drop(floor):
+    amy = line_agent(floor, "amy", ["billing"])
+    call = talking_on_line(floor, amy)
+    assert amy.hang_up(call.sid).status_code == 200
+    floor.wait_until(lambda: call.ended, timeout=30)
+    assert not call.has_heard(back_in_line(floor, call))
+    assert not line_down(amy) and line_room(floor, amy) == "line-amy"
+    assert floor.agent_state("amy")["state"] == "wrap_up"
     floor.emu.assert_no_application_errors()
 
 
