@@ -23,6 +23,12 @@ class AgentNotAvailable(Conflict):
     error_id = "agent_not_available"
 
 
+class LineBusy(Conflict):
+    """The supervisor's own line is in another call: their browser would ignore a ring too."""
+
+    error_id = "line_busy"
+
+
 class NotMonitoring(NotFound):
     error_id = "not_monitoring"
 

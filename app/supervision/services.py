@@ -27,6 +27,7 @@ from app.supervision.errors import (
     BadMonitorMode,
     CallerGone,
     CallNotLive,
+    LineBusy,
     NotMonitoring,
     WrongCallState,
 )
@@ -192,7 +193,13 @@ def start_monitor(queue: QueueService, supervisor: str, call_sid: str,
         leg = current["leg"]
     else:
         # A supervisor whose console holds a line joins on it: no call created.
-        leg = queue_services().lines.monitor(supervisor, call_sid, muted=muted, coach=coach)
+        lines = queue_services().lines
+        leg = lines.monitor(supervisor, call_sid, muted=muted, coach=coach)
+        if not leg and lines.leg_of(supervisor):
+            # Their line is up but in another room: ringing them would not help, as the
+            # Voice SDK ignores a ring while it holds a call.
+            raise LineBusy("Your line is on another call: leave it first.",
+                           call_sid=call_sid, supervisor=supervisor)
     if not leg:
         config = app_settings()
         callback = (f"{config.PUBLIC_BASE_URL}/supervision/monitor-leg"

@@ -49,6 +49,27 @@ def test_a_supervisor_listens_whispers_barges_and_leaves_on_their_line(floor):
     floor.emu.assert_no_application_errors()
 
 
+def test_a_supervisor_whose_line_is_in_another_call_is_told_not_rung(floor):
+    amy = line_agent(floor, "amy", ["billing"])
+    bob = line_agent(floor, "bob", ["billing"])
+    sue = line_agent(floor, "sue", ["billing"], role="supervisor", available=False)
+    first = choose(floor)
+    floor.wait_until(lambda: amy.offers(), timeout=30)
+    assert amy.accept(first.sid).status_code == 200
+    second = choose(floor)
+    floor.wait_until(lambda: bob.offers(), timeout=30)
+    assert bob.accept(second.sid).status_code == 200
+    floor.wait(1)
+    assert sue.api(f"/api/supervisor/calls/{first.sid}/monitor",
+                   {"mode": "listen"}).status_code == 200
+    floor.wait(1)
+    busy = sue.api(f"/api/supervisor/calls/{second.sid}/monitor", {"mode": "listen"})
+    assert busy.status_code == 409 and busy.get_json()["error"]["id"] == "line_busy"
+    assert api_created_calls(floor) == []  # nobody rang her browser in vain
+    assert sue.line.sid in floor.emu.conference(first.sid).participants
+    floor.emu.assert_no_application_errors()
+
+
 def test_the_callers_hang_up_sends_a_monitoring_line_home(floor):
     amy = line_agent(floor, "amy", ["billing"])
     sue = line_agent(floor, "sue", ["billing"], role="supervisor", available=False)
