@@ -46,6 +46,7 @@ EXPECTED: dict[tuple[str, str], str] = {
     ("/api/agents/me/events", "GET"): AGENT,
     ("/api/agents/me/state", "POST"): AGENT,
     ("/api/agents/me/offer/accept", "POST"): AGENT,
+    ("/api/agents/me/line/hangup", "POST"): AGENT,
     ("/api/agents/me/offer/reject", "POST"): AGENT,
     ("/api/agents/me/token", "GET"): AGENT,
     # callbacks

@@ -577,7 +577,8 @@
               flash(data && data.via === "line" ? "Calling " + name + " on your line."
                 : "Your softphone rings first, then " + name + ".", "info");
             }
-            return self.loadCallbacks();
+            // On the line, the presence says the line is in a call: the card shows it.
+            return Promise.all([self.loadCallbacks(), self.sync()]);
           });
         });
       },
