@@ -81,7 +81,8 @@ def test_a_line_that_drops_during_a_callback_puts_the_agent_away(floor):  # noqa
     floor.emu.assert_no_application_errors()
 
 
-def test_calling_back_from_the_worklist_uses_the_line(floor):  # noqa: F811
+def calling_back_from_the_worklist(floor):  # noqa: F811
+    """Amy, away with her line open, presses Call back on Jordan's callback; he answers."""
     requested_callback(floor)
     jordan = floor.emu.phone(JORDAN, answer_after=4)
     amy = line_agent(floor, "amy", ["billing"], available=False)
@@ -93,6 +94,11 @@ def test_calling_back_from_the_worklist_uses_the_line(floor):  # noqa: F811
     assert response.get_json()["via"] == "line"
     floor.emu.run_until(lambda: connected(jordan), timeout=60)
     assert api_created_calls(floor) == []
+    return amy, jordan
+
+
+def test_calling_back_from_the_worklist_uses_the_line(floor):  # noqa: F811
+    amy, jordan = calling_back_from_the_worklist(floor)
     assert floor.agent_state("amy")["state"] == "away"  # no offer comes to a busy line
     jordan.hangup()
     floor.wait_until(lambda: line_room(floor, amy) == "line-amy", timeout=30)
@@ -104,13 +110,7 @@ def test_calling_back_from_the_worklist_uses_the_line(floor):  # noqa: F811
 
 
 def test_the_agent_ends_a_call_back_on_the_line_and_keeps_the_line(floor):  # noqa: F811
-    requested_callback(floor)
-    jordan = floor.emu.phone(JORDAN, answer_after=4)
-    amy = line_agent(floor, "amy", ["billing"], available=False)
-    with floor.app.app_context():
-        callback = db.session.scalars(db.select(Callback)).one()
-    assert amy.api(f"/api/callbacks/{callback.id}/call").status_code == 200
-    floor.emu.run_until(lambda: connected(jordan), timeout=60)
+    amy, jordan = calling_back_from_the_worklist(floor)
     assert amy.presence()["line"]["in_call"] is True
     response = amy.api("/api/agents/me/line/hangup")
     assert response.status_code == 200, response.get_json()
