@@ -98,6 +98,24 @@ def hang_up_call_out():
     return jsonify({"ended": True})
 
 
+@bp.post("/api/agents/me/line/state")
+@require_api_auth("agent")
+def report_line_state():
+    """{line_sid, state: reconnecting|connected}: what my console's Voice SDK says of my
+    line (Twilio tells the app nothing of a reconnection). While it reconnects I am not
+    offered callers."""
+    body = json_object()
+    state, line_sid = str(body.get("state", "")), str(body.get("line_sid", ""))
+    if state not in ("reconnecting", "connected"):
+        raise InvalidInput("'state' is reconnecting or connected.", field="state")
+    if not queue_services().lines.reconnecting(g.principal.identity, line_sid,
+                                               state == "reconnecting"):
+        raise Conflict("That is not your open line.", error_id="not_your_line",
+                       line_sid=line_sid)
+    agent = services.find_agent(g.principal.identity)
+    return jsonify(services.presence(queue_services().service, agent))
+
+
 @bp.get("/api/agents/me/token")
 @require_api_auth("agent")
 def softphone_token():

@@ -173,7 +173,7 @@ def _line(service: QueueService, identity: str) -> dict[str, object] | None:
     line = LineBook(service.store.redis, service.store.keys).get(identity)
     if line is None:
         return None
-    return {"state": line.state, "since": line.since, "in_call": bool(line.call),
+    return {"state": line.shown_state, "since": line.since, "in_call": bool(line.call),
             "sid": line.sid}
 
 

@@ -260,7 +260,7 @@ def build(sources: FloorSources, now: float, now_dt) -> dict[str, Any]:
     lines = sources.lines([a["identity"] for a in agents]) if sources.lines else {}
     for agent in agents:
         line = lines.get(agent["identity"])
-        agent["line"] = line.state if line is not None else None
+        agent["line"] = line.shown_state if line is not None else None
     signed_in = {a["identity"] for a in agents}
     for identity, account in accounts.items():
         if identity not in signed_in and account.active:
@@ -287,6 +287,8 @@ def build(sources: FloorSources, now: float, now_dt) -> dict[str, Any]:
         # Signed-in agents whose persistent line is down: away until they reconnect.
         "lines_down": [a["identity"] for a in agents
                        if a["line"] == "down" and a["state"] != "offline"],
+        # Lines whose browser is reconnecting after a network blip: not offered callers.
+        "lines_reconnecting": [a["identity"] for a in agents if a["line"] == "reconnecting"],
         "alerts": alerts,
         "events": recent[:30],
         "departments": [{"slug": d.slug, "name": d.name} for d in departments],

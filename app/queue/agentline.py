@@ -17,7 +17,7 @@ from redis.exceptions import RedisError
 
 from app.queue import twiml
 from app.queue.lines import LineBook
-from app.queue.services import ACCEPT_GRACE, QueueService
+from app.queue.services import ACCEPT_GRACE, LINE_NOT_READY, QueueService
 from app.telephony import VoiceResponse
 
 log = logging.getLogger(__name__)
@@ -322,6 +322,27 @@ class AgentLines:
         if ended:
             self.dropped(agent, leg, "your softphone's line ended")
         return ended
+
+    def reconnecting(self, agent: str, line_sid: str, now_reconnecting: bool) -> bool:
+        """The console's Voice SDK says the line is reconnecting after a network blip (Twilio
+        keeps the call up to 30 s meanwhile, and tells the app nothing), or is back. While it
+        reconnects the agent is not offered callers (they could not hear them): an available
+        agent goes away ("line not ready"), and is available again when it is back. A call
+        already on the line goes on. False if `line_sid` is not the agent's live line."""
+        now = self.now()
+        if not self.book.reconnecting(agent, line_sid, now if now_reconnecting else None):
+            return False
+        state = self.store.agent(agent)
+        departments = self.service.agent_departments(agent)
+        if now_reconnecting and state.get("state") == "available":
+            self.store.set_agent_state(agent, "away", departments, now, LINE_NOT_READY)
+        elif (not now_reconnecting and state.get("state") == "away"
+              and state.get("reason") == LINE_NOT_READY):
+            self.store.set_agent_state(agent, "available", departments, now)
+            self.service.route(departments)
+        self.service.events.agent_event(
+            agent, "line_reconnecting" if now_reconnecting else "line_up", line_sid=line_sid)
+        return True
 
     def leg_of(self, agent: str) -> str:
         """The SID of the agent's line while it is up ("" otherwise)."""

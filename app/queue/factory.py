@@ -155,6 +155,7 @@ class QueueServices:
                                abandon_hooks=hooks.abandon_hooks,
                                answer_hooks=hooks.answer_hooks,
                                line_ready=_line_ready(lines, config.AGENT_RING_MODE),
+                               line_held=_line_held(lines, config.AGENT_RING_MODE),
                                # Called only after `service` below is bound.
                                caller_gone=lambda call_sid: AgentLines(
                                    service, lines, gateway).caller_gone(call_sid))
@@ -212,16 +213,28 @@ class QueueServices:
 
 
 def _line_ready(book: LineBook, mode: str) -> Callable[[str], bool] | None:
-    """In line mode (AGENT_RING_MODE), whether an agent's offer goes to their line: it is up
-    and in their own room."""
+    """In line mode (AGENT_RING_MODE), whether an agent's offer goes to their line: it is up,
+    in their own room, and not reconnecting (the agent could not hear the ring's caller)."""
     if mode != "line":
         return None
 
     def ready(agent: str) -> bool:
         line = book.get(agent)
-        return line is not None and line.idle
+        return line is not None and line.idle and not line.reconnecting
 
     return ready
+
+
+def _line_held(book: LineBook, mode: str) -> Callable[[str], bool] | None:
+    """In line mode, whether an agent's console holds a line that is up (ready or not)."""
+    if mode != "line":
+        return None
+
+    def held(agent: str) -> bool:
+        line = book.get(agent)
+        return line is not None and line.up
+
+    return held
 
 
 _KEY = "queue.services"

@@ -6,8 +6,10 @@ needs no call creation: accepting moves that open call into the caller's room
 (`Calls(sid).update(twiml=...)`), which Twilio's calls-per-second limit does not govern.
 docs/queue.md, "The agent's line".
 
-The record: `sid` (the line's call SID), `state` (`connected` or `down`), `since`, and
-`call` (the caller whose room the line is in; empty: the agent's own room). A line that
+The record: `sid` (the line's call SID), `state` (`connected` or `down`), `since`, `call`
+(the caller whose room the line is in; empty: the agent's own room) and `reconnecting` (when
+the console's Voice SDK said the call is reconnecting after a network blip; empty once it is
+back). Twilio tells the app nothing of a reconnection: only the console knows. A line that
 ends only counts if it is the agent's current one: a console reopened in a second tab
 replaces the first line, whose end must not put the agent away.
 
@@ -26,6 +28,7 @@ from app.queue.keys import Keys
 
 CONNECTED = "connected"
 DOWN = "down"
+RECONNECTING = "reconnecting"  # shown only: the record's state stays connected
 # A room's set outlives any call (it is emptied as lines leave): a day, in case one is missed.
 ROOM_TTL_SECONDS = 24 * 3600
 
@@ -36,6 +39,7 @@ class Line:
     state: str
     since: float
     call: str = ""  # the caller's room the line is in; "" for the agent's own room
+    reconnecting: float = 0.0  # since when the SDK has been reconnecting (0: it is not)
 
     @property
     def up(self) -> bool:
@@ -46,12 +50,17 @@ class Line:
         """Up and in the agent's own room: free to be moved into a caller's."""
         return self.up and not self.call
 
+    @property
+    def shown_state(self) -> str:
+        """What the console and the floor show: connected, reconnecting or down."""
+        return RECONNECTING if self.up and self.reconnecting else self.state
+
 
 def _line(fields: dict[str, str]) -> Line | None:
     if not fields.get("sid"):
         return None
     return Line(fields["sid"], fields.get("state", DOWN), float(fields.get("since") or 0),
-                fields.get("call", ""))
+                fields.get("call", ""), float(fields.get("reconnecting") or 0))
 
 
 class LineBook:
@@ -79,7 +88,7 @@ class LineBook:
         with self.redis.pipeline() as pipe:
             pipe.hgetall(key)
             pipe.hset(key, mapping={"sid": sid, "state": CONNECTED, "since": f"{now:.3f}",
-                                    "call": ""})
+                                    "call": "", "reconnecting": ""})
             before, _ = pipe.execute()
         if before.get("call"):
             self.redis.srem(self.keys.room_lines(before["call"]), agent)
@@ -98,9 +107,15 @@ class LineBook:
         if line is None or line.sid != sid or not line.up:
             return None
         if not self._if_current(agent, sid, {"state": DOWN, "since": f"{now:.3f}",
-                                             "call": ""}):
+                                             "call": "", "reconnecting": ""}):
             return None
         return line
+
+    def reconnecting(self, agent: str, sid: str, now: float | None) -> bool:
+        """The console says the line `sid` is reconnecting (since `now`) or is back (None).
+        False if `sid` is not the agent's live line (an old tab's report)."""
+        return self._if_current(agent, sid, {"reconnecting": "" if now is None
+                                             else f"{now:.3f}"})
 
     def in_room(self, call: str) -> dict[str, Line]:
         """The live lines in `call`'s room, by agent."""

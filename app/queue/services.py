@@ -78,6 +78,10 @@ OfferHandler = Callable[[str, dict[str, str]], VoiceResponse]
 # (agent identity, callback id, status_callback=..., timeout=...) -> the agent leg's call SID.
 StartCallback = Callable[..., str]
 
+# Why an agent whose line could not take an offer was put away (AgentLines.line_back
+# makes them available again when the line is).
+LINE_NOT_READY = "line not ready"
+
 # A requested callback taken on an agent's persistent line: (agent identity, callback id,
 # the line's call SID, the URL that sends the line home when the call is over). Redirects
 # the line to call the customer (a `<Dial>` in TwiML: no call created over the API).
@@ -133,6 +137,7 @@ class QueueService:
                  abandon_hooks: list[AbandonHook] | None = None,
                  answer_hooks: list[AnswerHook] | None = None,
                  line_ready: Callable[[str], bool] | None = None,
+                 line_held: Callable[[str], bool] | None = None,
                  caller_gone: Callable[[str], None] | None = None,
                  callback_on_line: CallbackOnLine | None = None,
                  line_lost: Callable[[str], bool] | None = None,
@@ -156,6 +161,9 @@ class QueueService:
         # Does this agent hold an idle persistent line (app/queue/agentline.py)? Then the
         # offer goes to their console and no call is created.
         self.line_ready = line_ready or (lambda agent: False)
+        # Does this agent's console hold a line that is up, ready or not? Their browser then
+        # ignores any ring (the Voice SDK, busy with the line), so none is placed.
+        self.line_held = line_held or (lambda agent: False)
         # Sends home the agents' lines still in a caller's room when the caller hangs up
         # (AgentLines.caller_gone).
         self.caller_gone = caller_gone or (lambda call_sid: None)
@@ -334,6 +342,9 @@ class QueueService:
         if self.line_ready(agent) and (not is_callback or self.callback_on_line is not None):
             self._offer_on_line(call_sid, call, agent, waited)
             return
+        if self.line_held(agent):
+            self._line_not_ready(call_sid, agent)
+            return
         must_end: float | None = None  # seconds from now the ring must be over by
         slot_wait = 0.0  # seconds until the CPS budget lets the ring start
         try:
@@ -399,6 +410,17 @@ class QueueService:
         self.store.set_call_fields(call_sid, agent_leg="")  # no leg rings: ring_expired
         self.store.schedule({ring_member(call_sid, agent): self.now() + seconds})
         self._announce_offer(call_sid, call, agent, waited, line=True, seconds=seconds)
+
+    def _line_not_ready(self, call_sid: str, agent: str) -> None:
+        """The agent is available but their line cannot take an offer now (reconnecting, or
+        in another room, as a supervisor's monitoring): no ring, which their browser would
+        ignore. The caller goes back to their place for the next agent, and the agent away
+        ("line not ready") until their line is back or they go available again."""
+        reason = LINE_NOT_READY
+        if self.store.release_offer(call_sid, agent, self.now(), agent_state="away",
+                                    reason=reason):
+            self.events.agent_event(agent, "unreachable", call_sid=call_sid, reason=reason)
+            self.route(self.queues_of(call_sid))
 
     def _announce_offer(self, call_sid: str, call: dict[str, str], agent: str, waited: float,
                         **extra: Any) -> None:

@@ -114,3 +114,26 @@ def test_the_floor_shows_agents_whose_line_is_down(app, supervisor):
     assert floor["lines_down"] == ["amy"]
     html = supervisor.get("/supervisor").get_data(as_text=True)
     assert 'data-testid="line-down"' in html and 'data-testid="lines-down"' in html
+
+
+def test_the_floor_shows_agents_whose_line_is_reconnecting(app, supervisor):
+    with app.app_context():
+        from app.queue import queue_services
+
+        line_book = queue_services().line_book
+        now = time.time()
+        queue_services().store.set_agent_state("amy", "away", ["billing"], now,
+                                               "line not ready")
+        line_book.opened("amy", "CA" + "5" * 32, now - 60)
+        assert line_book.reconnecting("amy", "CA" + "5" * 32, now)
+        assert not line_book.reconnecting("amy", "CA" + "6" * 32, now)  # not her line
+    floor = supervisor.get("/supervisor/api/floor").get_json()
+    assert {a["identity"]: a["line"] for a in floor["agents"]}["amy"] == "reconnecting"
+    assert floor["lines_reconnecting"] == ["amy"] and floor["lines_down"] == []
+    html = supervisor.get("/supervisor").get_data(as_text=True)
+    assert 'data-testid="line-reconnecting"' in html
+    assert 'data-testid="lines-reconnecting"' in html
+    with app.app_context():
+        assert line_book.reconnecting("amy", "CA" + "5" * 32, None)
+    floor = supervisor.get("/supervisor/api/floor").get_json()
+    assert floor["lines_reconnecting"] == []

@@ -47,6 +47,7 @@ EXPECTED: dict[tuple[str, str], str] = {
     ("/api/agents/me/state", "POST"): AGENT,
     ("/api/agents/me/offer/accept", "POST"): AGENT,
     ("/api/agents/me/line/hangup", "POST"): AGENT,
+    ("/api/agents/me/line/state", "POST"): AGENT,
     ("/api/agents/me/offer/reject", "POST"): AGENT,
     ("/api/agents/me/token", "GET"): AGENT,
     # callbacks

@@ -68,8 +68,8 @@
       if (this.device.openLine) {
         await this.device.openLine({
           connected: function (sid) { self.line.sid = sid; },
-          reconnecting: function () { self.line.state = "reconnecting"; },
-          reconnected: function () { self.line.state = "connected"; },
+          reconnecting: function () { self.line.state = "reconnecting"; self.reportLine("reconnecting"); },
+          reconnected: function () { self.line.state = "connected"; self.reportLine("connected"); },
           disconnected: function () { self.line.state = "down"; self.sync(); },
         });
       }
@@ -84,6 +84,15 @@
       }
       this.line.state = "down";
       throw new Error("Your softphone's line did not connect: check the microphone and network, then try again.");
+    };
+
+    /* Twilio tells the app nothing of the SDK's reconnecting: the console does, so that no
+       caller is offered to an agent who cannot hear them meanwhile. */
+    c.reportLine = function (state) {
+      var self = this;
+      if (!this.line.sid) return Promise.resolve();
+      return api("POST", "/api/agents/me/line/state", { line_sid: this.line.sid, state: state })
+        .then(function (presence) { self.applyPresence(presence); }, function () {});
     };
 
     /* Available means reachable: the line comes first. */
@@ -174,7 +183,7 @@
       base.applyPresence.call(this, presence);
       var line = presence.line;
       if (line && this.line.state !== "connecting") {
-        if (line.state === "down") this.line.state = "down";
+        if (line.state === "down" || line.state === "reconnecting") this.line.state = line.state;
         else if (this.line.state !== "reconnecting") this.line.state = "connected";
         this.line.sid = line.sid || this.line.sid;
         this.line.inCall = !!line.in_call;
