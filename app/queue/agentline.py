@@ -262,20 +262,12 @@ class AgentLines:
 
     def call_out(self, agent: str, what: str) -> str:
         """The agent places a call of their own on their line (a callback from their
-        worklist; `what` names it): returns the line's SID, or "" if the line is not up and
-        idle or the agent is on a call. Meanwhile they are away ("calling out"), so no offer
-        comes to a busy line; the line comes home through `home_url(agent)` and they go
-        available again themselves, once they have recorded the outcome."""
+        worklist; `what` names it; `QueueService.calling_out` first takes them out of the
+        offers): returns the line's SID, or "" if the line is not up and idle. The line
+        comes home through `home_url(agent)`."""
         line = self.book.get(agent)
         if line is None or not line.idle:
             return ""
-        state = self.store.agent(agent).get("state", "")
-        if state in ("ringing", "on_call"):
-            return ""
-        if state in ("available", "wrap_up") and self.store.set_agent_state(
-                agent, "away", self.service.agent_departments(agent), self.now(),
-                "calling out") != "away":
-            return ""  # an offer came meanwhile
         if not self.book.moved(agent, line.sid, f"{CALL_OUT}{what}"):
             return ""
         return line.sid

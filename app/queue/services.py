@@ -81,6 +81,8 @@ StartCallback = Callable[..., str]
 # Why an agent whose line could not take an offer was put away (AgentLines.line_back
 # makes them available again when the line is).
 LINE_NOT_READY = "line not ready"
+# Why an agent placing a call of their own (a worklist callback) is away meanwhile.
+CALLING_OUT = "calling out"
 
 # A requested callback taken on an agent's persistent line: (agent identity, callback id,
 # the line's call SID, the URL that sends the line home when the call is over). Redirects
@@ -410,6 +412,19 @@ class QueueService:
         self.store.set_call_fields(call_sid, agent_leg="")  # no leg rings: ring_expired
         self.store.schedule({ring_member(call_sid, agent): self.now() + seconds})
         self._announce_offer(call_sid, call, agent, waited, line=True, seconds=seconds)
+
+    def calling_out(self, agent: str) -> bool:
+        """The agent places a call of their own (a callback from their worklist): if they
+        were available (or wrapping up) they go away ("calling out"), so no caller is
+        offered to a browser busy with that call; they go available again themselves once
+        they have recorded the outcome. False if they are ringing or on a call."""
+        state = self.store.agent(agent).get("state", "")
+        if state in ("ringing", "on_call"):
+            return False
+        if state in ("available", "wrap_up"):
+            return self.store.set_agent_state(agent, "away", self.agent_departments(agent),
+                                              self.now(), CALLING_OUT) == "away"
+        return True
 
     def _line_not_ready(self, call_sid: str, agent: str) -> None:
         """The agent is available but their line cannot take an offer now (reconnecting, or

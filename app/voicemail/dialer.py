@@ -93,9 +93,19 @@ def start_callback_call(agent_identity: str, callback_id: int, *,
 def call_back_now(agent_identity: str, callback_id: int) -> str:
     """The agent pressed "call back": on their persistent line when it is up and idle (the
     Voice SDK ignores a ring while its device holds a call, and the line is one), otherwise
-    their softphone is rung. Returns the agent's leg (the line's SID on a line). Commits."""
-    lines = queue_services().lines
+    their softphone is rung. Either way they are away meanwhile ("calling out"): no caller is
+    offered to a browser busy with this call. Returns the agent's leg (the line's SID on a
+    line). Commits."""
+    services_ = queue_services()
+    lines = services_.lines
+    if not services_.service.calling_out(agent_identity):
+        raise Conflict("You are on a call: call back once it is over.", error_id="agent_busy",
+                       callback_id=callback_id)
     line_sid = lines.call_out(agent_identity, f"callback-{callback_id}")
+    if not line_sid and lines.leg_of(agent_identity):
+        # Up but in another room (monitoring): a ring to the browser would be ignored.
+        raise Conflict("Your line is in another call: leave it first.", error_id="line_busy",
+                       callback_id=callback_id)
     if not line_sid:
         return start_callback_call(agent_identity, callback_id)
     try:

@@ -18,6 +18,7 @@ from tests.voicemail.test_flows import (
     floor,  # noqa: F401 - the fixture
     jordan_picks,
     kinds,
+    leave_message,
     reach_the_offer,
 )
 
@@ -123,6 +124,47 @@ def test_the_agent_ends_a_call_back_on_the_line_and_keeps_the_line(floor):  # no
     assert again.status_code == 409 and again.get_json()["error"]["id"] == "no_call_out"
     assert line_room(floor, amy) == "line-amy"
     floor.emu.assert_no_application_errors()
+
+
+def test_a_call_back_without_a_line_rings_the_softphone_and_takes_no_callers(floor):  # noqa: F811
+    """Without a line (ring mode, or a console that never opened one) the softphone rings
+    first; the agent is away meanwhile, so a caller arriving is not offered to a browser
+    busy with the callback."""
+    # A message left at the offer: a callback that is not in the line.
+    amy = floor.agent("amy", ["billing"])  # signed in, busy
+    call = jordan_picks(floor, "1")
+    reach_the_offer(floor, call)
+    call.press("2")
+    leave_message(floor, call, "Hi this is Jordan please call me back")
+    jordan = floor.emu.phone(JORDAN, answer_after=4)
+    floor.set_state("amy", ["billing"], "available")
+    with floor.app.app_context():
+        callback = db.session.scalars(db.select(Callback)).one()
+    response = floor.client.post(f"/api/callbacks/{callback.id}/call",
+                                 headers=floor.token("amy"))
+    assert response.status_code == 200 and response.get_json()["via"] == "ring"
+    assert floor.agent_state("amy")["state"] == "away"
+    assert floor.agent_state("amy")["reason"] == "calling out"
+    floor.wait_until(lambda: amy.is_ringing, timeout=10)
+    amy.answer()
+    floor.emu.run_until(lambda: connected(jordan), timeout=60)
+    caller = jordan_picks(floor, "1")
+    floor.wait(5)
+    assert floor.queue_call(caller.sid)["state"] == "waiting"  # nobody rang busy Amy
+    floor.emu.assert_no_application_errors()
+
+
+def test_a_call_back_during_a_call_is_refused(floor):  # noqa: F811
+    requested_callback(floor)
+    amy = line_agent(floor, "amy", ["billing"])
+    floor.wait_until(lambda: amy.events("callback_offer"), timeout=30)
+    assert amy.accept(amy.events("callback_offer")[-1]["call_sid"]).status_code == 200
+    assert floor.agent_state("amy")["state"] == "on_call"
+    with floor.app.app_context():
+        callback = db.session.scalars(db.select(Callback)).one()
+    busy = amy.api(f"/api/callbacks/{callback.id}/call")
+    assert busy.status_code == 409 and busy.get_json()["error"]["id"] == "agent_busy"
+    assert floor.agent_state("amy")["state"] == "on_call"
 
 
 def test_a_softphone_rung_over_the_api_while_its_line_is_up_does_not_ring(floor):  # noqa: F811
