@@ -47,7 +47,6 @@ from app.telephony import VoiceResponse
 
 log = logging.getLogger(__name__)
 
-CALL_ENDED = {"completed", "busy", "failed", "no-answer", "canceled"}
 
 # Why a target's leg ended unanswered, as the original agent is told.
 NOT_ANSWERED = {"no-answer": "no_answer", "busy": "rejected", "failed": "unreachable",
@@ -451,7 +450,7 @@ def on_target_leg(c: Controls, sid: str, transfer_id: str, agent: str, leg: str,
             if moved is not None:
                 _restore(c, sid, moved)
     elif status == "completed":
-        if same and t.live and _caller_gone(c, sid):
+        if same and t.live and c.gateway.call_ended(sid):
             # The caller's hang-up ended the room, and with it this leg; Twilio may tell us
             # of the leg before the caller's own leave.
             on_caller_left(c, sid)
@@ -464,15 +463,6 @@ def on_target_leg(c: Controls, sid: str, transfer_id: str, agent: str, leg: str,
             c.queue.agent_left(sid, agent)  # they talked with the caller: wrap-up first
         else:
             c.store.release_agent(sid, agent, now)
-
-
-def _caller_gone(c: Controls, sid: str) -> bool:
-    """Has the caller's call ended (asked of Twilio: the callbacks may not have said yet)?"""
-    try:
-        return c.gateway.fetch_call_status(sid) in CALL_ENDED
-    except Exception as exc:  # noqa: BLE001 - cannot tell: decide as if they were there
-        log.warning("could not fetch call %s: %s", sid, exc)
-        return False
 
 
 def on_agent_left(c: Controls, sid: str, leg: str, *, room_ended: bool = False) -> str:

@@ -22,9 +22,6 @@ from app.telephony import VoiceResponse
 
 log = logging.getLogger(__name__)
 
-# A caller's call in one of these has ended (Twilio's call statuses).
-ENDED = frozenset({"completed", "busy", "failed", "no-answer", "canceled"})
-
 # The line's `call` while the agent has placed a call of their own on it (not a caller's room).
 CALL_OUT = "out:"
 
@@ -39,7 +36,7 @@ class LineGateway(Protocol):
 
     def hang_up(self, call_sid: str) -> None: ...
 
-    def fetch_call_status(self, call_sid: str) -> str: ...
+    def call_ended(self, call_sid: str) -> bool: ...
 
 
 def own_room(agent: str) -> str:
@@ -137,9 +134,10 @@ class AgentLines:
             self.dropped(agent, line.sid, "the line could not be moved")
             return LINE_DOWN
         self.book.moved(agent, line.sid, call_sid)
-        if self._caller_gone_already(call_sid):
+        if self.gateway.call_ended(call_sid):
             # The caller hung up as the line moved and the news is still on its way: Twilio
-            # starts their room afresh around the line alone. Not an answer.
+            # starts their room afresh around the line alone. Not an answer. (One REST read,
+            # which calls per second do not limit; if it fails, the hang-up's news will come.)
             self._go_home(agent, line.sid)
             self.service.caller_left(call_sid)
             return GONE
@@ -176,15 +174,6 @@ class AgentLines:
             return GONE
         self.store.set_call_fields(call_sid, agent_leg=line_sid)
         return ACCEPTED
-
-    def _caller_gone_already(self, call_sid: str) -> bool:
-        """Has the caller's call ended, by Twilio's own record (one REST read, not limited
-        by calls per second)? A read that fails says no: the hang-up's news will come."""
-        try:
-            return self.gateway.fetch_call_status(call_sid) in ENDED
-        except Exception as exc:
-            log.warning("could not read call %s's status at an accept: %s", call_sid, exc)
-            return False
 
     def reject(self, agent: str, call_sid: str) -> bool:
         """The agent pressed Reject: as a ring rejected, the caller goes back in line and the
@@ -306,11 +295,7 @@ class AgentLines:
         line = self.book.get(agent)
         if line is None or line.sid != leg or not line.up or line.call != call_sid:
             return False  # a ring's leg, or a line the app moved out: a hang-up
-        try:
-            ended = self.gateway.fetch_call_status(leg) in ENDED
-        except Exception as exc:
-            log.warning("could not read agent %s's line %s: %s", agent, leg, exc)
-            return False
+        ended = self.gateway.call_ended(leg)
         if ended:
             self.dropped(agent, leg, "your softphone's line ended")
         return ended

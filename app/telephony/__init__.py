@@ -8,12 +8,13 @@ from twilio.twiml import TwiML
 from twilio.twiml.voice_response import Dial, Gather, VoiceResponse
 
 from app.telephony.fallback import safe_fallback_response as safe_fallback_twiml
-from app.telephony.gateway import TwilioGateway, gateway, init_gateway
+from app.telephony.gateway import CALL_OVER, TwilioGateway, gateway, init_gateway
 from app.telephony.template import TwimlTemplate
 from app.telephony.tokens import voice_access_token
 from app.telephony.webhook import public_url, twilio_webhook
 
 __all__ = [
+    "CALL_OVER",
     "Dial",
     "Gather",
     "TwiML",

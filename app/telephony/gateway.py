@@ -18,6 +18,9 @@ from config import AppSettings
 
 log = logging.getLogger(__name__)
 
+# Twilio's call statuses that are final: the call is over, however it went.
+CALL_OVER = frozenset({"completed", "busy", "failed", "no-answer", "canceled"})
+
 
 class TelephonyError(Exception):
     """Twilio refused or failed a request; carries Twilio's error code."""
@@ -397,6 +400,15 @@ class TwilioGateway:
 
     def fetch_call_status(self, call_sid: str) -> str:
         return self._retrying("fetch a call", lambda: self.client.calls(call_sid).fetch().status)
+
+    def call_ended(self, call_sid: str) -> bool:
+        """Has this call ended, by Twilio's own record (its callbacks may not have said so
+        yet)? False when Twilio cannot be asked: the callers decide as if it goes on."""
+        try:
+            return self.fetch_call_status(call_sid) in CALL_OVER
+        except Exception as exc:  # noqa: BLE001 - cannot tell
+            log.warning("could not fetch call %s: %s", call_sid, exc)
+            return False
 
 
 def init_gateway(app: Flask) -> None:
