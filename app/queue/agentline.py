@@ -141,11 +141,7 @@ class AgentLines:
             self._go_home(agent, line.sid)
             self.service.caller_left(call_sid)
             return GONE
-        if not self.service.agent_answered(call_sid, agent, leg=line.sid):
-            self._go_home(agent, line.sid)
-            return GONE
-        self.store.set_call_fields(call_sid, agent_leg=line.sid)
-        return ACCEPTED
+        return self._answered_on(agent, call_sid, line.sid)
 
     def _accept_callback(self, agent: str, call_sid: str, callback_id: int,
                          line_sid: str) -> str:
@@ -169,6 +165,12 @@ class AgentLines:
             self.book.moved(agent, line_sid, "")
             self.service.ring_canceled(call_sid, agent)
             return GONE
+        return self._answered_on(agent, call_sid, line_sid)
+
+    def _answered_on(self, agent: str, call_sid: str, line_sid: str) -> str:
+        """The answer, once the line is where the call is: the same compare-and-set a ring's
+        answer uses (offered to this agent -> connected). An offer that ended meanwhile
+        sends the line home."""
         if not self.service.agent_answered(call_sid, agent, leg=line_sid):
             self._go_home(agent, line_sid)
             return GONE

@@ -78,8 +78,8 @@ OfferHandler = Callable[[str, dict[str, str]], VoiceResponse]
 # (agent identity, callback id, status_callback=..., timeout=...) -> the agent leg's call SID.
 StartCallback = Callable[..., str]
 
-# Why an agent whose line could not take an offer was put away (AgentLines.line_back
-# makes them available again when the line is).
+# Why an agent whose line could not take an offer was put away (AgentLines.reconnecting
+# makes them available again when the line is back).
 LINE_NOT_READY = "line not ready"
 # Why an agent placing a call of their own (a worklist callback) is away meanwhile.
 CALLING_OUT = "calling out"
