@@ -89,6 +89,7 @@ class _Built:
     governor: CpsGovernor
     service: QueueService
     lines: LineBook
+    agent_lines: AgentLines
 
 
 class QueueServices:
@@ -141,25 +142,27 @@ class QueueServices:
             caller_id=config.TWILIO_PHONE_NUMBER,
         )
         gateway = app.extensions["twilio_gateway"]
+        line_mode = config.AGENT_RING_MODE == "line"
         service = QueueService(store, gateway, self.phrases, events,
                                settings, timestamp, offer_handlers=hooks.offer_handlers,
                                screen_pop=_screen_pop,
                                start_callback=hooks.start_callback,
                                callback_on_line=hooks.callback_on_line,
                                agent_lost=hooks.agent_lost,
-                               line_lost=lambda call_sid: AgentLines(
-                                   service, lines, gateway).lost_agent(call_sid),
                                after_call=hooks.after_call,
                                governor=governor,
                                # Lists the packages above append to: the service sees them.
                                abandon_hooks=hooks.abandon_hooks,
                                answer_hooks=hooks.answer_hooks,
-                               line_ready=_line_ready(lines, config.AGENT_RING_MODE),
-                               line_held=_line_held(lines, config.AGENT_RING_MODE),
-                               # Called only after `service` below is bound.
-                               caller_gone=lambda call_sid: AgentLines(
-                                   service, lines, gateway).caller_gone(call_sid))
-        return _Built(inputs, store, events, governor, service, lines)
+                               # In line mode (AGENT_RING_MODE) only: lines exist then.
+                               line_ready=lines.ready if line_mode else None,
+                               line_held=lines.held if line_mode else None)
+        # The lines are built on the service, which asks them in turn when a caller hangs
+        # up or their room ends under them.
+        agent_lines = AgentLines(service, lines, gateway)
+        service.caller_gone = agent_lines.caller_gone
+        service.line_lost = agent_lines.lost_agent
+        return _Built(inputs, store, events, governor, service, lines, agent_lines)
 
     @property
     def store(self) -> QueueStore:
@@ -189,8 +192,7 @@ class QueueServices:
     @property
     def lines(self) -> AgentLines:
         """Opening, offering on, accepting with and dropping agents' persistent lines."""
-        built = self._current()
-        return AgentLines(built.service, built.lines, self._app.extensions["twilio_gateway"])
+        return self._current().agent_lines
 
     def hold_clock(self, now: Callable[[], float] = timestamp, workers: int = 1) -> HoldClock:
         """A hold clock over this app's queue (`flask queue clock` runs one); a new one each
@@ -210,31 +212,6 @@ class QueueServices:
         batch = {k: h for k, h in escalations.batch_handlers().items() if k not in extra}
         return HoldClock(store, handlers, now, workers=workers, context=app.app_context,
                          batch_handlers=batch, settle=escalations.settle)
-
-
-def _line_ready(book: LineBook, mode: str) -> Callable[[str], bool] | None:
-    """In line mode (AGENT_RING_MODE), whether an agent's offer goes to their line: it is up,
-    in their own room, and not reconnecting (the agent could not hear the ring's caller)."""
-    if mode != "line":
-        return None
-
-    def ready(agent: str) -> bool:
-        line = book.get(agent)
-        return line is not None and line.idle and not line.reconnecting
-
-    return ready
-
-
-def _line_held(book: LineBook, mode: str) -> Callable[[str], bool] | None:
-    """In line mode, whether an agent's console holds a line that is up (ready or not)."""
-    if mode != "line":
-        return None
-
-    def held(agent: str) -> bool:
-        line = book.get(agent)
-        return line is not None and line.up
-
-    return held
 
 
 _KEY = "queue.services"

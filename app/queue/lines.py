@@ -71,6 +71,17 @@ class LineBook:
     def get(self, agent: str) -> Line | None:
         return _line(self.redis.hgetall(self.keys.line(agent)))
 
+    def ready(self, agent: str) -> bool:
+        """Does an offer to this agent go to their line: up, in their own room, and not
+        reconnecting (they could not hear the caller)?"""
+        line = self.get(agent)
+        return line is not None and line.idle and not line.reconnecting
+
+    def held(self, agent: str) -> bool:
+        """Does the agent's console hold a line that is up, ready or not?"""
+        line = self.get(agent)
+        return line is not None and line.up
+
     def many(self, agents: list[str]) -> dict[str, Line]:
         pipe = self.redis.pipeline(transaction=False)
         for agent in agents:

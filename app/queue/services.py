@@ -140,9 +140,7 @@ class QueueService:
                  answer_hooks: list[AnswerHook] | None = None,
                  line_ready: Callable[[str], bool] | None = None,
                  line_held: Callable[[str], bool] | None = None,
-                 caller_gone: Callable[[str], None] | None = None,
                  callback_on_line: CallbackOnLine | None = None,
-                 line_lost: Callable[[str], bool] | None = None,
                  agent_lost: AgentLost | None = None) -> None:
         self.store = store
         self.gateway = gateway
@@ -167,14 +165,15 @@ class QueueService:
         # ignores any ring (the Voice SDK, busy with the line), so none is placed.
         self.line_held = line_held or (lambda agent: False)
         # Sends home the agents' lines still in a caller's room when the caller hangs up
-        # (AgentLines.caller_gone).
-        self.caller_gone = caller_gone or (lambda call_sid: None)
+        # (AgentLines.caller_gone, set by the factory: the lines are built on this service).
+        self.caller_gone: Callable[[str], None] = lambda call_sid: None
         # Takes a requested callback on the agent's line (voicemail); without it, a callback
         # rings the agent over the API.
         self.callback_on_line = callback_on_line
-        # Did the caller's agent go by a line that dropped (AgentLines.lost_agent)? Then
-        # `agent_lost` (call controls) puts them back in line rather than saying goodbye.
-        self.line_lost = line_lost or (lambda call_sid: False)
+        # Did the caller's agent go by a line that dropped (AgentLines.lost_agent, set by the
+        # factory)? Then `agent_lost` (call controls) puts them back in line rather than
+        # saying goodbye.
+        self.line_lost: Callable[[str], bool] = lambda call_sid: False
         self.agent_lost = agent_lost
 
     def url(self, path: str) -> str:
