@@ -68,6 +68,10 @@ class LineAgent:
             return [e for e in queue_services().events.read_agent_events(self.identity)
                     if e["type"] == "offer"]
 
+    def offered(self, call_sid: str) -> bool:
+        """Has this caller been offered on the agent's console?"""
+        return any(o["call_sid"] == call_sid for o in self.offers())
+
     def events(self, kind: str) -> list[dict]:
         from app.queue import queue_services
 

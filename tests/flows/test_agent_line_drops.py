@@ -61,7 +61,7 @@ def _back_in_line_and_served(floor, amy, call) -> None:
     assert not call.ended
     assert floor.agent_state("amy")["state"] == "away"
     bob = line_agent(floor, "bob", ["billing"])
-    floor.wait_until(lambda: any(o["call_sid"] == call.sid for o in bob.offers()), timeout=30)
+    floor.wait_until(lambda: bob.offered(call.sid), timeout=30)
     assert bob.accept(call.sid).status_code == 200
     floor.wait(1)
     assert floor.call_state(call.sid)["agent"] == "bob"
@@ -169,7 +169,7 @@ def test_a_line_dropped_mid_transfer_before_the_target_joined_keeps_the_caller(f
     floor.wait(3)
     # The caller is not dropped: back at the head of the line, and offered to Bob's line.
     assert not call.ended
-    floor.wait_until(lambda: any(o["call_sid"] == call.sid for o in bob.offers()), timeout=30)
+    floor.wait_until(lambda: bob.offered(call.sid), timeout=30)
     assert bob.accept(call.sid).status_code == 200
     floor.wait(1)
     assert floor.call_state(call.sid)["agent"] == "bob"

@@ -31,7 +31,7 @@ def outcome(floor, call_sid: str):
 
 def takes_the_next_caller(floor, agent) -> None:
     second = choose(floor)
-    floor.wait_until(lambda: any(o["call_sid"] == second.sid for o in agent.offers()),
+    floor.wait_until(lambda: agent.offered(second.sid),
                      timeout=30)
     assert agent.accept(second.sid).status_code == 200
     floor.wait(1)

@@ -96,7 +96,7 @@ def test_a_cold_transfer_to_an_agent_is_offered_on_their_line(floor):
     response = amy.api(f"/api/calls/{call.sid}/transfers",
                        {"mode": "cold", "target": {"kind": "agent", "id": "bob"}})
     assert response.status_code == 201, response.get_json()
-    floor.wait_until(lambda: any(o["call_sid"] == call.sid for o in bob.offers()), timeout=15)
+    floor.wait_until(lambda: bob.offered(call.sid), timeout=15)
     assert bob.accept(call.sid).status_code == 200
     floor.wait(1)
     assert floor.call_state(call.sid)["agent"] == "bob"
